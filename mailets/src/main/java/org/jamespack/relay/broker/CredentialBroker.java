@@ -18,18 +18,17 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -168,7 +167,7 @@ public final class CredentialBroker implements AutoCloseable {
             Path parent = socket.getParent();
             checkDirectory(parent);
             checkExisting(socket);
-            Path temporary = parent.resolve(".broker-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4)));
+            Path temporary = parent.resolve(".broker-" + Integer.toHexString(ThreadLocalRandom.current().nextInt()));
             ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             try {
                 channel.bind(UnixDomainSocketAddress.of(temporary), settings.queue() + settings.threads());

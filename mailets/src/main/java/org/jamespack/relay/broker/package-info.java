@@ -10,11 +10,19 @@
  * {@code example-exim4.conf}). Verified in exim's source ({@code lookups/readsock.c},
  * {@code expand.c}, {@code auths/get_data.c}): readsocket connects, writes the request as given
  * (no newline added), half-closes by default ({@code shutdown=no} turns that off), reads to end
- * of file under a 5 s default time-out, and keeps newlines; connect failure or time-out fails
- * the expansion (the authenticator then sends {@code *} and the delivery is deferred), while an
- * empty answer is a success that sends an empty SASL response, which the smarthost rejects.
- * Hence the default refusal is an empty answer; to skip AUTH entirely when the broker refuses,
- * add {@code client_condition = ${if !eq{${readsocket{…}{SMTP user@domain}}}{}}}.
+ * of file under a 5 s default time-out, and keeps every byte (a read error ends the data like
+ * end of file). A connect failure or time-out fails the expansion: the authenticator cancels
+ * with {@code *}, returns ERROR and the transport defers the message. An empty answer is a
+ * success: {@code client_send} then sends an empty SASL response, the smarthost answers 5xx,
+ * exim logs "authenticator failed" and tries its next authenticator, and with
+ * {@code hosts_require_auth} defers ("authentication required but authentication attempt(s)
+ * failed"); no bounce, no made-up credential. Hence the default refusal is an empty answer, while
+ * an error line would be base64-encoded and sent to the smarthost as the XOAUTH2 response. To
+ * skip AUTH altogether when the broker refuses, add
+ * {@code client_condition = ${if !eq{${readsocket{…}{SMTP user@domain}}}{}}} (one more request).
+ * The answer must also survive {@code client_send}'s {@code ^} escape (a NUL), so a token that
+ * is not an RFC 6750 {@code b64token} is refused, not served. The broker asks the token source
+ * while exim waits: sources should keep tokens fresh ahead of time, as the pack's do.
  *
  * <p>Access: the socket's mode and group decide who may connect; then the peer's kernel
  * credentials ({@code SO_PEERCRED}, the JDK's {@code UnixDomainPrincipal}) must be in the
