@@ -284,7 +284,7 @@ public final class CredentialBroker implements AutoCloseable {
     }
 
     /** Answers one connection: peer credentials, request, decision, answer, close. */
-    void serve(SocketChannel client) {
+    private void serve(SocketChannel client) {
         try (client; Selector selector = Selector.open()) {
             PeerIdentity peer = PeerIdentity.of(client.getOption(ExtendedSocketOptions.SO_PEERCRED));
             client.configureBlocking(false);
@@ -461,7 +461,7 @@ public final class CredentialBroker implements AutoCloseable {
         }
         boolean live;
         try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
-            live = true;
+            live = probe.isConnected();
         } catch (IOException e) {
             // connection refused: nobody listens, the file was left by a broker that died
             live = false;

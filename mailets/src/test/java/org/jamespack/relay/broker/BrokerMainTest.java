@@ -36,6 +36,7 @@ class BrokerMainTest {
             byte[] answer = EximReadsocketClient.readsocket(socket, "SMTP a@example.org", true, Duration.ofSeconds(5));
 
             assertThat(new String(answer, StandardCharsets.US_ASCII)).isEqualTo("user=a@example.org\u0001auth=Bearer tok\u0001\u0001");
+            assertThat(broker.socketPath()).isEqualTo(socket);
         }
         assertThat(socket).doesNotExist();
     }
