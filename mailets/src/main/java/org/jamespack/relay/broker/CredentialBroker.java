@@ -14,6 +14,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
@@ -84,6 +85,9 @@ public final class CredentialBroker implements AutoCloseable {
     private @Nullable Thread acceptor;
     @GuardedBy("lock")
     private boolean closed;
+    /** The socket file's identity (device, inode), so that close() never removes a successor's socket. */
+    @GuardedBy("lock")
+    private @Nullable Object socketFileKey;
 
     private record Served(AccountPolicy policy, TokenSource source) {
     }
@@ -177,6 +181,7 @@ public final class CredentialBroker implements AutoCloseable {
                         .setGroup(settings.group().get());
                 }
                 Files.move(temporary, socket, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                socketFileKey = fileKey(socket);
             } catch (IOException | RuntimeException e) {
                 channel.close();
                 Files.deleteIfExists(temporary);
@@ -209,11 +214,13 @@ public final class CredentialBroker implements AutoCloseable {
         ServerSocketChannel channel;
         ThreadPoolExecutor pool;
         Thread accepting;
+        Object fileKey;
         synchronized (lock) {
             if (closed) {
                 return;
             }
             closed = true;
+            fileKey = socketFileKey;
             channel = server;
             pool = workers;
             accepting = acceptor;
@@ -237,9 +244,9 @@ public final class CredentialBroker implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         try {
-            // the JDK leaves a UNIX socket's file behind on close; only remove it if it is still ours
+            // the JDK leaves a UNIX socket's file behind on close; remove it only if it is still ours
             Path socket = settings.socket().toAbsolutePath();
-            if (isSocket(socket)) {
+            if (isSocket(socket) && fileKey != null && fileKey.equals(fileKey(socket))) {
                 Files.deleteIfExists(socket);
             }
         } catch (IOException e) {
@@ -397,7 +404,12 @@ public final class CredentialBroker implements AutoCloseable {
     }
 
     private byte[] refuse(String code, String account, PeerIdentity peer, String reason) {
-        LOG.warn("credential broker: refused account {} to peer {}: {}", account, peer.describe(), reason);
+        if (code.equals("bad-request")) {
+            // a client speaking another protocol is a configuration slip, not an attempt on a token
+            LOG.info("credential broker: refused account {} to peer {}: {}", account, peer.describe(), reason);
+        } else {
+            LOG.warn("credential broker: refused account {} to peer {}: {}", account, peer.describe(), reason);
+        }
         return settings.refusal() == BrokerSettings.RefusalReply.LINE ? BrokerProtocol.errorLine(code) : new byte[0];
     }
 
@@ -470,6 +482,10 @@ public final class CredentialBroker implements AutoCloseable {
             throw new IOException(socket + " is served by a running process (another broker?); not replacing it");
         }
         LOG.info("credential broker: replacing stale socket {}", socket);
+    }
+
+    private static @Nullable Object fileKey(Path path) throws IOException {
+        return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
     }
 
     private static boolean isSocket(Path path) throws IOException {

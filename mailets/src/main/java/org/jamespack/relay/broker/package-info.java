@@ -28,8 +28,8 @@
  * credentials ({@code SO_PEERCRED}, the JDK's {@code UnixDomainPrincipal}) must be in the
  * account's {@code allow} list (the peer-credential check of Dovecot's imap-urlauth, seed 001).
  * Names are resolved with the platform's user lookup (NSS) at start-up, numbers are uids, and
- * peers are compared by uid. Refusals are logged at WARN with account, peer user, uid and group
- * and the reason, never a token.
+ * peers are compared by uid. Refusals are logged at WARN (malformed requests at INFO) with
+ * account, peer user, uid and group and the reason, never a token; served requests at INFO.
  *
  * <p>Settings, on the {@code <broker>} element ({@link org.jamespack.relay.broker.BrokerSettings}):
  * <table>

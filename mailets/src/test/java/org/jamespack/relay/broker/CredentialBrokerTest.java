@@ -321,6 +321,20 @@ class CredentialBrokerTest {
     }
 
     @Test
+    void closeShouldLeaveASuccessorsSocketAlone() throws IOException {
+        CredentialBroker first = startAllowing(ME);
+        Files.delete(socket); // as an operator would before starting a new broker while the old one hangs
+        CredentialBroker second = startAllowing(ME);
+
+        first.close();
+
+        assertThat(socket).exists();
+        assertThat(text(exim("SMTP " + ALICE))).startsWith("user=" + ALICE);
+        second.close();
+        assertThat(socket).doesNotExist();
+    }
+
+    @Test
     void serveShouldAnswerManyClientsAtOnce() throws Exception {
         startAllowing(ME);
         List<Thread> threads = new ArrayList<>();
