@@ -56,7 +56,7 @@ public final class BrokerMain {
     }
 
     /** The launcher's body; returns the exit code instead of exiting, for the {@code token} tool and tests. */
-    static int run(String[] args, PrintStream err) {
+    public static int run(String[] args, PrintStream err) {
         if (args.length != 1 || args[0].startsWith("-")) {
             err.println("usage: BrokerMain BROKER.xml   (serves OAuth2 tokens on a UNIX socket; see the package documentation)");
             return EXIT_USAGE;
