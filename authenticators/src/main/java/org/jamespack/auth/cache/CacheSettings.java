@@ -22,22 +22,25 @@ import net.jcip.annotations.Immutable;
  * @param staleMaxAge    while the backend is UNAVAILABLE, an ACCEPTED entry younger than this
  *                       is served anyway; {@link Duration#ZERO} (the default) turns this off,
  *                       otherwise it must be longer than {@code positiveTtl}
- * @param hashIterations PBKDF2-HMAC-SHA256 iterations for the password hash kept in an entry
+ * @param passwordHash   how an entry remembers its password (HMAC-SHA256 by default)
+ * @param hashIterations PBKDF2 iterations when {@code passwordHash} is {@link PasswordHash#PBKDF2_SHA256}
  */
 @Immutable
 public record CacheSettings(Duration positiveTtl, Duration negativeTtl, int maxEntries, Duration staleMaxAge,
-                            int hashIterations) {
+                            PasswordHash passwordHash, int hashIterations) {
 
     public static final String POSITIVE_TTL = "positiveTtl";
     public static final String NEGATIVE_TTL = "negativeTtl";
     public static final String MAX_ENTRIES = "maxEntries";
     public static final String STALE_MAX_AGE = "staleMaxAge";
+    public static final String PASSWORD_HASH = "passwordHash";
     public static final String HASH_ITERATIONS = "hashIterations";
 
     public static final Duration DEFAULT_POSITIVE_TTL = Duration.ofMinutes(10);
     public static final Duration DEFAULT_NEGATIVE_TTL = Duration.ofMinutes(1);
     public static final int DEFAULT_MAX_ENTRIES = 10_000;
     public static final Duration DEFAULT_STALE_MAX_AGE = Duration.ZERO;
+    public static final PasswordHash DEFAULT_PASSWORD_HASH = PasswordHash.HMAC_SHA256;
     /** About 0.1 ms per hash with the JDK's intrinsified SHA-256 (measured; see {@link CachingVerifier}). */
     public static final int DEFAULT_HASH_ITERATIONS = 500;
 
@@ -51,6 +54,7 @@ public record CacheSettings(Duration positiveTtl, Duration negativeTtl, int maxE
         Objects.requireNonNull(positiveTtl, POSITIVE_TTL);
         Objects.requireNonNull(negativeTtl, NEGATIVE_TTL);
         Objects.requireNonNull(staleMaxAge, STALE_MAX_AGE);
+        Objects.requireNonNull(passwordHash, PASSWORD_HASH);
         requireWithin(positiveTtl, POSITIVE_TTL);
         requireWithin(negativeTtl, NEGATIVE_TTL);
         requireWithin(staleMaxAge, STALE_MAX_AGE);
@@ -76,27 +80,32 @@ public record CacheSettings(Duration positiveTtl, Duration negativeTtl, int maxE
     /** The defaults of the settings table: 10 minutes positive, 1 minute negative, 10 000 entries, no stale answers. */
     public static CacheSettings defaults() {
         return new CacheSettings(DEFAULT_POSITIVE_TTL, DEFAULT_NEGATIVE_TTL, DEFAULT_MAX_ENTRIES, DEFAULT_STALE_MAX_AGE,
-            DEFAULT_HASH_ITERATIONS);
+            DEFAULT_PASSWORD_HASH, DEFAULT_HASH_ITERATIONS);
     }
 
     public CacheSettings withPositiveTtl(Duration ttl) {
-        return new CacheSettings(ttl, negativeTtl, maxEntries, staleMaxAge, hashIterations);
+        return new CacheSettings(ttl, negativeTtl, maxEntries, staleMaxAge, passwordHash, hashIterations);
     }
 
     public CacheSettings withNegativeTtl(Duration ttl) {
-        return new CacheSettings(positiveTtl, ttl, maxEntries, staleMaxAge, hashIterations);
+        return new CacheSettings(positiveTtl, ttl, maxEntries, staleMaxAge, passwordHash, hashIterations);
     }
 
     public CacheSettings withMaxEntries(int max) {
-        return new CacheSettings(positiveTtl, negativeTtl, max, staleMaxAge, hashIterations);
+        return new CacheSettings(positiveTtl, negativeTtl, max, staleMaxAge, passwordHash, hashIterations);
     }
 
     public CacheSettings withStaleMaxAge(Duration age) {
-        return new CacheSettings(positiveTtl, negativeTtl, maxEntries, age, hashIterations);
+        return new CacheSettings(positiveTtl, negativeTtl, maxEntries, age, passwordHash, hashIterations);
     }
 
-    public CacheSettings withHashIterations(int iterations) {
-        return new CacheSettings(positiveTtl, negativeTtl, maxEntries, staleMaxAge, iterations);
+    /** PBKDF2-HMAC-SHA256 with {@code iterations}, instead of the default HMAC. */
+    public CacheSettings withPbkdf2(int iterations) {
+        return new CacheSettings(positiveTtl, negativeTtl, maxEntries, staleMaxAge, PasswordHash.PBKDF2_SHA256, iterations);
+    }
+
+    public CacheSettings withPasswordHash(PasswordHash hash) {
+        return new CacheSettings(positiveTtl, negativeTtl, maxEntries, staleMaxAge, hash, hashIterations);
     }
 
     /** Whether an ACCEPTED entry may be served while the backend is down. */
@@ -115,6 +124,7 @@ public record CacheSettings(Duration positiveTtl, Duration negativeTtl, int maxE
         Duration negative = node.duration(NEGATIVE_TTL, d.negativeTtl());
         int max = node.integer(MAX_ENTRIES, d.maxEntries(), 1, MAX_MAX_ENTRIES);
         Duration stale = node.duration(STALE_MAX_AGE, d.staleMaxAge());
+        PasswordHash hash = node.choice(PASSWORD_HASH, d.passwordHash(), PasswordHash.byConfigName());
         int iterations = node.integer(HASH_ITERATIONS, d.hashIterations(), MIN_HASH_ITERATIONS, MAX_HASH_ITERATIONS);
         node.reportUnread();
         if (positive.compareTo(MAX_TTL) > 0) {
@@ -132,6 +142,6 @@ public record CacheSettings(Duration positiveTtl, Duration negativeTtl, int maxE
             node.problem(STALE_MAX_AGE, "'" + stale + "' must be 0 (off) or longer than " + POSITIVE_TTL + " (" + positive + ")");
             stale = Duration.ZERO;
         }
-        return new CacheSettings(positive, negative, max, stale, iterations);
+        return new CacheSettings(positive, negative, max, stale, hash, iterations);
     }
 }

@@ -2,6 +2,7 @@ package org.jamespack.auth.cache;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -14,8 +15,10 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
+import javax.crypto.Mac;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
+import javax.crypto.spec.SecretKeySpec;
 
 import org.jamespack.auth.CredentialVerifier;
 import org.jamespack.auth.InputGuard;
@@ -57,18 +60,28 @@ import net.jcip.annotations.ThreadSafe;
  * <li>{@link InputGuard#precheck} runs first; its answers are neither cached nor counted.</li>
  * </ul>
  *
- * <p><b>Why PBKDF2 and not an HMAC.</b> The cache never holds a password, only
- * PBKDF2-HMAC-SHA256 of it, salted with 32 random bytes drawn when the verifier is built plus
- * the login and the protocol (so every entry has its own salt). The threat is a heap dump or
- * other memory disclosure: the salt, or an HMAC key, would be in the same dump, so a keyed
- * HMAC would only cost the attacker one HMAC per guess. PBKDF2 multiplies that cost by the
- * iteration count. The count stays modest ({@value CacheSettings#DEFAULT_HASH_ITERATIONS} by
- * default) because every hit pays it too: measured on this project's 2-core build machine with
- * JDK 17, the JDK's PBKDF2WithHmacSHA256 costs about 0.2 µs per iteration plus 35 µs fixed, so
- * 500 iterations take about 0.1 ms, well under the 1 ms p99 budget of a cached login
- * (BouncyCastle's lightweight PBKDF2 was three times slower). The JDK's key object keeps a
- * copy of the password until it is garbage collected (its cleaner zeroes it); the cache's own
- * copies are zeroed at once.
+ * <p><b>Why an HMAC by default, and PBKDF2 only on request.</b> The cache never holds a
+ * password. By default an entry holds HMAC-SHA256 of (login, protocol, password) under a
+ * 256-bit key drawn from {@link SecureRandom} when the cache is built, kept only in this
+ * object, never written, logged or shared; {@code passwordHash="pbkdf2-sha256"} stores
+ * PBKDF2-HMAC-SHA256 instead, salted with 32 random bytes per cache plus the login and
+ * protocol (a salt per entry), with {@code hashIterations} iterations. The threat both answer is
+ * a heap dump or other memory disclosure. Whoever reads the heap has the HMAC key or the salt
+ * as well, so what remains is the cost per offline guess: one HMAC, or N of them for PBKDF2.
+ * But the same reader also has the passwords of the logins in flight and the backend's own
+ * bind credentials, so the hash guards little that is not already lost; and every hit pays
+ * it. Measured on this project's 2-core build machine (JDK 17, SHA-256 intrinsics): the JDK's
+ * PBKDF2 costs about 35 µs plus 0.2 µs per iteration (500 iterations: 0.1 ms; BouncyCastle's
+ * is three times slower), while a whole miss against UnboundID's in-memory directory on
+ * loopback costs 45 to 75 µs at the median. A "modest" PBKDF2 would thus make a hit slower than
+ * that directory bind (the benchmark measures PBKDF2 hits at about 0.1 ms, p99 over 10 ms under
+ * load), against the 20× the cache exists for, and multiply an attacker's cost only by a few
+ * hundred. With the HMAC, a hit measured 0.5 to 1 µs at the median and 5 to 7 µs at
+ * p99, 64 to 130 times the logins per second of a miss ({@code it/…/bench/CacheLoginBenchmark},
+ * on the same machine under a load average above 20). Operators who weigh a heap dump
+ * higher than login latency choose PBKDF2 and its iteration count (see the settings table).
+ * Every copy of the password the cache makes is zeroed after use (the JDK's PBKDF2 key
+ * object keeps one until it is collected, and its cleaner zeroes it).
  *
  * <p>Size is bounded by {@link CacheSettings#maxEntries()} (Caffeine's W-TinyLFU eviction);
  * entries leave memory when neither slot can be used any more (positive: TTL or stale bound;
@@ -82,7 +95,7 @@ import net.jcip.annotations.ThreadSafe;
 public final class CachingVerifier implements CredentialVerifier {
 
     private static final Logger LOG = LoggerFactory.getLogger(CachingVerifier.class);
-    private static final int SALT_BYTES = 32;
+    private static final int SECRET_BYTES = 32;
     private static final int HASH_BITS = 256;
     /** SecretKeyFactory instances are not documented thread-safe: one per thread. */
     private static final ThreadLocal<SecretKeyFactory> PBKDF2 = ThreadLocal.withInitial(() -> {
@@ -97,7 +110,10 @@ public final class CachingVerifier implements CredentialVerifier {
     private final CacheSettings settings;
     private final CredentialVerifier delegate;
     private final Ticker ticker;
-    private final byte[] processSalt;
+    /** The HMAC key, or the PBKDF2 salt prefix: random, in this object only. */
+    private final byte[] processSecret;
+    /** Mac instances are not thread-safe: one per thread, keyed once. */
+    private final ThreadLocal<Mac> hmac;
     private final Cache<Key, Entry> entries;
     private final AtomicLong invalidations = new AtomicLong();
     private final LongAdder hits = new LongAdder();
@@ -114,8 +130,18 @@ public final class CachingVerifier implements CredentialVerifier {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
-        this.processSalt = new byte[SALT_BYTES];
-        new SecureRandom().nextBytes(processSalt);
+        this.processSecret = new byte[SECRET_BYTES];
+        new SecureRandom().nextBytes(processSecret);
+        this.hmac = ThreadLocal.withInitial(() -> {
+            try {
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(new SecretKeySpec(processSecret, "HmacSHA256"));
+                return mac;
+            } catch (GeneralSecurityException e) {
+                // every Java SE runtime must provide HmacSHA256 (Java Security Standard Algorithm Names)
+                throw new IllegalStateException("the JDK lacks HmacSHA256", e);
+            }
+        });
         this.entries = Caffeine.newBuilder()
             .maximumSize(settings.maxEntries())
             .expireAfter(new EntryExpiry())
@@ -249,9 +275,30 @@ public final class CachingVerifier implements CredentialVerifier {
     }
 
     private byte[] hash(LoginAttempt attempt) {
+        return settings.passwordHash() == PasswordHash.PBKDF2_SHA256 ? pbkdf2(attempt) : hmac(attempt);
+    }
+
+    private byte[] hmac(LoginAttempt attempt) {
+        // NUL separates the fields: InputGuard has refused a NUL in the login, so the input is unambiguous
         byte[] login = attempt.login().getBytes(StandardCharsets.UTF_8);
-        ByteBuffer salt = ByteBuffer.allocate(processSalt.length + login.length + 2);
-        salt.put(processSalt).put(login).put((byte) 0).put((byte) attempt.protocol().ordinal());
+        byte[] password = attempt.password().utf8();
+        try {
+            Mac mac = hmac.get();
+            mac.update(login);
+            mac.update((byte) 0);
+            mac.update((byte) attempt.protocol().ordinal());
+            mac.update((byte) 0);
+            mac.update(password);
+            return mac.doFinal();
+        } finally {
+            Arrays.fill(password, (byte) 0);
+        }
+    }
+
+    private byte[] pbkdf2(LoginAttempt attempt) {
+        byte[] login = attempt.login().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer salt = ByteBuffer.allocate(processSecret.length + login.length + 2);
+        salt.put(processSecret).put(login).put((byte) 0).put((byte) attempt.protocol().ordinal());
         char[] password = attempt.password().chars();
         PBEKeySpec spec = new PBEKeySpec(password, salt.array(), settings.hashIterations(), HASH_BITS);
         try {

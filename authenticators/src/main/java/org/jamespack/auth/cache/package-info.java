@@ -5,7 +5,7 @@
  * bounded time.
  *
  * <p>Only ACCEPTED and REJECTED are cached, each keyed by (login, protocol) and the password's
- * salted PBKDF2 hash; a password that does not match is a miss, never a cached failure; a
+ * keyed hash (HMAC-SHA256, or PBKDF2 on request); a password that does not match is a miss, never a cached failure; a
  * DISABLED answer drops the entry; UNAVAILABLE is never cached. Put the cache inside the
  * {@code throttle} so that cached failures are still delayed:
  * {@code ThrottlingVerifier(CachingVerifier(chain))}.
@@ -29,9 +29,14 @@
  *     password that is younger than this is served (and counted); {@code 0} is off; otherwise
  *     it must be longer than {@code positiveTtl}, e.g. {@code 1h}. A REJECTED entry is never
  *     served in an outage</td></tr>
+ * <tr><td>{@code passwordHash}</td><td>{@code hmac-sha256} or {@code pbkdf2-sha256}</td><td>{@code hmac-sha256}</td>
+ *     <td>how an entry remembers its password: HMAC-SHA256 under a random per-process key
+ *     (about 1 µs), or PBKDF2-HMAC-SHA256 with a per-entry salt, slower for a heap-dump
+ *     attacker and for every login alike (why HMAC is the default: {@link
+ *     org.jamespack.auth.cache.CachingVerifier})</td></tr>
  * <tr><td>{@code hashIterations}</td><td>integer, 100..100000</td><td>{@code 500}</td>
- *     <td>PBKDF2-HMAC-SHA256 iterations of the password hash kept in an entry (about 0.2 µs
- *     each); more makes a heap dump costlier to attack and every login slower</td></tr>
+ *     <td>PBKDF2 iterations, used with {@code pbkdf2-sha256} only (about 0.2 µs each plus 35 µs:
+ *     500 cost about 0.1 ms per login)</td></tr>
  * </table>
  *
  * <p>Operators: {@link org.jamespack.auth.cache.CachingVerifier#invalidate(String)} (one login,
