@@ -41,7 +41,17 @@ import net.jcip.annotations.ThreadSafe;
  *     is not stretched by the attempts it refuses. An address's count is forgotten
  *     {@code forgetAfter} after its last failure, and reset by an ACCEPTED login from it.</li>
  * </ul>
- * The penalty keys on the address, never on the login: the real user, logging in from their
+ * Failures by every throttled protocol count together for an address (an attacker switching
+ * from IMAP to POP3 keeps its count); the protocol of the attempt at hand decides the delay and
+ * the penalty curve. A protocol with {@code enabled=false} is passed straight through: neither
+ * delayed, nor counted, nor refused.
+ *
+ * <p>Trade-off of the reset: an attacker who owns one account can clear their address's count
+ * by logging in to it, but still pays the failure delay on every guess and gets at most
+ * {@code penaltyAfter − 1} guesses per reset; an operator who prefers to count every failure
+ * sets {@code penaltyAfter} to 1.
+ *
+ * <p>The penalty keys on the address, never on the login: the real user, logging in from their
  * own address, is not locked out by an attacker elsewhere, and their correct login is never
  * slowed. When {@link LoginAttempt#client()} is empty (the caller could not tell the address)
  * there is no penalty, only the failure delay: one shared "unknown" bucket would let one

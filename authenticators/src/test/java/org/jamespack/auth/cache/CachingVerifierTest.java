@@ -449,6 +449,42 @@ class CachingVerifierTest {
         assertThat(directory.userBinds()).isEqualTo(2);
     }
 
+    @Test
+    void verifyShouldGiveEveryThreadTheBackendsAnswerWhenRightAndWrongPasswordsRace() throws Exception {
+        CachingVerifier shared = new CachingVerifier(CacheSettings.defaults().withMaxEntries(4), backend);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Integer>> wrongAnswers = new java.util.ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int thread = t;
+                wrongAnswers.add(pool.submit(() -> {
+                    int wrong = 0;
+                    for (int i = 0; i < 300; i++) {
+                        String user = (i + thread) % 2 == 0 ? "alice" : "bob";
+                        boolean right = (i * 7 + thread) % 3 != 0;
+                        String pw = right ? (user.equals("alice") ? ALICE_PW : BOB_PW) : "guess-" + (i % 5);
+                        Protocol protocol = Protocol.values()[i % 3];
+                        State got = shared.verify(LoginAttempt.of(user, Secret.of(pw), protocol)).state();
+                        if (got != (right ? State.ACCEPTED : State.REJECTED)) {
+                            wrong++;
+                        }
+                    }
+                    return wrong;
+                }));
+            }
+            for (java.util.concurrent.Future<Integer> f : wrongAnswers) {
+                assertThat(f.get(60, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(shared.stats().hits() + shared.stats().misses()).isEqualTo(8 * 300);
+        // 6 keys in 4 entries and 5 rotating guesses: eviction and slot replacement run all along
+        shared.cleanUp();
+        assertThat(shared.stats().hits()).isPositive();
+        assertThat(shared.stats().entries()).isLessThanOrEqualTo(4);
+    }
+
     private static ConfigNode parse(String xml, ConfigProblems problems) {
         return ConfigNode.parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)), "cache.xml", problems);
     }
