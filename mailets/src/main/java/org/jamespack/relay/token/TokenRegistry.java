@@ -47,7 +47,7 @@ public final class TokenRegistry implements AutoCloseable {
     private final ConcurrentMap<Key, TokenSource> open = new ConcurrentHashMap<>();
 
     private TokenRegistry(Map<String, TokenSourceFactory> named, PathDefaults defaults) {
-        this.named = Map.copyOf(named);
+        this.named = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(named));
         this.defaults = defaults;
     }
 

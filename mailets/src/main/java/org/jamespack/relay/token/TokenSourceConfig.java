@@ -232,9 +232,9 @@ public final class TokenSourceConfig {
         Optional<String> endpoint = endpoint(node);
         Optional<String> scope = node.string(SCOPE);
         Duration lifetime = positive(node, ASSERTION_LIFETIME, JwtBearerGrantCall.MAX_ASSERTION_LIFETIME, false);
-        if (lifetime.compareTo(JwtBearerGrantCall.MAX_ASSERTION_LIFETIME) > 0) {
+        boolean lifetimeOk = lifetime.compareTo(JwtBearerGrantCall.MAX_ASSERTION_LIFETIME) <= 0;
+        if (!lifetimeOk) {
             node.problem(ASSERTION_LIFETIME, "must be at most 1h (Google refuses longer assertions)");
-            return null;
         }
         Optional<SSLSocketFactory> tls = trust(node);
         Optional<String> proxy = proxy(node);
@@ -246,6 +246,9 @@ public final class TokenSourceConfig {
             sa = KeyFiles.googleServiceAccount(Path.of(keyFile));
         } catch (IOException e) {
             node.problem(SERVICE_ACCOUNT_KEY_FILE, e.getMessage());
+            return null;
+        }
+        if (!lifetimeOk) {
             return null;
         }
         EndpointSettings settings = new EndpointSettings(URI.create(endpoint.orElse(sa.tokenUri())), connect, read, tls,
