@@ -40,6 +40,20 @@ final class TestKeys {
             .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withRSA").build(pair.getPrivate())));
     }
 
+    /** A self-signed server certificate for 127.0.0.1 and localhost (subject alternative names). */
+    static X509Certificate serverCertificate(KeyPair pair) throws Exception {
+        Instant now = Instant.now();
+        X500Name name = new X500Name("CN=localhost");
+        JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(now.toEpochMilli()),
+            Date.from(now.minus(Duration.ofMinutes(1))), Date.from(now.plus(Duration.ofDays(1))), name, pair.getPublic());
+        b.addExtension(org.bouncycastle.asn1.x509.Extension.subjectAlternativeName, false,
+            new org.bouncycastle.asn1.x509.GeneralNames(new org.bouncycastle.asn1.x509.GeneralName[] {
+                new org.bouncycastle.asn1.x509.GeneralName(org.bouncycastle.asn1.x509.GeneralName.iPAddress, "127.0.0.1"),
+                new org.bouncycastle.asn1.x509.GeneralName(org.bouncycastle.asn1.x509.GeneralName.dNSName, "localhost")}));
+        return new JcaX509CertificateConverter()
+            .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withRSA").build(pair.getPrivate())));
+    }
+
     static String pem(Object o) throws IOException {
         StringWriter w = new StringWriter();
         try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
