@@ -17,7 +17,7 @@ import net.jcip.annotations.Immutable;
  * delivery threads), an optional trust anchor set and an optional proxy. Immutable and
  * thread-safe; holds no secret.
  *
- * @param tokenEndpoint  the token endpoint URL ({@code https}; {@code http} only for loopback tests)
+ * @param tokenEndpoint  the token endpoint URL ({@code https}; {@code http} only to a loopback address)
  * @param connectTimeout connect time-out
  * @param readTimeout    read time-out
  * @param tls            a socket factory trusting the configured CA bundle or trust store;
@@ -31,6 +31,8 @@ public record EndpointSettings(URI tokenEndpoint, Duration connectTimeout, Durat
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
 
+    private static final java.util.Set<String> LOOPBACK_HOSTS = java.util.Set.of("127.0.0.1", "localhost", "[::1]", "::1");
+
     public EndpointSettings {
         Objects.requireNonNull(tokenEndpoint, "tokenEndpoint");
         Objects.requireNonNull(tls, "tls");
@@ -39,8 +41,11 @@ public record EndpointSettings(URI tokenEndpoint, Duration connectTimeout, Durat
             throw new IllegalArgumentException("time-outs must be positive (zero would mean wait forever)");
         }
         String scheme = tokenEndpoint.getScheme() == null ? "" : tokenEndpoint.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("https") && !scheme.equals("http")) {
-            throw new IllegalArgumentException("token endpoint must be an https URL");
+        // A refresh token or client secret sent in clear text is as good as published: plain
+        // http is allowed only to this host (test stand-ins, a local broker-style proxy).
+        boolean loopback = LOOPBACK_HOSTS.contains(String.valueOf(tokenEndpoint.getHost()).toLowerCase(Locale.ROOT));
+        if (!scheme.equals("https") && !(scheme.equals("http") && loopback)) {
+            throw new IllegalArgumentException("token endpoint must be an https URL (http only on loopback)");
         }
     }
 

@@ -41,8 +41,8 @@ import net.jcip.annotations.ThreadSafe;
  *   given in the configuration: a rotated one lives until restart);</li>
  *   <li>in a {@linkplain #tokenFile sasl-xoauth2 token file}: every refresh runs under a
  *   {@link FileChannel} lock on a side file ({@code <file>.lock}), so processes sharing the file
- *   (this JVM, another James, Postfix' sasl-xoauth2 does not lock but is only read) make one
- *   endpoint call; before calling, the file is re-read when its inode, mtime or size changed,
+ *   (this JVM, another James) make one endpoint call (sasl-xoauth2 itself takes no lock:
+ *   its refreshes are not serialised with ours, but what it writes is picked up); before calling, the file is re-read when its inode, mtime or size changed,
  *   and a token another process just wrote is used instead of refreshing again; a new token
  *   (and a rotated refresh token, or the old one when none came back) is written atomically
  *   with mode 0600 ({@link TokenFile#writeAtomically}).</li>

@@ -252,6 +252,20 @@ class RefreshingTokenSourceTest {
     }
 
     @Test
+    void tokenShouldBeCredentialBrokenWithoutACallWhenTheTokenFileNamesAPlainHttpEndpoint() throws Exception {
+        Path file = dir.resolve("plain@example.org");
+        Files.writeString(file, "{\"client_id\":\"c\",\"token_endpoint\":\"http://login.example/token\","
+            + "\"expiry\":\"0\",\"refresh_token\":\"refresh-R1\"}");
+
+        TokenOutcome outcome = fileSource(file).token(false);
+
+        assertThat(outcome).isInstanceOfSatisfying(TokenOutcome.Failure.class, f -> {
+            assertThat(f.kind()).isEqualTo(TokenOutcome.Kind.CREDENTIAL_BROKEN);
+            assertThat(f.detail()).contains("https").doesNotContain("refresh-R1");
+        });
+    }
+
+    @Test
     void resetShouldLetABrokenSourceCallAgainWhenTheOperatorActs() {
         endpoint.replies(n -> n <= 1 ? Reply.error(401, "invalid_client") : Reply.token("access-" + n, 3600, null));
         TokenGrant grant = ClientCredentialsGrantCall.withSecret(EndpointSettings.of(endpoint.uri()), "app",

@@ -195,7 +195,9 @@ class TokenRegistryTest {
             + "<tokenSource name=\"a\" type=\"broker\" socket=\"/run/cms.sock\"/>\n"
             + "<tokenSource type=\"broker\" socket=\"/run/cms.sock\"/>\n"
             + "<tokenSource name=\"/etc/x\" type=\"broker\" socket=\"/run/cms.sock\"/>\n"
-            + "<tokenSource name=\"f\" type=\"jwt-bearer\" serviceAccountKeyFile=\"/nope.json\" assertionLifetime=\"2h\"/>\n");
+            + "<tokenSource name=\"f\" type=\"jwt-bearer\" serviceAccountKeyFile=\"/nope.json\" assertionLifetime=\"2h\"/>\n"
+            + "<tokenSource name=\"g\" type=\"client-credentials\" clientId=\"x\" clientSecret=\"cs-SECRET-5\""
+            + " tokenEndpoint=\"http://login.example/token\"/>\n");
 
         String all = String.join("\n", problems.list());
         assertThat(problems.list()).anySatisfy(p -> assertThat(p).contains(":2:").contains("tokenEndpoint").contains("required"));
@@ -209,7 +211,8 @@ class TokenRegistryTest {
             .contains("name: is required")
             .contains("'/etc/x' must be letters")
             .contains("assertionLifetime")
-            .contains("serviceAccountKeyFile");
+            .contains("serviceAccountKeyFile")
+            .contains("tokenEndpoint: token endpoint must be an https URL");
         assertThat(all).doesNotContain("SECRET");
     }
 
