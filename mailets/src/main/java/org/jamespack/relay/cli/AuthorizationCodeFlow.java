@@ -111,7 +111,7 @@ final class AuthorizationCodeFlow {
             out.println();
             out.println("  " + url);
             out.println();
-            out.println("Waiting up to " + timeout.toMinutes() + " min for the browser to come back to " + redirect
+            out.println("Waiting up to " + ShowCommand.human(timeout) + " for the browser to come back to " + redirect
                 + " (from another machine: ssh -L " + server.getAddress().getPort() + ":127.0.0.1:"
                 + server.getAddress().getPort() + " this-host, or use --paste).");
             out.flush();
@@ -120,8 +120,8 @@ final class AuthorizationCodeFlow {
             try {
                 back = answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
-                return failed(TokenOutcome.Kind.TRANSIENT, "no answer from the browser within " + timeout.toMinutes()
-                    + " min; run token init again (or use --paste)");
+                return failed(TokenOutcome.Kind.TRANSIENT, "no answer from the browser within " + ShowCommand.human(timeout)
+                    + "; run token init again (or use --paste)");
             } catch (ExecutionException e) {
                 return failed(TokenOutcome.Kind.TRANSIENT, "the loopback listener failed: " + e.getCause());
             }
