@@ -154,6 +154,19 @@ class TokenToolTest {
     }
 
     @Test
+    void launcherScriptShouldRunTheToolAndPassItsExitCode() throws Exception {
+        Path script = Path.of("src/main/scripts/token").toAbsolutePath();
+        ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), "show", dir.resolve("missing").toString())
+            .redirectErrorStream(true);
+        pb.environment().put("TOKEN_CLASSPATH", System.getProperty("java.class.path"));
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+
+        assertThat(p.waitFor()).as(output).isEqualTo(TokenTool.USAGE);
+        assertThat(output).contains("token show: ", "cannot be read");
+    }
+
+    @Test
     void brokerShouldExitWithUsageWhenAnAccountHasNoTokenFile() throws IOException {
         Path config = Files.writeString(dir.resolve("broker.xml"), "<broker socket=\"" + dir.resolve("b.sock")
             + "\">\n  <account name=\"nobody@example.org\" allow=\"" + System.getProperty("user.name") + "\"/>\n</broker>\n");
