@@ -39,6 +39,25 @@
  *   <tr><td>--force</td><td>flag</td><td>off</td><td>replace an existing file</td></tr>
  * </table>
  *
+ * <h2>Settings (options of {@code token test})</h2>
+ * <table>
+ *   <caption>token test options</caption>
+ *   <tr><th>key</th><th>type</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>TARGET</td><td>path or sender</td><td>required (unless --explain)</td><td>a token file, or with --routes a sender address or domain</td></tr>
+ *   <tr><td>--routes</td><td>path</td><td>none</td><td>exim-style smart-hosts file ({@code domain: host=H::587 user=U oauth=/path})</td></tr>
+ *   <tr><td>--host, --port</td><td>string, int</td><td>required for a file; 587 (465 with --implicit-tls)</td><td>the smarthost</td></tr>
+ *   <tr><td>--implicit-tls</td><td>flag</td><td>off (STARTTLS)</td><td>TLS from the first byte</td></tr>
+ *   <tr><td>--user</td><td>mailbox</td><td>the file's user, else its name</td><td>AUTH identity</td></tr>
+ *   <tr><td>--mechanism</td><td>XOAUTH2, OAUTHBEARER</td><td>XOAUTH2</td><td>SASL mechanism (forced)</td></tr>
+ *   <tr><td>--helo</td><td>string</td><td>this host's name</td><td>EHLO name</td></tr>
+ *   <tr><td>--trust-store, --trust-store-password-file, --trust-store-type</td><td>path, path, string</td><td>the JVM's CAs, none, PKCS12</td><td>CAs for the smarthost</td></tr>
+ *   <tr><td>--explain</td><td>text</td><td>none</td><td>only print the advice for an error text</td></tr>
+ * </table>
+ *
+ * <p>{@code show}, {@code refresh}, {@code test} and {@code broker} also take
+ * {@code --sasl-xoauth2-config} (default /etc/sasl-xoauth2.conf when present); {@code broker}
+ * takes {@code --token-dir} (default /etc/tokens): account A's token file is DIR/A.
+ *
  * <p>The file written holds {@code access_token}, {@code client_id}, {@code client_secret} (when
  * any), {@code token_endpoint} (unless sasl-xoauth2 would use the same one anyway),
  * {@code expiry}, {@code refresh_token}, {@code user}, and an informational {@code scope} that
