@@ -155,7 +155,9 @@ final class AuthorizationCodeFlow {
 
     private void receive(HttpExchange exchange, CompletableFuture<URI> answer) throws IOException {
         URI uri = exchange.getRequestURI();
-        boolean ours = uri.getRawQuery() != null && (uri.getRawQuery().contains("code=") || uri.getRawQuery().contains("error="));
+        // Only the answer to this sign-in (its state) ends the wait: another local process
+        // calling the port first must not make the real answer be lost.
+        boolean ours = uri.getRawQuery() != null && stateOf(uri).filter(state::equals).isPresent();
         byte[] body = (ours ? DONE_PAGE : "<!doctype html><html><body><p>Waiting for the sign-in.</p></body></html>")
             .getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
@@ -165,6 +167,14 @@ final class AuthorizationCodeFlow {
         }
         if (ours) {
             answer.complete(uri);
+        }
+    }
+
+    private static Optional<State> stateOf(URI uri) {
+        try {
+            return Optional.ofNullable(AuthorizationResponse.parse(uri).getState());
+        } catch (ParseException e) {
+            return Optional.empty();
         }
     }
 

@@ -120,6 +120,10 @@ class AuthorizationCodeGrantTest {
         assertThat(query.get("redirect_uri")).matches("http://127\\.0\\.0\\.1:\\d+/");
         URI back = followAuthorize(authorize);
         assertThat(back.toString()).startsWith(query.get("redirect_uri"));
+        HttpResponse<String> forged = browser.send(HttpRequest.newBuilder(URI.create(query.get("redirect_uri")
+            + "?code=forged&state=other")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(forged.statusCode()).isEqualTo(404);
+        assertThat(running).isNotDone();
         HttpResponse<String> page = browser.send(HttpRequest.newBuilder(back).GET().build(), HttpResponse.BodyHandlers.ofString());
 
         assertThat(page.statusCode()).isEqualTo(200);
