@@ -33,9 +33,16 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "init", mixinStandardHelpOptions = true,
     description = {"Sign in once and write a sasl-xoauth2 token file (mode 0600) for FILE.",
-        "Microsoft: device code by default (a code to type at microsoft.com/devicelogin), or --grant code.",
-        "Google: authorization code with PKCE; the browser comes back to http://127.0.0.1:PORT/.",
+        "Microsoft: device code by default (type the printed code at the printed page), or --grant code.",
+        "Google: authorization code with PKCE; the browser returns to a listener on 127.0.0.1.",
         "Headless host: --paste (paste the URL the browser ended on) or ssh -L to the printed port."},
+    footerHeading = "%nExamples:%n",
+    footer = {"  token init /etc/tokens/alice@example.org --provider microsoft \\",
+        "      --tenant organizations --user alice@example.org \\",
+        "      --client-id 11111111-2222-3333-4444-555555555555",
+        "  token init /etc/tokens/bob@gmail.com --provider google --paste \\",
+        "      --user bob@gmail.com --client-secret-file /root/google-secret \\",
+        "      --client-id 1234-abcd.apps.googleusercontent.com"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:token file written", "1:sign-in refused, declined or expired; file exists without --force",
         "2:usage error", "3:temporary failure (network, server error, no answer in time)"})
