@@ -62,7 +62,7 @@ final class Soap {
     static final long ACTIVE_USER = 65537L;
 
     static final String MASK = "***";
-    private static final Pattern SESSION_IN_TEXT = Pattern.compile("(<(?:[A-Za-z0-9_-]+:)?(?:ulSessionId|szPassword|lpszPassword)\\b[^>]*>)[^<]*(<)");
+    private static final Pattern SESSION_IN_TEXT = Pattern.compile("(<(?:[A-Za-z0-9_-]+:)?(?:ulSessionId|szPassword|lpszPassword)\\b[^>]*(?<!/)>)[^<]*(<)");
     /** Answers are a few kilobytes; anything far bigger is not Kopano. */
     static final int MAX_RESPONSE_BYTES = 1 << 20;
 
@@ -353,7 +353,12 @@ final class Soap {
     }
 
     private static String abbreviate(String s) {
-        return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+        return abbreviate(s, 40);
+    }
+
+    /** A server's text cut to {@code max} characters, so that a hostile answer cannot flood a log line. */
+    private static String abbreviate(String s, int max) {
+        return s.length() > max ? s.substring(0, max) + "…" : s;
     }
 
     /** The answer was not a SOAP envelope the verifier understands. */
@@ -428,7 +433,7 @@ final class Soap {
         private static final long serialVersionUID = 1L;
 
         FaultException(String fault) {
-            super("SOAP Fault: " + abbreviate(fault));
+            super("SOAP Fault: " + abbreviate(fault, 200));
         }
     }
 }

@@ -19,7 +19,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
-import java.util.Iterator;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -393,9 +393,15 @@ final class SoapHttpClient implements AutoCloseable {
 
         @Override
         void write(byte[] head, byte[] body, long deadline) throws IOException {
-            out.write(head);
-            out.write(body);
-            out.flush();
+            // one write: two small segments would meet Nagle and delayed ACKs on the server side
+            byte[] all = Arrays.copyOf(head, head.length + body.length);
+            System.arraycopy(body, 0, all, head.length, body.length);
+            try {
+                out.write(all);
+                out.flush();
+            } finally {
+                Arrays.fill(all, (byte) 0);
+            }
         }
 
         @Override

@@ -372,6 +372,7 @@ public final class KopanoStandIn implements AutoCloseable {
                     threads.execute(() -> serve(Conn.of(ch)));
                 } else {
                     Socket s = tcp.accept();
+                    s.setTcpNoDelay(true);
                     connections.incrementAndGet();
                     open.add(s);
                     threads.execute(() -> serve(Conn.of(s)));
@@ -445,6 +446,7 @@ public final class KopanoStandIn implements AutoCloseable {
                 long length = -1;
                 boolean chunked = false;
                 boolean expectContinue = false;
+                boolean clientCloses = requestLine.endsWith("HTTP/1.0");
                 for (String h = line(c.in(), false); !h.isEmpty(); h = line(c.in(), false)) {
                     int colon = h.indexOf(':');
                     String name = h.substring(0, colon).trim().toLowerCase(Locale.ROOT);
@@ -455,6 +457,8 @@ public final class KopanoStandIn implements AutoCloseable {
                         chunked = true;
                     } else if (name.equals("expect") && value.equalsIgnoreCase("100-continue")) {
                         expectContinue = true;
+                    } else if (name.equals("connection")) {
+                        clientCloses = value.toLowerCase(Locale.ROOT).contains("close");
                     } else if (name.equals("accept-encoding") && !value.equalsIgnoreCase("identity")) {
                         violations.add("asked for HTTP compression: Accept-Encoding " + value);
                     }
@@ -488,8 +492,8 @@ public final class KopanoStandIn implements AutoCloseable {
                         break;
                 }
                 Reply reply = handle(new String(body, StandardCharsets.UTF_8), c.source());
-                respond(c, reply.status, reply.xml, reply.close);
-                if (reply.close) {
+                respond(c, reply.status, reply.xml, reply.close || clientCloses);
+                if (reply.close || clientCloses) {
                     return;
                 }
             }
@@ -696,8 +700,11 @@ public final class KopanoStandIn implements AutoCloseable {
         String head = "HTTP/1.1 " + status + " " + reason + "\r\nServer: gSOAP/2.8\r\nX-Frame-Options: SAMEORIGIN\r\n"
             + "Content-Type: " + type + "\r\nContent-Length: " + body.length + "\r\nConnection: "
             + (close ? "close" : "keep-alive") + "\r\n\r\n";
-        c.out().write(head.getBytes(StandardCharsets.US_ASCII));
-        c.out().write(body);
+        ByteArrayOutputStream all = new ByteArrayOutputStream(head.length() + body.length);
+        all.write(head.getBytes(StandardCharsets.US_ASCII));
+        all.write(body);
+        // one write, as gSOAP sends it: two small segments would meet Nagle and delayed ACKs
+        c.out().write(all.toByteArray());
         c.out().flush();
     }
 
