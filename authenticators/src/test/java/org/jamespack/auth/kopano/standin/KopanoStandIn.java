@@ -203,7 +203,9 @@ public final class KopanoStandIn implements AutoCloseable {
     private final Map<String, User> users = new ConcurrentHashMap<>();
     private final Map<Long, Session> sessions = new ConcurrentHashMap<>();
     private final List<String> violations = new CopyOnWriteArrayList<>();
-    private final List<LogonRequest> logons = new CopyOnWriteArrayList<>();
+    /** The latest logons, bounded so that a benchmark's hundred thousand logons cost nothing. */
+    private final java.util.Deque<LogonRequest> logons = new java.util.ArrayDeque<>();
+    private static final int LOGONS_KEPT = 1000;
     private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final SecureRandom random = new SecureRandom();
@@ -329,8 +331,11 @@ public final class KopanoStandIn implements AutoCloseable {
         return sessions.size();
     }
 
+    /** The latest logons (up to 1000), oldest first. */
     public List<LogonRequest> logons() {
-        return List.copyOf(logons);
+        synchronized (logons) {
+            return List.copyOf(logons);
+        }
     }
 
     /** What the client did that a password check must not do; a test asserts this empty. */
@@ -554,7 +559,12 @@ public final class KopanoStandIn implements AutoCloseable {
         long caps = call.unsigned("ulCapabilities");
         long flags = call.unsigned("ulFlags");
         String version = call.text("szVersion");
-        logons.add(new LogonRequest(username, flags, caps, version, source));
+        synchronized (logons) {
+            if (logons.size() == LOGONS_KEPT) {
+                logons.removeFirst();
+            }
+            logons.addLast(new LogonRequest(username, flags, caps, version, source));
+        }
         if ((caps & ~ALLOWED_CAPABILITIES) != 0) {
             violations.add("logon asked for capability bits 0x" + Long.toHexString(caps & ~ALLOWED_CAPABILITIES)
                 + " beyond 528 (compression or enhanced ICS?)");
