@@ -242,6 +242,46 @@ public final class KopanoStandIn implements AutoCloseable {
     }
 
     /**
+     * A Kopano 11 speaking TLS on 127.0.0.1 with the key in {@code keyStore} (PKCS12). It asks
+     * for a client certificate without requiring one, and records a violation when the client
+     * presents one: Kopano would log such a client in without its password.
+     */
+    public static KopanoStandIn startTls(Path keyStore, char[] password) throws IOException {
+        try {
+            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(keyStore)) {
+                ks.load(in, password);
+            }
+            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, password);
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            // accept any client certificate, only to notice that one was offered
+            javax.net.ssl.TrustManager anyClient = new javax.net.ssl.X509TrustManager() {
+                @Override
+                public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                    return new java.security.cert.X509Certificate[0];
+                }
+            };
+            ctx.init(kmf.getKeyManagers(), new javax.net.ssl.TrustManager[] {anyClient}, null);
+            javax.net.ssl.SSLServerSocket s = (javax.net.ssl.SSLServerSocket) ctx.getServerSocketFactory().createServerSocket();
+            s.setWantClientAuth(true);
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            return new KopanoStandIn(Flavour.KOPANO_11, s, null, null);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException(e);
+        }
+    }
+
+    /**
      * A server on a UNIX socket at {@code socket} that, like a real one with the caller in
      * {@code local_admin_users}, takes any password for an existing user unless ulFlags has 0x1.
      */
@@ -254,7 +294,11 @@ public final class KopanoStandIn implements AutoCloseable {
 
     /** {@code http://127.0.0.1:port/kopano}, or {@code file:///…} in UNIX-socket mode. */
     public URI url() {
-        return unixMode ? unixPath.toUri() : URI.create("http://127.0.0.1:" + tcp.getLocalPort() + "/kopano");
+        if (unixMode) {
+            return unixPath.toUri();
+        }
+        String scheme = tcp instanceof javax.net.ssl.SSLServerSocket ? "https" : "http";
+        return URI.create(scheme + "://127.0.0.1:" + tcp.getLocalPort() + "/kopano");
     }
 
     public int port() {
@@ -430,6 +474,17 @@ public final class KopanoStandIn implements AutoCloseable {
 
     private void serve(Conn c) {
         try {
+            if (c.socket() instanceof javax.net.ssl.SSLSocket) {
+                javax.net.ssl.SSLSocket ssl = (javax.net.ssl.SSLSocket) c.socket();
+                ssl.setSoTimeout(10_000);
+                ssl.startHandshake();
+                try {
+                    ssl.getSession().getPeerCertificates();
+                    violations.add("the client presented a TLS certificate (Kopano logs such a client in without a password)");
+                } catch (javax.net.ssl.SSLPeerUnverifiedException none) {
+                    // as it must be: no client certificate
+                }
+            }
             while (closed.getCount() > 0) {
                 if (c.socket() != null) {
                     c.socket().setSoTimeout((int) idleTimeout.toMillis());
