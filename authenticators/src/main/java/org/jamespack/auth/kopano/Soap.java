@@ -221,7 +221,7 @@ final class Soap {
                         if (stack.isEmpty()) {
                             root = e;
                         } else {
-                            stack.get(stack.size() - 1).children.add(e);
+                            stack.get(stack.size() - 1).add(e);
                         }
                         stack.add(e);
                         break;
@@ -233,7 +233,7 @@ final class Soap {
                     case XMLStreamConstants.CDATA:
                     case XMLStreamConstants.SPACE:
                         if (!stack.isEmpty()) {
-                            stack.get(stack.size() - 1).text.append(r.getText());
+                            stack.get(stack.size() - 1).append(r.getText());
                         }
                         break;
                     default:
@@ -271,8 +271,9 @@ final class Soap {
     static final class Element {
         private final String name;
         private final boolean nil;
-        private final StringBuilder text = new StringBuilder();
-        private final List<Element> children = new ArrayList<>();
+        // allocated on first use: most elements of an answer are leaves, and most leaves are short
+        private @Nullable StringBuilder textBuffer;
+        private List<Element> children = List.of();
 
         Element(String name, boolean nil) {
             this.name = name;
@@ -289,6 +290,24 @@ final class Soap {
 
         List<Element> children() {
             return children;
+        }
+
+        void add(Element child) {
+            if (children.isEmpty()) {
+                children = new ArrayList<>(4);
+            }
+            children.add(child);
+        }
+
+        void append(String chars) {
+            if (textBuffer == null) {
+                textBuffer = new StringBuilder(chars.length());
+            }
+            textBuffer.append(chars);
+        }
+
+        String ownText() {
+            return textBuffer == null ? "" : textBuffer.toString().trim();
         }
 
         Optional<Element> child(String local) {
@@ -312,7 +331,7 @@ final class Soap {
 
         /** The text of a child; absent or {@code xsi:nil} means null, an empty element is "". */
         Optional<String> text(String local) {
-            return child(local).filter(c -> !c.nil).map(c -> c.text.toString().trim());
+            return child(local).filter(c -> !c.nil).map(Element::ownText);
         }
 
         /** An unsigned number child; absent or nil means 0, as gSOAP reads it. */
@@ -341,7 +360,7 @@ final class Soap {
                     if (sValues.isPresent()) {
                         for (Element v : sValues.get().all("item")) {
                             if (!v.nil) {
-                                values.add(v.text.toString().trim());
+                                values.add(v.ownText());
                             }
                         }
                     }
