@@ -66,6 +66,11 @@ public final class RouteTable {
         return Optional.ofNullable(byKey.get("*"));
     }
 
+    /** The default route {@code *}, if there is one. */
+    public Optional<Route> defaultRoute() {
+        return Optional.ofNullable(byKey.get("*"));
+    }
+
     /** Every route, in the order given. */
     public List<Route> routes() {
         return List.copyOf(byKey.values());

@@ -67,6 +67,15 @@ public final class RelayConnection implements AutoCloseable {
      * Recipients accepted at RCPT receive it once; refused ones are reported with their reply.
      */
     public SendResult send(String envelopeFrom, List<String> recipients, byte[] message) {
+        return send(envelopeFrom, recipients, message, Optional.empty());
+    }
+
+    /**
+     * As {@link #send(String, List, byte[])}, and when {@code fromHeader} is given replaces a
+     * {@code From:} header that names {@code fromHeader.original()} by {@code fromHeader.replacement()}
+     * (seed 002's exim rewrite {@code Ffrs}, for mailboxes that may not send as others).
+     */
+    public SendResult send(String envelopeFrom, List<String> recipients, byte[] message, Optional<SenderRewrite> fromHeader) {
         lastUsed = Instant.now();
         messages++;
         Address[] addresses;
@@ -82,6 +91,13 @@ public final class RelayConnection implements AutoCloseable {
         try {
             SMTPMessage msg = new SMTPMessage(session, new ByteArrayInputStream(message));
             msg.setEnvelopeFrom(envelopeFrom.isEmpty() ? "<>" : envelopeFrom);
+            if (fromHeader.isPresent()) {
+                Address[] from = msg.getFrom();
+                if (from != null && from.length == 1 && from[0] instanceof InternetAddress
+                    && ((InternetAddress) from[0]).getAddress().equalsIgnoreCase(fromHeader.get().original())) {
+                    msg.setFrom(new InternetAddress(fromHeader.get().replacement()));
+                }
+            }
             transport.sendMessage(msg, addresses);
             return new SendResult(recipients, Map.of(), Optional.empty());
         } catch (SendFailedException e) {
