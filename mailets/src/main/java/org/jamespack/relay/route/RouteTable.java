@@ -43,27 +43,36 @@ public final class RouteTable {
 
     /** The route for {@code sender} ({@code local@domain}); empty when none applies. */
     public Optional<Route> lookup(String sender) {
-        String s = sender.toLowerCase(Locale.ROOT);
-        Route r = byKey.get(s);
-        if (r != null) {
-            return Optional.of(r);
-        }
-        int at = s.lastIndexOf('@');
-        String domain = at >= 0 ? s.substring(at + 1) : s;
-        r = byKey.get(domain);
-        if (r != null) {
-            return Optional.of(r);
-        }
-        String rest = domain;
-        int dot;
-        while ((dot = rest.indexOf('.')) >= 0) {
-            rest = rest.substring(dot + 1);
-            r = byKey.get("*." + rest);
+        for (String key : candidateKeys(sender)) {
+            Route r = byKey.get(key);
             if (r != null) {
                 return Optional.of(r);
             }
         }
-        return Optional.ofNullable(byKey.get("*"));
+        return Optional.empty();
+    }
+
+    /**
+     * The keys that may match {@code sender}, best first: the address, its domain, the
+     * {@code *.parent} wildcards from the closest parent up, and {@code *}; all lower-case.
+     */
+    public static List<String> candidateKeys(String sender) {
+        String s = sender.toLowerCase(Locale.ROOT);
+        List<String> keys = new java.util.ArrayList<>();
+        int at = s.lastIndexOf('@');
+        String domain = at >= 0 ? s.substring(at + 1) : s;
+        if (at >= 0) {
+            keys.add(s);
+        }
+        keys.add(domain);
+        String rest = domain;
+        int dot;
+        while ((dot = rest.indexOf('.')) >= 0) {
+            rest = rest.substring(dot + 1);
+            keys.add("*." + rest);
+        }
+        keys.add("*");
+        return keys;
     }
 
     /** The default route {@code *}, if there is one. */
