@@ -14,6 +14,7 @@ import java.util.Optional;
 import javax.inject.Inject;
 import javax.mail.MessagingException;
 
+import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueue.MailQueueItem;
 import org.apache.james.queue.api.MailQueueFactory;
@@ -356,6 +357,9 @@ public final class XOAuth2Relay extends GenericMailet {
                     LOGGER.error("XOAuth2Relay: the queue refused RETRY for {}", mail.getName(), ignored);
                 }
             }
+        } finally {
+            // the queue stored its own copy when re-queueing; this one's resources go now (as RemoteDelivery does)
+            LifecycleUtil.dispose(mail);
         }
     }
 

@@ -135,7 +135,7 @@ public final class RelayConnection implements AutoCloseable {
         rest.removeAll(refused.keySet());
         Optional<SmtpFailure> failure = Optional.empty();
         if (!rest.isEmpty()) {
-            Phase phase = e instanceof SMTPSenderFailedException ? Phase.MAIL : Phase.DATA;
+            Phase phase = phase(e);
             String reply = e instanceof SMTPSendFailedException || e instanceof SMTPSenderFailedException
                 ? String.valueOf(e.getMessage()) : String.valueOf(transport.getLastServerResponse());
             SmtpReply parsed = SmtpReply.parse(reply);
@@ -145,6 +145,22 @@ public final class RelayConnection implements AutoCloseable {
             failure = Optional.of(new SmtpFailure(phase, parsed, false, route.smarthost() + ": " + parsed));
         }
         return new SendResult(delivered, refused, failure);
+    }
+
+    private static Phase phase(SendFailedException e) {
+        if (e instanceof SMTPSenderFailedException) {
+            return Phase.MAIL;
+        }
+        if (e instanceof SMTPSendFailedException) {
+            String cmd = String.valueOf(((SMTPSendFailedException) e).getCommand()).toUpperCase(Locale.ROOT);
+            if (cmd.startsWith("MAIL")) {
+                return Phase.MAIL;
+            }
+            if (cmd.startsWith("RCPT")) {
+                return Phase.RCPT;
+            }
+        }
+        return Phase.DATA;
     }
 
     /** The recipient as the caller spelt it (servers may change case). */
