@@ -95,6 +95,7 @@ import reactor.core.scheduler.Schedulers;
  * <tr><td>{@code trustStoreType}</td><td>{@code PKCS12|JKS}</td><td>{@code PKCS12}</td><td>its type</td></tr>
  * <tr><td>{@code maxAuthLine}</td><td>int</td><td>{@code 12288}</td><td>longest AUTH line with an initial response; longer
  *   responses are sent after the server's 334</td></tr>
+ * <tr><td>{@code helo}</td><td>host name</td><td>local host name</td><td>EHLO name for routes without {@code helo=}</td></tr>
  * </table>
  * Route settings (in {@code routes} and the file): {@code host} (required, {@code H} or {@code H::PORT}), {@code port},
  * {@code tls=starttls|implicit} (default starttls; implicit for port 465), {@code helo}, {@code user}, {@code oauth} or
@@ -127,6 +128,7 @@ public final class XOAuth2Relay extends GenericMailet {
     public static final String TRUST_STORE_PASSWORD = "trustStorePassword";
     public static final String TRUST_STORE_TYPE = "trustStoreType";
     public static final String MAX_AUTH_LINE = "maxAuthLine";
+    public static final String HELO = "helo";
 
     /** Every key with its default, for the documentation test. */
     public static final Map<String, String> DEFAULTS = defaults();
@@ -187,6 +189,7 @@ public final class XOAuth2Relay extends GenericMailet {
         d.put(TRUST_STORE_PASSWORD, "");
         d.put(TRUST_STORE_TYPE, "PKCS12");
         d.put(MAX_AUTH_LINE, String.valueOf(SmtpSettings.RFC4954_AUTH_LINE));
+        d.put(HELO, "");
         return Map.copyOf(d);
     }
 
@@ -235,6 +238,7 @@ public final class XOAuth2Relay extends GenericMailet {
         String trustStoreType = node.choice(TRUST_STORE_TYPE, "PKCS12", Map.of("pkcs12", "PKCS12", "jks", "JKS"));
         int maxAuthLine = node.integer(MAX_AUTH_LINE, SmtpSettings.RFC4954_AUTH_LINE, 64, 1_000_000);
         Optional<Path> tokenFile = node.string(TOKEN_SOURCES_FILE).map(Path::of);
+        Optional<String> helo = node.string(HELO);
 
         RouteSource routes = file.isPresent() && Files.isReadable(file.get())
             ? new RouteSource(inline, file, poll, clock) : new RouteSource(inline, Optional.empty(), poll, clock);
@@ -269,7 +273,7 @@ public final class XOAuth2Relay extends GenericMailet {
         node.reportUnread();
 
         SmtpSettings smtp = new SmtpSettings(connectTimeout, readTimeout, Optional.empty(), Optional.empty(), "PKCS12", maxAuthLine,
-            idleTimeout);
+            idleTimeout, helo);
         if (trustStore.isPresent()) {
             smtp = smtp.withTrustStore(trustStore.get(), trustStorePassword, trustStoreType);
         }

@@ -201,8 +201,8 @@ class XOAuth2RelayTest {
         SmtpFront frontB = front(SmtpFront.Mode.STARTTLS, smarthostB);
         tokenSources.put("tenant-a", source("relay@a.example", accountA));
         tokenSources.put("tenant-b", source("relay@b.example", accountB));
-        startRelay("a.example: host=localhost::" + frontA.port() + " user=relay@a.example oauth=tenant-a connections=1\n"
-            + "b.example: host=localhost::" + frontB.port() + " user=relay@b.example oauth=tenant-b\n");
+        startRelay("a.example: host=localhost::" + frontA.port() + " helo=relay.test user=relay@a.example oauth=tenant-a connections=1\n"
+            + "b.example: host=localhost::" + frontB.port() + " helo=relay.test user=relay@b.example oauth=tenant-b\n");
 
         Mail first = mail("m1", "alice@a.example", "rcpt1@dest.example");
         relay.service(first);
@@ -224,7 +224,7 @@ class XOAuth2RelayTest {
     void serviceShouldRelayOverImplicitTlsWhenTheRouteSaysSo() throws Exception {
         SmtpFront frontA = front(SmtpFront.Mode.IMPLICIT, smarthostA);
         tokenSources.put("tenant-a", source("relay@a.example", accountA));
-        startRelay("a.example: host=localhost::" + frontA.port() + " tls=implicit user=relay@a.example oauth=tenant-a\n");
+        startRelay("a.example: host=localhost::" + frontA.port() + " tls=implicit helo=relay.test user=relay@a.example oauth=tenant-a\n");
 
         relay.service(mail("m1", "alice@a.example", "rcpt@dest.example"));
 
@@ -238,7 +238,7 @@ class XOAuth2RelayTest {
         MockServerTokenSource a = source("relay@a.example", accountA);
         a.withCachedToken(a.fetch()); // a real token, but not the one the smarthost accepts any more
         tokenSources.put("tenant-a", a);
-        startRelay("a.example: host=localhost::" + frontA.port() + " user=relay@a.example oauth=tenant-a\n");
+        startRelay("a.example: host=localhost::" + frontA.port() + " helo=relay.test user=relay@a.example oauth=tenant-a\n");
 
         relay.service(mail("m1", "alice@a.example", "rcpt@dest.example"));
 
@@ -254,7 +254,7 @@ class XOAuth2RelayTest {
         SmtpFront frontA = front(SmtpFront.Mode.STARTTLS, smarthostA)
             .rule("^MAIL FROM", "451 4.3.0 Mail server temporarily rejected message", -1);
         tokenSources.put("tenant-a", source("relay@a.example", accountA));
-        startRelay("a.example: host=localhost::" + frontA.port() + " user=relay@a.example oauth=tenant-a\n");
+        startRelay("a.example: host=localhost::" + frontA.port() + " helo=relay.test user=relay@a.example oauth=tenant-a\n");
 
         relay.service(mail("m1", "alice@a.example", "rcpt@dest.example"));
 
@@ -274,7 +274,7 @@ class XOAuth2RelayTest {
         SmtpFront frontA = front(SmtpFront.Mode.STARTTLS, smarthostA)
             .rule("^RCPT TO:<bad@dest.example>", "550 5.1.1 <bad@dest.example>: Recipient address rejected: User unknown", -1);
         tokenSources.put("tenant-a", source("relay@a.example", accountA));
-        startRelay("a.example: host=localhost::" + frontA.port() + " user=relay@a.example oauth=tenant-a\n");
+        startRelay("a.example: host=localhost::" + frontA.port() + " helo=relay.test user=relay@a.example oauth=tenant-a\n");
 
         relay.service(mail("m1", "alice@a.example", "good@dest.example", "bad@dest.example", "also-good@dest.example"));
 
@@ -304,7 +304,7 @@ class XOAuth2RelayTest {
                 return "relay@a.example";
             }
         });
-        startRelay("a.example: host=localhost::" + frontA.port() + " user=relay@a.example oauth=tenant-a\n");
+        startRelay("a.example: host=localhost::" + frontA.port() + " helo=relay.test user=relay@a.example oauth=tenant-a\n");
 
         relay.service(mail("m1", "alice@a.example", "rcpt@dest.example"));
 
@@ -321,7 +321,7 @@ class XOAuth2RelayTest {
     void deliveryShouldNeverSendWithoutTlsWhenTheSmarthostOffersNoStarttls() throws Exception {
         SmtpFront frontA = front(SmtpFront.Mode.PLAIN_ONLY, smarthostA);
         tokenSources.put("tenant-a", source("relay@a.example", accountA));
-        startRelay("a.example: host=localhost::" + frontA.port() + " user=relay@a.example oauth=tenant-a\n");
+        startRelay("a.example: host=localhost::" + frontA.port() + " helo=relay.test user=relay@a.example oauth=tenant-a\n");
 
         relay.service(mail("m1", "alice@a.example", "rcpt@dest.example"));
 
@@ -335,7 +335,7 @@ class XOAuth2RelayTest {
 
     @Test
     void serviceShouldLeaveMailWithoutRouteToTheNextMailetByDefault() throws Exception {
-        startRelay("a.example: host=localhost::25 user=relay@a.example oauth=tenant-a\n");
+        startRelay("a.example: host=localhost::25 helo=relay.test user=relay@a.example oauth=tenant-a\n");
         Mail other = mail("m1", "carol@elsewhere.example", "rcpt@dest.example");
 
         relay.service(other);

@@ -220,7 +220,7 @@ public final class SmtpConnector {
         p.put(prefix + "connectiontimeout", String.valueOf(settings.connectTimeout().toMillis()));
         p.put(prefix + "timeout", String.valueOf(settings.readTimeout().toMillis()));
         p.put(prefix + "writetimeout", String.valueOf(settings.readTimeout().toMillis()));
-        route.helo().ifPresent(h -> p.put(prefix + "localhost", h));
+        route.helo().or(settings::defaultHelo).ifPresent(h -> p.put(prefix + "localhost", h));
         if (route.tls() == TlsMode.IMPLICIT) {
             p.put(prefix + "ssl.enable", "true");
         } else {
