@@ -334,6 +334,51 @@ class XOAuth2RelayTest {
     }
 
     @Test
+    void serviceShouldUseTheSmartHostsFileAsSeed002WritesItAndSkipItsBadLines() throws Exception {
+        SmtpFront frontA = front(SmtpFront.Mode.STARTTLS, smarthostA);
+        tokenSources.put("tenant-a", source("relay@a.example", accountA));
+        Path file = dir.resolve("exim-smart-hosts");
+        java.nio.file.Files.writeString(file, "# routes for the test\n"
+            + "a.example: host=localhost::" + frontA.port() + " helo=cms user=relay@a.example oauth=tenant-a\n"
+            + "broken.example: helo=cms user=x@broken.example oauth=tenant-a\n");
+        startRelay("", "smartHostsFile", file.toString(), "routes", "");
+
+        relay.service(mail("m1", "alice@a.example", "rcpt@dest.example"));
+
+        await("delivery", () -> smarthostA.getReceivedMessages().length == 1);
+        assertThat(frontA.commands()).contains("EHLO cms");
+        assertThat(logs.list).anyMatch(e -> e.getLevel().toString().equals("ERROR")
+            && e.getFormattedMessage().contains(file + ":3: route 'broken.example': host: is required"));
+    }
+
+    @Test
+    void serviceShouldRewriteTheSenderToTheAccountWhenAsked() throws Exception {
+        SmtpFront frontA = front(SmtpFront.Mode.STARTTLS, smarthostA);
+        tokenSources.put("tenant-a", source("relay@a.example", accountA));
+        startRelay("a.example: host=localhost::" + frontA.port() + " helo=relay.test user=relay@a.example oauth=tenant-a\n",
+            "rewriteSender", "true");
+
+        relay.service(mail("m1", "alice@a.example", "rcpt@dest.example"));
+
+        await("delivery", () -> smarthostA.getReceivedMessages().length == 1);
+        assertThat(frontA.commands()).contains("MAIL FROM:<relay@a.example>");
+        assertThat(smarthostA.getReceivedMessages()[0].getHeader("From")[0]).isEqualTo("relay@a.example");
+    }
+
+    @Test
+    void serviceShouldAuthenticateAPasswordRouteWithPlainOverTlsOnly() throws Exception {
+        SmtpFront frontB = front(SmtpFront.Mode.STARTTLS, smarthostB);
+        accountB.setPassword("s3cret-Passw0rd");
+        startRelay("b.example: host=localhost::" + frontB.port() + " helo=relay.test user=relay@b.example password=s3cret-Passw0rd\n");
+
+        relay.service(mail("m1", "bob@b.example", "rcpt@dest.example"));
+
+        await("delivery", () -> smarthostB.getReceivedMessages().length == 1);
+        assertThat(frontB.commands()).contains("AUTH PLAIN").doesNotContain("AUTH LOGIN");
+        assertThat(logs.list).noneMatch(e -> e.getFormattedMessage().contains("s3cret-Passw0rd"));
+    }
+
+    @Test
     void serviceShouldLeaveMailWithoutRouteToTheNextMailetByDefault() throws Exception {
         startRelay("a.example: host=localhost::25 helo=relay.test user=relay@a.example oauth=tenant-a\n");
         Mail other = mail("m1", "carol@elsewhere.example", "rcpt@dest.example");
