@@ -250,6 +250,44 @@ class XOAuth2RelayTest {
     }
 
     @Test
+    void deliveryShouldAnswerDovecotsErrorChallengeInTwoStepXoauth2ThenRefreshOnce() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<String> accepted = new java.util.concurrent.atomic.AtomicReference<>("none");
+        SmtpFront frontA = front(SmtpFront.Mode.STARTTLS, smarthostA).dovecotStyleAuth(accepted::get);
+        MockServerTokenSource a = new MockServerTokenSource("relay@a.example", oauth.tokenEndpointUrl("relay").uri(), accepted::set);
+        mockSources.add(a);
+        a.withCachedToken(a.fetch());
+        tokenSources.put("tenant-a", a);
+        startRelay("a.example: host=localhost::" + frontA.port() + " helo=relay.test user=relay@a.example oauth=tenant-a\n",
+            "maxAuthLine", "100");
+
+        relay.service(mail("m1", "alice@a.example", "rcpt@dest.example"));
+
+        await("delivery", () -> smarthostA.getReceivedMessages().length == 1);
+        assertThat(frontA.commands()).filteredOn(c -> c.startsWith("AUTH")).containsExactly("AUTH XOAUTH2", "AUTH XOAUTH2");
+        assertThat(frontA.errorAnswers()).as("an empty line answers the 334 error challenge").containsExactly("");
+        assertThat(a.forcedRefreshes()).isEqualTo(1);
+    }
+
+    @Test
+    void deliveryShouldAnswerTheOauthbearerErrorChallengeWithAQ() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<String> accepted = new java.util.concurrent.atomic.AtomicReference<>("none");
+        SmtpFront frontA = front(SmtpFront.Mode.STARTTLS, smarthostA).dovecotStyleAuth(accepted::get);
+        MockServerTokenSource a = new MockServerTokenSource("relay@a.example", oauth.tokenEndpointUrl("relay").uri(), accepted::set);
+        mockSources.add(a);
+        a.withCachedToken(a.fetch());
+        tokenSources.put("tenant-a", a);
+        startRelay("a.example: host=localhost::" + frontA.port()
+            + " helo=relay.test user=relay@a.example oauth=tenant-a mechanism=oauthbearer\n");
+
+        relay.service(mail("m1", "alice@a.example", "rcpt@dest.example"));
+
+        await("delivery", () -> smarthostA.getReceivedMessages().length == 1);
+        assertThat(frontA.commands()).filteredOn(c -> c.startsWith("AUTH"))
+            .containsExactly("AUTH OAUTHBEARER (initial response)", "AUTH OAUTHBEARER (initial response)");
+        assertThat(frontA.errorAnswers()).containsExactly("AQ==");
+    }
+
+    @Test
     void deliveryShouldRequeueWithTheScheduleDelayWhenTheSmarthostAnswers4xx() throws Exception {
         SmtpFront frontA = front(SmtpFront.Mode.STARTTLS, smarthostA)
             .rule("^MAIL FROM", "451 4.3.0 Mail server temporarily rejected message", -1);

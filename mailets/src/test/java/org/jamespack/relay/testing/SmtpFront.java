@@ -48,6 +48,8 @@ public final class SmtpFront implements AutoCloseable {
     private final List<String> authUsers = new CopyOnWriteArrayList<>();
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
+    private final List<String> errorAnswers = new CopyOnWriteArrayList<>();
+    private volatile java.util.function.Supplier<String> acceptedToken;
 
     public SmtpFront(Mode mode, SSLContext tls, int backendPort) throws IOException {
         this.mode = mode;
@@ -77,6 +79,22 @@ public final class SmtpFront implements AutoCloseable {
     /** Client commands seen (AUTH lines shortened to the mechanism; no credential). */
     public List<String> commands() {
         return List.copyOf(commands);
+    }
+
+    /**
+     * Answers AUTH XOAUTH2 / OAUTHBEARER itself the way Dovecot's submission server does (as measured,
+     * see reference/test-servers.md): {@code 235 2.7.0 Logged in.} for the accepted token; otherwise
+     * a {@code 334} JSON error challenge, then, after the client's answer, {@code 535 5.7.8}.
+     * GreenMail behind stays unauthenticated (it accepts mail anyway).
+     */
+    public SmtpFront dovecotStyleAuth(java.util.function.Supplier<String> accepted) {
+        this.acceptedToken = accepted;
+        return this;
+    }
+
+    /** What the client answered to each error challenge ("" for an empty line). */
+    public List<String> errorAnswers() {
+        return List.copyOf(errorAnswers);
     }
 
     public int connections() {
@@ -146,13 +164,15 @@ public final class SmtpFront implements AutoCloseable {
                 write(cout, greeting + "\r\n");
             }
             threads.submit(() -> {
-                byte[] buf = new byte[8192];
+                // line by line, so that an emulated Dovecot can announce its own AUTH mechanisms
                 try {
-                    int n;
-                    while ((n = bin.read(buf)) > 0) {
+                    String reply;
+                    while ((reply = readLine(bin)) != null) {
+                        if (acceptedToken != null && reply.matches("250[- ]AUTH .*")) {
+                            reply = reply.substring(0, 4) + "AUTH XOAUTH2 OAUTHBEARER";
+                        }
                         synchronized (cout) {
-                            cout.write(buf, 0, n);
-                            cout.flush();
+                            write(cout, reply + "\r\n");
                         }
                     }
                 } catch (IOException e) {
@@ -173,6 +193,11 @@ public final class SmtpFront implements AutoCloseable {
                     write(bout, line + "\r\n");
                     continue;
                 }
+                if (acceptedToken != null && line.toUpperCase().startsWith("AUTH ")) {
+                    commands.add(authCommand(line));
+                    emulateAuth(line, cin, cout);
+                    continue;
+                }
                 commands.add(redact(line));
                 String reply = ruleReply(line);
                 if (reply != null) {
@@ -187,6 +212,39 @@ public final class SmtpFront implements AutoCloseable {
                 write(bout, line + "\r\n");
             }
         }
+    }
+
+    private static String authCommand(String line) {
+        String[] parts = line.split(" ");
+        return parts.length > 2 ? "AUTH " + parts[1] + " (initial response)" : "AUTH " + parts[1];
+    }
+
+    private void emulateAuth(String line, InputStream cin, OutputStream cout) throws IOException {
+        String[] parts = line.split(" ");
+        String mech = parts[1].toUpperCase();
+        String ir;
+        if (parts.length > 2) {
+            ir = parts[2];
+        } else {
+            write(cout, "334 \r\n");
+            ir = readLine(cin);
+        }
+        String raw = new String(Base64.getDecoder().decode(ir.trim()), StandardCharsets.UTF_8);
+        int at = raw.indexOf("auth=Bearer ");
+        String token = at < 0 ? "" : raw.substring(at + 12, raw.indexOf('\u0001', at));
+        String user = mech.equals("XOAUTH2") ? raw.substring(raw.indexOf("user=") + 5, raw.indexOf('\u0001'))
+            : raw.substring(raw.indexOf("a=") + 2, raw.indexOf(',', raw.indexOf("a=")));
+        authUsers.add(user);
+        if (token.equals(acceptedToken.get())) {
+            write(cout, "235 2.7.0 Logged in.\r\n");
+            return;
+        }
+        String json = mech.equals("XOAUTH2") ? "{\"status\":\"401\",\"schemes\":\"bearer\",\"scope\":\"mail\"}"
+            : "{\"status\":\"invalid_token\"}";
+        write(cout, "334 " + Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8)) + "\r\n");
+        String answer = readLine(cin);
+        errorAnswers.add(answer == null ? "(closed)" : answer);
+        write(cout, "535 5.7.8 Authentication failed.\r\n");
     }
 
     private String redact(String line) {
