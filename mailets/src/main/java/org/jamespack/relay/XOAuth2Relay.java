@@ -96,7 +96,11 @@ import reactor.core.scheduler.Schedulers;
  * <tr><td>{@code maxAuthLine}</td><td>int</td><td>{@code 12288}</td><td>longest AUTH line with an initial response; longer
  *   responses are sent after the server's 334</td></tr>
  * <tr><td>{@code helo}</td><td>host name</td><td>local host name</td><td>EHLO name for routes without {@code helo=}</td></tr>
+ * <tr><td>{@code tokenIdleRefresh}</td><td>duration</td><td>{@code 1d}</td><td>how often token sources idle that long are
+ *   refreshed (refresh tokens die unused: Microsoft after 90 days)</td></tr>
  * </table>
+ * Token settings read by the token registry from this element: {@code saslXoauth2Config}, {@code tokenRefreshWindow},
+ * {@code tokenConnectTimeout}, {@code tokenReadTimeout}, {@code brokerTimeout} (see {@code org.jamespack.relay.token}).
  * Route settings (in {@code routes} and the file): {@code host} (required, {@code H} or {@code H::PORT}), {@code port},
  * {@code tls=starttls|implicit} (default starttls; implicit for port 465), {@code helo}, {@code user}, {@code oauth} or
  * {@code password}, {@code mechanism=xoauth2|oauthbearer|plain|login} (default xoauth2 with oauth, plain with password),
@@ -129,6 +133,7 @@ public final class XOAuth2Relay extends GenericMailet {
     public static final String TRUST_STORE_TYPE = "trustStoreType";
     public static final String MAX_AUTH_LINE = "maxAuthLine";
     public static final String HELO = "helo";
+    public static final String TOKEN_IDLE_REFRESH = "tokenIdleRefresh";
 
     /** Every key with its default, for the documentation test. */
     public static final Map<String, String> DEFAULTS = defaults();
@@ -190,6 +195,7 @@ public final class XOAuth2Relay extends GenericMailet {
         d.put(TRUST_STORE_TYPE, "PKCS12");
         d.put(MAX_AUTH_LINE, String.valueOf(SmtpSettings.RFC4954_AUTH_LINE));
         d.put(HELO, "");
+        d.put(TOKEN_IDLE_REFRESH, "1d");
         return Map.copyOf(d);
     }
 
@@ -239,6 +245,7 @@ public final class XOAuth2Relay extends GenericMailet {
         int maxAuthLine = node.integer(MAX_AUTH_LINE, SmtpSettings.RFC4954_AUTH_LINE, 64, 1_000_000);
         Optional<Path> tokenFile = node.string(TOKEN_SOURCES_FILE).map(Path::of);
         Optional<String> helo = node.string(HELO);
+        Duration idleRefresh = node.duration(TOKEN_IDLE_REFRESH, Duration.ofDays(1));
 
         RouteSource routes = file.isPresent() && Files.isReadable(file.get())
             ? new RouteSource(inline, file, poll, clock) : new RouteSource(inline, Optional.empty(), poll, clock);
@@ -254,18 +261,17 @@ public final class XOAuth2Relay extends GenericMailet {
                         problems.add(e.getMessage());
                     }
                 }
-                tokenSources = RegistryTokenSources.fromConfig(sourceNodes, node).orElse(route -> Optional.empty());
-                if (tokenSources instanceof RegistryTokenSources) {
-                    for (Route r : routes.current().routes()) {
-                        if (r.usesToken()) {
-                            try {
-                                ((RegistryTokenSources) tokenSources).check(r);
-                            } catch (IllegalArgumentException e) {
-                                problems.add(r.origin() + ": route '" + r.key() + "': oauth: " + e.getMessage());
-                            }
+                RegistryTokenSources registry = RegistryTokenSources.fromConfig(sourceNodes, node);
+                for (Route r : routes.current().routes()) {
+                    if (r.usesToken()) {
+                        try {
+                            registry.check(r);
+                        } catch (IllegalArgumentException e) {
+                            problems.add(r.origin() + ": route '" + r.key() + "': oauth: " + e.getMessage());
                         }
                     }
                 }
+                tokenSources = registry;
             } else {
                 tokenSources = route -> Optional.empty();
             }
@@ -297,6 +303,18 @@ public final class XOAuth2Relay extends GenericMailet {
             workers = Flux.from(queue.deQueue())
                 .flatMap(item -> Mono.fromRunnable(() -> handle(item)).subscribeOn(scheduler), threads)
                 .subscribe();
+            if (tokenSources instanceof RegistryTokenSources) {
+                RegistryTokenSources registry = (RegistryTokenSources) tokenSources;
+                // keeps refresh tokens of quiet accounts alive (Microsoft's die after 90 days unused)
+                scheduler.schedulePeriodically(() -> {
+                    try {
+                        int n = registry.refreshIdle(idleRefresh);
+                        LOGGER.info("XOAuth2Relay: refreshed {} idle token source(s)", n);
+                    } catch (RuntimeException e) {
+                        LOGGER.warn("XOAuth2Relay: idle token refresh failed", e);
+                    }
+                }, idleRefresh.toMillis(), idleRefresh.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
         }
         LOGGER.info("XOAuth2Relay {}: queue {}, {} route(s), {} delivery thread(s), retry {}", getMailetName(), queueName,
             routes.current().size(), startThreads ? threads : 0, schedule);

@@ -252,7 +252,7 @@ class XOAuth2RelayTest {
     @Test
     void deliveryShouldAnswerDovecotsErrorChallengeInTwoStepXoauth2ThenRefreshOnce() throws Exception {
         java.util.concurrent.atomic.AtomicReference<String> accepted = new java.util.concurrent.atomic.AtomicReference<>("none");
-        SmtpFront frontA = front(SmtpFront.Mode.STARTTLS, smarthostA).dovecotStyleAuth(accepted::get);
+        SmtpFront frontA = front(SmtpFront.Mode.STARTTLS, smarthostA).dovecotStyleAuth(t -> t.equals(accepted.get()));
         MockServerTokenSource a = new MockServerTokenSource("relay@a.example", oauth.tokenEndpointUrl("relay").uri(), accepted::set);
         mockSources.add(a);
         a.withCachedToken(a.fetch());
@@ -271,7 +271,7 @@ class XOAuth2RelayTest {
     @Test
     void deliveryShouldAnswerTheOauthbearerErrorChallengeWithAQ() throws Exception {
         java.util.concurrent.atomic.AtomicReference<String> accepted = new java.util.concurrent.atomic.AtomicReference<>("none");
-        SmtpFront frontA = front(SmtpFront.Mode.STARTTLS, smarthostA).dovecotStyleAuth(accepted::get);
+        SmtpFront frontA = front(SmtpFront.Mode.STARTTLS, smarthostA).dovecotStyleAuth(t -> t.equals(accepted.get()));
         MockServerTokenSource a = new MockServerTokenSource("relay@a.example", oauth.tokenEndpointUrl("relay").uri(), accepted::set);
         mockSources.add(a);
         a.withCachedToken(a.fetch());
@@ -285,6 +285,48 @@ class XOAuth2RelayTest {
         assertThat(frontA.commands()).filteredOn(c -> c.startsWith("AUTH"))
             .containsExactly("AUTH OAUTHBEARER (initial response)", "AUTH OAUTHBEARER (initial response)");
         assertThat(frontA.errorAnswers()).containsExactly("AQ==");
+    }
+
+    @Test
+    void initShouldResolveOauthReferencesThroughTheTokenRegistryWhenNoSourcesAreGiven() throws Exception {
+        // like Dovecot's oauth2 passdb: the smarthost asks the OAuth2 server whether the token is active
+        SmtpFront frontA = front(SmtpFront.Mode.STARTTLS, smarthostA).dovecotStyleAuth(XOAuth2RelayTest::introspect);
+        Path sources = dir.resolve("token-sources.xml");
+        java.nio.file.Files.writeString(sources, "<tokenSources>\n"
+            + "  <tokenSource name=\"m365-a\" type=\"client-credentials\">\n"
+            + "    <tokenEndpoint>" + oauth.tokenEndpointUrl("relay") + "</tokenEndpoint>\n"
+            + "    <clientId>relay-a</clientId>\n"
+            + "    <clientSecret>test-secret</clientSecret>\n"
+            + "  </tokenSource>\n"
+            + "</tokenSources>\n");
+        Path trust = ca.writeTrustStore(dir.resolve("trust.p12"));
+        relay = new XOAuth2Relay(queues, Optional.empty(), Clock.systemUTC(), true);
+        relay.init(FakeMailetConfig.builder().mailetName("XOAuth2Relay").mailetContext(context)
+            .setProperty("routes", "a.example: host=localhost::" + frontA.port() + " helo=relay.test user=relay@a.example oauth=m365-a")
+            .setProperty("tokenSourcesFile", sources.toString())
+            .setProperty("trustStore", trust.toString())
+            .setProperty("trustStorePassword", new String(TestCa.PASSWORD))
+            .build());
+
+        relay.service(mail("m1", "alice@a.example", "rcpt@dest.example"));
+
+        await("delivery", () -> smarthostA.getReceivedMessages().length == 1);
+        assertThat(frontA.authUsers()).containsExactly("relay@a.example");
+        assertThat(frontA.errorAnswers()).isEmpty();
+    }
+
+    private static boolean introspect(String token) {
+        try {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(oauth.url("relay/introspect").uri())
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString("smarthost:x".getBytes()))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("token=" + token)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 && r.body().replace(" ", "").contains("\"active\":true");
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     @Test

@@ -49,7 +49,7 @@ public final class SmtpFront implements AutoCloseable {
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final List<String> errorAnswers = new CopyOnWriteArrayList<>();
-    private volatile java.util.function.Supplier<String> acceptedToken;
+    private volatile java.util.function.Predicate<String> acceptedToken;
 
     public SmtpFront(Mode mode, SSLContext tls, int backendPort) throws IOException {
         this.mode = mode;
@@ -83,11 +83,11 @@ public final class SmtpFront implements AutoCloseable {
 
     /**
      * Answers AUTH XOAUTH2 / OAUTHBEARER itself the way Dovecot's submission server does (as measured,
-     * see reference/test-servers.md): {@code 235 2.7.0 Logged in.} for the accepted token; otherwise
+     * see reference/test-servers.md): {@code 235 2.7.0 Logged in.} for a token {@code accepted} approves; otherwise
      * a {@code 334} JSON error challenge, then, after the client's answer, {@code 535 5.7.8}.
      * GreenMail behind stays unauthenticated (it accepts mail anyway).
      */
-    public SmtpFront dovecotStyleAuth(java.util.function.Supplier<String> accepted) {
+    public SmtpFront dovecotStyleAuth(java.util.function.Predicate<String> accepted) {
         this.acceptedToken = accepted;
         return this;
     }
@@ -235,7 +235,7 @@ public final class SmtpFront implements AutoCloseable {
         String user = mech.equals("XOAUTH2") ? raw.substring(raw.indexOf("user=") + 5, raw.indexOf('\u0001'))
             : raw.substring(raw.indexOf("a=") + 2, raw.indexOf(',', raw.indexOf("a=")));
         authUsers.add(user);
-        if (token.equals(acceptedToken.get())) {
+        if (acceptedToken.test(token)) {
             write(cout, "235 2.7.0 Logged in.\r\n");
             return;
         }
