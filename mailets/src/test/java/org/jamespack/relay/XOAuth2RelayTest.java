@@ -218,6 +218,8 @@ class XOAuth2RelayTest {
         assertThat(smarthostB.getReceivedMessages()[0].getSubject()).isEqualTo("relay test m3");
         await("empty queue", () -> queued().isEmpty());
         assertThat(context.getSentMails()).isEmpty();
+        assertThat(logs.list).anyMatch(e -> e.getLevel().toString().equals("WARN")
+            && e.getFormattedMessage().contains("route 'a.example'") && e.getFormattedMessage().contains("Send As permission"));
     }
 
     @Test
@@ -456,6 +458,38 @@ class XOAuth2RelayTest {
         await("delivery", () -> smarthostB.getReceivedMessages().length == 1);
         assertThat(frontB.commands()).contains("AUTH PLAIN").doesNotContain("AUTH LOGIN");
         assertThat(logs.list).noneMatch(e -> e.getFormattedMessage().contains("s3cret-Passw0rd"));
+    }
+
+    @Test
+    void serviceShouldSendTheNullSenderThroughTheDefaultRouteWhenConfigured() throws Exception {
+        SmtpFront frontA = front(SmtpFront.Mode.STARTTLS, smarthostA);
+        tokenSources.put("tenant-a", source("relay@a.example", accountA));
+        startRelay("*: host=localhost::" + frontA.port() + " helo=relay.test user=relay@a.example oauth=tenant-a\n",
+            "nullSender", "default-route");
+        Mail bounce = FakeMail.builder().name("dsn").sender(org.apache.james.core.MaybeSender.nullSender())
+            .recipients("rcpt@dest.example")
+            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setSubject("Delivery Status Notification").setText("dsn"))
+            .build();
+
+        relay.service(bounce);
+
+        // GreenMail 2.1.3 itself refuses MAIL FROM:<> (then 503 to RCPT), so the assertion stops at the envelope
+        await("the null sender at the default route", () -> frontA.commands().contains("MAIL FROM:<>"));
+        assertThat(bounce.getState()).isEqualTo(Mail.GHOST);
+        assertThat(frontA.authUsers()).containsExactly("relay@a.example");
+    }
+
+    @Test
+    void serviceShouldBounceMailWithoutRouteWhenThePolicySaysBounce() throws Exception {
+        startRelay("a.example: host=localhost::25 helo=relay.test user=relay@a.example oauth=tenant-a\n", "noRoute", "bounce");
+        Mail other = mail("m1", "carol@elsewhere.example", "rcpt@dest.example");
+
+        relay.service(other);
+
+        assertThat(other.getState()).isEqualTo(Mail.GHOST);
+        assertThat(context.getSentMails()).hasSize(1);
+        assertThat(context.getSentMails().get(0).getState()).isEqualTo("bounces");
+        assertThat(queue().getSize()).isZero();
     }
 
     @Test
