@@ -44,6 +44,17 @@ import net.jcip.annotations.ThreadSafe;
 @ThreadSafe
 public final class SmtpConnector {
 
+    /**
+     * Angus' SASL authenticator logs each SASL response at FINE ("SASL response: …"), which in the
+     * two-step XOAUTH2 exchange is the token itself. Its logger is capped at INFO, whatever the
+     * operator's logging configuration says; the reference is kept so that JUL cannot drop the level.
+     */
+    private static final java.util.logging.Logger ANGUS_SMTP_LOG = java.util.logging.Logger.getLogger("org.eclipse.angus.mail.smtp");
+
+    static {
+        ANGUS_SMTP_LOG.setLevel(java.util.logging.Level.INFO);
+    }
+
     private final SmtpSettings settings;
     private final SSLSocketFactory socketFactory;
 
