@@ -19,8 +19,8 @@
  * <caption>Settings (child elements of {@code <mailet>})</caption>
  * <tr><th>key</th><th>type</th><th>default</th><th>meaning</th></tr>
  * <tr><td>{@code queue}</td><td>name</td><td>{@code xoauth2-relay}</td><td>the relay's own mail queue; one per mailet instance</td></tr>
- * <tr><td>{@code routes}</td><td>text</td><td>none</td><td>inline routes, one per line, in smart-hosts syntax
- *   ({@code sender: host=H::PORT user=U oauth=REF}); they win over the file's</td></tr>
+ * <tr><td>{@code routes}</td><td>text</td><td>none</td><td>inline routes, one per line (indentation ignored), in smart-hosts
+ *   syntax ({@code sender: host=H::PORT user=U oauth=REF}); they win over the file's</td></tr>
  * <tr><td>{@code smartHostsFile}</td><td>path</td><td>none</td><td>exim smart-hosts file (seed 002); re-read when it changes;
  *   bad lines are logged (ERROR, file:line and key) and skipped</td></tr>
  * <tr><td>{@code smartHostsPoll}</td><td>duration</td><td>{@code 10s}</td><td>how often the file's mtime is checked</td></tr>

@@ -201,8 +201,9 @@ class XOAuth2RelayTest {
         SmtpFront frontB = front(SmtpFront.Mode.STARTTLS, smarthostB);
         tokenSources.put("tenant-a", source("relay@a.example", accountA));
         tokenSources.put("tenant-b", source("relay@b.example", accountB));
+        // indented as in mailetcontainer.xml's <routes> element
         startRelay("a.example: host=localhost::" + frontA.port() + " helo=relay.test user=relay@a.example oauth=tenant-a connections=1\n"
-            + "b.example: host=localhost::" + frontB.port() + " helo=relay.test user=relay@b.example oauth=tenant-b\n");
+            + "      b.example: host=localhost::" + frontB.port() + " helo=relay.test user=relay@b.example oauth=tenant-b\n    ");
 
         Mail first = mail("m1", "alice@a.example", "rcpt1@dest.example");
         relay.service(first);
