@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
 
 import javax.net.SocketFactory;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 
@@ -70,6 +72,7 @@ import com.unboundid.ldap.sdk.experimental.DraftBeheraLDAPPasswordPolicy10Respon
 import com.unboundid.ldap.sdk.experimental.DraftBeheraLDAPPasswordPolicy10WarningType;
 import com.unboundid.util.ssl.HostNameSSLSocketVerifier;
 import com.unboundid.util.ssl.JVMDefaultTrustManager;
+import com.unboundid.util.ssl.SSLSocketVerifier;
 import com.unboundid.util.ssl.SSLUtil;
 import com.unboundid.util.ssl.TrustStoreTrustManager;
 
@@ -151,7 +154,7 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
         options.setResponseTimeoutMillis(millis(settings.responseTimeout()));
         options.setFollowReferrals(false);
         options.setAbandonOnTimeout(true);
-        options.setSSLSocketVerifier(new HostNameSSLSocketVerifier(false));
+        options.setSSLSocketVerifier(new HostNameCheck());
 
         SSLUtil ssl = new SSLUtil(trustManager(settings));
         String[] hosts = new String[settings.urls().size()];
@@ -608,11 +611,6 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
             if (t instanceof SSLException || t instanceof CertificateException) {
                 return true;
             }
-            if (t instanceof LDAPException && ((LDAPException) t).getResultCode() == ResultCode.LOCAL_ERROR
-                && t.getCause() == null && t.getStackTrace().length > 0
-                && t.getStackTrace()[0].getClassName().startsWith(HostNameSSLSocketVerifier.class.getName())) {
-                return true;
-            }
             if (t.getCause() == t) {
                 break;
             }
@@ -716,6 +714,26 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
 
     private static long millis(Duration d) {
         return Math.max(1, d.toMillis());
+    }
+
+    /**
+     * UnboundID's host-name check, with its failure typed as an {@link SSLPeerUnverifiedException}
+     * so that it is classified as a TLS failure by type (UnboundID reports it as a bare 91).
+     */
+    @ThreadSafe
+    private static final class HostNameCheck extends SSLSocketVerifier {
+        private final HostNameSSLSocketVerifier delegate = new HostNameSSLSocketVerifier(false);
+
+        @Override
+        public void verifySSLSocket(String host, int port, SSLSocket socket) throws LDAPException {
+            try {
+                delegate.verifySSLSocket(host, port, socket);
+            } catch (LDAPException e) {
+                SSLPeerUnverifiedException typed = new SSLPeerUnverifiedException(e.getMessage());
+                typed.initCause(e);
+                throw new LDAPException(e.getResultCode(), e.getMessage(), typed);
+            }
+        }
     }
 
     /** The entries a search found; {@code truncated} when the size limit cut it short. */
