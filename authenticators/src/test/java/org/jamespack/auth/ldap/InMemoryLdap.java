@@ -84,6 +84,8 @@ public final class InMemoryLdap implements AutoCloseable {
             // no primary encoder: values are stored as given; ours checks {SSHA}, cleartext is compared as is
             config.setPasswordEncoders(null, new ThreadSafeSshaEncoder());
             config.setEnforceSingleStructuralObjectClass(false);
+            // as a real directory would: without them every login search scans every entry
+            config.setEqualityIndexAttributes("uid", "mail");
             InMemoryDirectoryServer server = new InMemoryDirectoryServer(config);
             server.add("dn: " + BASE_DN, "objectClass: top", "objectClass: domain", "dc: example");
             server.add("dn: " + PEOPLE_DN, "objectClass: top", "objectClass: organizationalUnit", "ou: people");
