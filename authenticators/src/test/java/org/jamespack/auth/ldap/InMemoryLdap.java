@@ -68,10 +68,12 @@ public final class InMemoryLdap implements AutoCloseable {
 
     private final InMemoryDirectoryServer server;
     private final int port;
+    private final BindCounter binds;
 
-    private InMemoryLdap(InMemoryDirectoryServer server, int port) {
+    private InMemoryLdap(InMemoryDirectoryServer server, int port, BindCounter binds) {
         this.server = server;
         this.port = port;
+        this.binds = binds;
     }
 
     /** Starts a directory on a free 127.0.0.1 port with the base, {@code ou=people} and the service account. */
@@ -84,6 +86,8 @@ public final class InMemoryLdap implements AutoCloseable {
             // no primary encoder: values are stored as given; ours checks {SSHA}, cleartext is compared as is
             config.setPasswordEncoders(null, new ThreadSafeSshaEncoder());
             config.setEnforceSingleStructuralObjectClass(false);
+            BindCounter binds = new BindCounter();
+            config.addInMemoryOperationInterceptor(binds);
             // as a real directory would: without them every login search scans every entry
             config.setEqualityIndexAttributes("uid", "mail");
             InMemoryDirectoryServer server = new InMemoryDirectoryServer(config);
@@ -92,7 +96,7 @@ public final class InMemoryLdap implements AutoCloseable {
             server.add("dn: " + SERVICE_DN, "objectClass: top", "objectClass: person", "cn: service", "sn: service",
                 "userPassword: " + SERVICE_PASSWORD);
             server.startListening();
-            return new InMemoryLdap(server, port);
+            return new InMemoryLdap(server, port, binds);
         } catch (LDAPException | com.unboundid.ldif.LDIFException | IOException e) {
             throw new IllegalStateException("in-memory directory did not start: " + e.getMessage(), e);
         }
@@ -104,6 +108,16 @@ public final class InMemoryLdap implements AutoCloseable {
 
     public String url() {
         return "ldap://127.0.0.1:" + port;
+    }
+
+    /** Simple binds received so far with {@code dn} (normalised), e.g. to see that a dummy bind happened. */
+    public long bindsTo(String dn) {
+        return binds.count(dn);
+    }
+
+    /** All simple binds received so far. */
+    public long binds() {
+        return binds.total.get();
     }
 
     /** The underlying server, for tests that need to look inside. */
@@ -198,6 +212,34 @@ public final class InMemoryLdap implements AutoCloseable {
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
+        }
+    }
+
+    /** Counts simple binds per DN; thread-safe. */
+    @ThreadSafe
+    static final class BindCounter extends com.unboundid.ldap.listener.interceptor.InMemoryOperationInterceptor {
+        private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicLong> perDn =
+            new java.util.concurrent.ConcurrentHashMap<>();
+        private final java.util.concurrent.atomic.AtomicLong total = new java.util.concurrent.atomic.AtomicLong();
+
+        @Override
+        public void processSimpleBindRequest(com.unboundid.ldap.listener.interceptor.InMemoryInterceptedSimpleBindRequest request) {
+            total.incrementAndGet();
+            perDn.computeIfAbsent(normalize(request.getRequest().getBindDN()), k -> new java.util.concurrent.atomic.AtomicLong())
+                .incrementAndGet();
+        }
+
+        long count(String dn) {
+            java.util.concurrent.atomic.AtomicLong n = perDn.get(normalize(dn));
+            return n == null ? 0 : n.get();
+        }
+
+        private static String normalize(String dn) {
+            try {
+                return new com.unboundid.ldap.sdk.DN(dn).toNormalizedString();
+            } catch (LDAPException e) {
+                return dn;
+            }
         }
     }
 

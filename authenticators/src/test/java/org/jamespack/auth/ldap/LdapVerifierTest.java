@@ -186,6 +186,30 @@ class LdapVerifierTest {
         }
 
         @Test
+        void verifyShouldSpendOneBindWhenUserIsUnknownInRebindMode() {
+            LdapVerifier v = verifier(ldap.settings());
+            assertThat(verify(v, "alice", "wrong").state()).isEqualTo(Verdict.State.REJECTED);
+            long afterKnown = ldap.binds();
+            assertThat(verify(v, "nobody", "wrong").state()).isEqualTo(Verdict.State.REJECTED);
+            // the unknown user costs the directory a bind too, so it takes as long as a wrong password
+            assertThat(ldap.binds() - afterKnown).isEqualTo(1);
+            assertThat(ldap.bindsTo("uid=nobody," + InMemoryLdap.PEOPLE_DN)).isZero();
+        }
+
+        @Test
+        void verifyShouldNeverBindServiceConnectionAsUserWhenUsersLogIn() throws Exception {
+            LdapVerifier v = verifier(ldap.settings().loginAttributes("uid", "mail").usernameAttribute("mail"));
+            long serviceBinds = ldap.bindsTo(InMemoryLdap.SERVICE_DN);
+            for (int i = 0; i < 20; i++) {
+                verify(v, "alice", i % 2 == 0 ? PASSWORD : "wrong");
+                assertThat(v.lookup("alice")).contains("alice@example.org");
+            }
+            // user binds went elsewhere: the service connections were never re-bound (no bind-and-revert)
+            assertThat(ldap.bindsTo(InMemoryLdap.SERVICE_DN)).isEqualTo(serviceBinds);
+            assertThat(ldap.bindsTo("uid=alice," + InMemoryLdap.PEOPLE_DN)).isEqualTo(20);
+        }
+
+        @Test
         void verifyShouldRejectAsAmbiguousWhenTwoEntriesMatch() {
             ldap.addSshaUser("alice2", "alice@example.org", PASSWORD);
             LdapVerifier v = verifier(ldap.settings().loginAttributes("mail"));
