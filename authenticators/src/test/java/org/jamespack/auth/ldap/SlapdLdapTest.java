@@ -174,7 +174,7 @@ class SlapdLdapTest {
                     assertThat(verify(v, "alice", PW).state()).as(mode.name()).isEqualTo(Verdict.State.ACCEPTED);
                 }
             }
-            slapd.close();
+            slapd.stop();
             LdapSettings both = LdapSettings.builder().url("ldap://127.0.0.1:" + closed).url(slapd.url())
                 .baseDn(SlapdServer.BASE_DN).bind(SlapdServer.SERVICE_DN, Secret.of(SlapdServer.SERVICE_PASSWORD)).build();
             try (LdapVerifier v = LdapVerifier.create(both)) {

@@ -124,9 +124,17 @@ public final class SlapdServer implements AutoCloseable {
         return c;
     }
 
-    /** Stops slapd with SIGTERM and deletes its directory. */
+    /** Stops slapd with SIGTERM and deletes its directory; closing again does nothing. */
     @Override
     public void close() {
+        stop();
+    }
+
+    /** Stops slapd with SIGTERM (a test may stop it mid-way) and deletes its directory. */
+    public void stop() {
+        if (!Files.exists(dir) && !process.isAlive()) {
+            return;
+        }
         process.destroy();
         try {
             if (!process.waitFor(5, TimeUnit.SECONDS)) {
