@@ -14,6 +14,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import org.jamespack.auth.CredentialVerifier;
+import org.jamespack.auth.CredentialVerifierContract;
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Protocol;
 import org.jamespack.auth.Secret;
@@ -81,7 +83,80 @@ class KopanoVerifierTest {
         return attempt("alice", PASSWORD, protocol);
     }
 
-    /** The four verdicts, empty password, backend down: what every verifier shares (the contract's equivalents). */
+    /** The shared contract with a feature gate: the "switched off" account has IMAP disabled. */
+    @Nested
+    class ContractWithFeatureGate implements CredentialVerifierContract {
+
+        @BeforeEach
+        void users() {
+            standIn.addUser("kim", PASSWORD).enable("imap");
+            standIn.addUser("lee", PASSWORD);
+        }
+
+        @Override
+        public CredentialVerifier testee() {
+            return verifier == null ? verifier(settings().withService(ServiceGate.parse("imap"))) : verifier;
+        }
+
+        @Override
+        public String knownLogin() {
+            return "kim";
+        }
+
+        @Override
+        public Secret rightPassword() {
+            return Secret.of(PASSWORD);
+        }
+
+        @Override
+        public String disabledLogin() {
+            return "lee";
+        }
+
+        @Override
+        public void stopBackend() {
+            testee();
+            standIn.close();
+        }
+    }
+
+    /** The shared contract without a gate: the "switched off" object is not an active user. */
+    @Nested
+    class ContractWithObjectClass implements CredentialVerifierContract {
+
+        @BeforeEach
+        void users() {
+            standIn.addUser("equipment", PASSWORD).objectClass(0x10004).logonDespiteClass();
+        }
+
+        @Override
+        public CredentialVerifier testee() {
+            return verifier == null ? verifier(settings()) : verifier;
+        }
+
+        @Override
+        public String knownLogin() {
+            return "alice";
+        }
+
+        @Override
+        public Secret rightPassword() {
+            return Secret.of(PASSWORD);
+        }
+
+        @Override
+        public String disabledLogin() {
+            return "equipment";
+        }
+
+        @Override
+        public void stopBackend() {
+            testee();
+            standIn.close();
+        }
+    }
+
+    /** Kopano specifics of the four verdicts beyond the shared contract. */
     @Nested
     class Verdicts {
 

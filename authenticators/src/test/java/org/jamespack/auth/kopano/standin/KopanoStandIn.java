@@ -208,6 +208,7 @@ public final class KopanoStandIn implements AutoCloseable {
     private static final int LOGONS_KEPT = 1000;
     private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
     private final CountDownLatch closed = new CountDownLatch(1);
+    private final Thread acceptor;
     private final SecureRandom random = new SecureRandom();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger successfulLogons = new AtomicInteger();
@@ -227,7 +228,9 @@ public final class KopanoStandIn implements AutoCloseable {
         this.unix = unix;
         this.unixPath = unixPath;
         this.unixMode = unix != null;
-        threads.execute(this::acceptLoop);
+        this.acceptor = new Thread(this::acceptLoop, "kopano-stand-in-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
     }
 
     /** A Kopano 11 on 127.0.0.1 and a free port. */
@@ -401,6 +404,13 @@ public final class KopanoStandIn implements AutoCloseable {
         } catch (IOException ignored) {
             // the test is over; a socket that fails to close is reclaimed with the JVM
         }
+        try {
+            // the listening socket is only really gone once the blocked accept has returned;
+            // until then a client could still connect into the backlog and wait for nothing
+            acceptor.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (AutoCloseable c : open) {
             try {
                 c.close();
@@ -416,11 +426,19 @@ public final class KopanoStandIn implements AutoCloseable {
             try {
                 if (unixMode) {
                     SocketChannel ch = unix.accept();
+                    if (closed.getCount() == 0) {
+                        ch.close();
+                        return;
+                    }
                     connections.incrementAndGet();
                     open.add(ch);
                     threads.execute(() -> serve(Conn.of(ch)));
                 } else {
                     Socket s = tcp.accept();
+                    if (closed.getCount() == 0) {
+                        s.close();
+                        return;
+                    }
                     s.setTcpNoDelay(true);
                     connections.incrementAndGet();
                     open.add(s);
