@@ -1,10 +1,15 @@
 package org.jamespack.auth.james;
 
+import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import org.jamespack.auth.Protocol;
+
+import org.slf4j.MDC;
+
+import com.google.common.net.InetAddresses;
 
 import net.jcip.annotations.ThreadSafe;
 
@@ -52,6 +57,23 @@ public final class CallerProtocol {
                 .flatMap(Optional::stream)
                 .findFirst())
             .orElse(Protocol.OTHER);
+    }
+
+    /**
+     * The client's address as James' protocol servers put it in the logging context (key
+     * {@code ip} of James' {@code MDCBuilder}), when the check runs on the thread that holds it.
+     * Only an IP literal is accepted, so that no name is ever resolved here.
+     */
+    public static Optional<InetAddress> clientFromLoggingContext() {
+        String ip = MDC.get("ip");
+        if (ip == null || ip.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(InetAddresses.forString(ip));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     static Optional<Protocol> classify(String className) {

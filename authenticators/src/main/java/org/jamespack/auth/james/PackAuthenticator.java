@@ -8,8 +8,6 @@ import org.apache.james.mailbox.exception.MailboxException;
 import org.apache.james.user.api.UsersRepository;
 import org.apache.james.user.api.UsersRepositoryException;
 import org.jamespack.auth.LoginAttempt;
-import org.jamespack.auth.Protocol;
-import org.jamespack.auth.Secret;
 import org.jamespack.auth.Verdict;
 
 import net.jcip.annotations.ThreadSafe;
@@ -40,8 +38,7 @@ public final class PackAuthenticator implements Authenticator {
 
     @Override
     public boolean isAuthentic(Username userid, CharSequence passwd) throws MailboxException {
-        Protocol protocol = CallerProtocol.detect();
-        LoginAttempt attempt = LoginAttempt.of(userid.asString(), Secret.of(passwd), protocol);
+        LoginAttempt attempt = PackUsersRepository.attempt(userid.asString(), passwd);
         Verdict verdict = PasswordOnly.check(pack, users, userid, attempt);
         switch (verdict.state()) {
             case ACCEPTED:

@@ -53,7 +53,7 @@ public final class PackUsersRepository implements UsersRepository {
 
     @Override
     public boolean test(Username name, String password) throws UsersRepositoryException {
-        LoginAttempt attempt = LoginAttempt.of(name.asString(), Secret.of(password), CallerProtocol.detect());
+        LoginAttempt attempt = attempt(name.asString(), password);
         Verdict verdict = pack.verify(attempt);
         switch (verdict.state()) {
             case ACCEPTED:
@@ -66,6 +66,11 @@ public final class PackUsersRepository implements UsersRepository {
             default:
                 return false;
         }
+    }
+
+    /** The attempt as James' caller makes it: protocol from the stack, client from the logging context. */
+    static LoginAttempt attempt(String login, CharSequence password) {
+        return new LoginAttempt(login, Secret.of(password), CallerProtocol.detect(), CallerProtocol.clientFromLoggingContext());
     }
 
     @Override
@@ -196,7 +201,7 @@ public final class PackUsersRepository implements UsersRepository {
 
         @Override
         public boolean verifyPassword(String password) {
-            return pack.verify(LoginAttempt.of(name.asString(), Secret.of(password), CallerProtocol.detect())).isAccepted();
+            return pack.verify(attempt(name.asString(), password)).isAccepted();
         }
 
         @Override
