@@ -23,9 +23,11 @@ import net.jcip.annotations.ThreadSafe;
  * {@code LoginProcessor}, POP3's {@code PassCmdHandler}, JMAP's and WebAdmin's authentication
  * strategies all call the mailbox manager synchronously, so their frames are on the stack. The
  * walk is lazy ({@link StackWalker#walk} stops at the first match) and reads class names only
- * (no {@code RETAIN_CLASS_REFERENCE}); measured in {@code CallerProtocolTest}: a few
- * microseconds per login, nothing beside a network round trip to a directory. An unknown
- * caller gives {@link Protocol#OTHER}.
+ * (no {@code RETAIN_CLASS_REFERENCE}). Measured by {@code CallerProtocolTest} on 2 shared cores:
+ * about 14 µs when the protocol frame is 15 frames up (the walk stops there), 35 µs for 80 frames
+ * without a match; a directory round trip costs milliseconds. ({@code new Throwable()
+ * .getStackTrace()} was cheaper for a full 80-frame walk, 22 µs, but cannot stop early.) An
+ * unknown caller gives {@link Protocol#OTHER}.
  *
  * <p>Stateless and thread-safe.
  */
