@@ -143,7 +143,7 @@ public final class PackJamesExtension implements BeforeAllCallback, AfterAllCall
     /** Adds a user to James' own repository (password-only mode: James says who exists). */
     public void addJamesUser(String user, String jamesPassword) {
         try {
-            server().getProbe(DataProbeImpl.class).fluent().addUser(user, jamesPassword);
+            server().getProbe(DataProbeImpl.class).addUser(user, jamesPassword);
         } catch (Exception e) {
             throw new IllegalStateException("cannot add " + user + " to James", e);
         }

@@ -25,6 +25,7 @@ class DirectoryModeBringUpTest {
     static PackJamesExtension james = PackJamesExtension.builder()
         .backends(BackendFactories.standard().withBackend("simplebind", SimpleBindVerifier::fromConfig))
         .usersRepositoryXml(() -> "<usersrepository name=\"LocalUsers\">\n"
+            + "  <enableVirtualHosting>true</enableVirtualHosting>\n"
             + "  <authpack mode=\"directory\">\n"
             + "    <simplebind port=\"" + ldap.port() + "\" base=\"" + BringUpLdap.BASE + "\"/>\n"
             + "  </authpack>\n"
