@@ -1,5 +1,7 @@
 package org.jamespack.auth;
 
+import java.nio.CharBuffer;
+import java.util.Arrays;
 import java.util.Optional;
 
 import net.jcip.annotations.ThreadSafe;
@@ -7,7 +9,9 @@ import net.jcip.annotations.ThreadSafe;
 /**
  * The checks every verifier makes before any network call: an empty password (an LDAP bind
  * with it is an unauthenticated bind that succeeds, RFC 4513 section 5.1.2), control
- * characters or NUL in the login, and over-long input are REJECTED here.
+ * characters (C0, DEL, C1), U+FFFD or lone surrogates in the login, NUL or lone surrogates in the
+ * password, and over-long input are REJECTED here. Other control characters in a password are
+ * let through: the backend decides.
  *
  * <p>Stateless and thread-safe.
  */
@@ -33,7 +37,8 @@ public final class InputGuard {
         }
         for (int i = 0; i < login.length(); i++) {
             char c = login.charAt(i);
-            if (c < 0x20 || c == 0x7f || c == '\uFFFD' || Character.isSurrogate(c) && !validSurrogateAt(login, i)) {
+            // isISOControl covers C0, DEL and the C1 range (U+0080..U+009F, e.g. NEL U+0085)
+            if (Character.isISOControl(c) || c == '\uFFFD' || Character.isSurrogate(c) && !validSurrogateAt(login, i)) {
                 return Optional.of(Verdict.rejected(Verdict.Reason.MALFORMED_INPUT, "control or invalid character in login"));
             }
         }
@@ -47,10 +52,29 @@ public final class InputGuard {
         if (password.containsAny("\0")) {
             return Optional.of(Verdict.rejected(Verdict.Reason.MALFORMED_INPUT, "NUL in password"));
         }
+        if (hasLoneSurrogate(password)) {
+            // UTF-8 encoders replace a lone surrogate with '?': "pw\uD800" would be checked as "pw?"
+            return Optional.of(Verdict.rejected(Verdict.Reason.MALFORMED_INPUT, "invalid UTF-16 in password"));
+        }
         return Optional.empty();
     }
 
-    private static boolean validSurrogateAt(String s, int i) {
+    private static boolean hasLoneSurrogate(Secret password) {
+        char[] chars = password.chars();
+        try {
+            CharSequence view = CharBuffer.wrap(chars); // a view, no String copy of the password
+            for (int i = 0; i < chars.length; i++) {
+                if (Character.isSurrogate(chars[i]) && !validSurrogateAt(view, i)) {
+                    return true;
+                }
+            }
+            return false;
+        } finally {
+            Arrays.fill(chars, '\0');
+        }
+    }
+
+    private static boolean validSurrogateAt(CharSequence s, int i) {
         char c = s.charAt(i);
         if (Character.isHighSurrogate(c)) {
             return i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));

@@ -64,7 +64,10 @@ public final class Secret {
         return value.clone();
     }
 
-    /** The value encoded as UTF-8; the caller should zero it after use. */
+    /**
+     * The value encoded as UTF-8; the caller should zero it after use. A lone surrogate becomes
+     * {@code '?'} ({@link InputGuard} refuses such passwords before they get here).
+     */
     public synchronized byte[] utf8() {
         ensureNotErased();
         ByteBuffer encoded = StandardCharsets.UTF_8.encode(CharBuffer.wrap(value));
@@ -110,7 +113,14 @@ public final class Secret {
         }
     }
 
-    /** Constant-time comparison of the UTF-8 encodings (length is not hidden). */
+    /**
+     * Constant-time comparison of the characters (the length is not hidden). An erased secret
+     * equals only itself.
+     *
+     * <p>Compares UTF-16 code units, not UTF-8 encodings: the JDK encoder replaces every lone
+     * surrogate with {@code '?'}, so comparing encodings made {@code "pw\uD800"} equal
+     * {@code "pw?"}.
+     */
     @Override
     public boolean equals(Object other) {
         if (this == other) {
@@ -119,14 +129,30 @@ public final class Secret {
         if (!(other instanceof Secret)) {
             return false;
         }
-        byte[] mine = utf8();
-        byte[] theirs = ((Secret) other).utf8();
+        byte[] mine = utf16OrNull();
+        byte[] theirs = ((Secret) other).utf16OrNull();
         try {
-            return MessageDigest.isEqual(mine, theirs);
+            return mine != null && theirs != null && MessageDigest.isEqual(mine, theirs);
         } finally {
-            Arrays.fill(mine, (byte) 0);
-            Arrays.fill(theirs, (byte) 0);
+            if (mine != null) {
+                Arrays.fill(mine, (byte) 0);
+            }
+            if (theirs != null) {
+                Arrays.fill(theirs, (byte) 0);
+            }
         }
+    }
+
+    private synchronized byte[] utf16OrNull() {
+        if (erased) {
+            return null;
+        }
+        byte[] bytes = new byte[value.length * 2];
+        for (int i = 0; i < value.length; i++) {
+            bytes[2 * i] = (byte) (value[i] >> 8);
+            bytes[2 * i + 1] = (byte) value[i];
+        }
+        return bytes;
     }
 
     /** Constant so that the hash leaks nothing about the value; secrets are not map keys. */

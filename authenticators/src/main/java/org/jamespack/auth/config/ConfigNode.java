@@ -160,14 +160,19 @@ public final class ConfigNode {
     /** The raw value of {@code key} and where it was written. */
     public Optional<Located> raw(String key) {
         read.add(key);
-        if (attributes.containsKey(key)) {
-            return Optional.of(new Located(attributes.get(key).trim(), location()));
-        }
         List<ConfigNode> found = new ArrayList<>();
         for (ConfigNode c : children) {
             if (c.name.equals(key)) {
                 found.add(c);
             }
+        }
+        if (attributes.containsKey(key)) {
+            if (!found.isEmpty()) {
+                // an attribute and an element of the same name: one would be silently ignored
+                found.forEach(ConfigNode::markAllRead);
+                problems.add(found.get(0).location(), keyPath(key), "given more than once");
+            }
+            return Optional.of(new Located(attributes.get(key).trim(), location()));
         }
         if (found.isEmpty()) {
             return Optional.empty();
@@ -280,14 +285,19 @@ public final class ConfigNode {
         if (!m.matches()) {
             return Optional.empty();
         }
-        long n = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "s" : m.group(2).toLowerCase(Locale.ROOT);
-        switch (unit) {
-            case "ms": return Optional.of(Duration.ofMillis(n));
-            case "m": return Optional.of(Duration.ofMinutes(n));
-            case "h": return Optional.of(Duration.ofHours(n));
-            case "d": return Optional.of(Duration.ofDays(n));
-            default: return Optional.of(Duration.ofSeconds(n));
+        try {
+            // too many digits or too many days overflow: a malformed value, not an exception
+            long n = Long.parseLong(m.group(1));
+            switch (unit) {
+                case "ms": return Optional.of(Duration.ofMillis(n));
+                case "m": return Optional.of(Duration.ofMinutes(n));
+                case "h": return Optional.of(Duration.ofHours(n));
+                case "d": return Optional.of(Duration.ofDays(n));
+                default: return Optional.of(Duration.ofSeconds(n));
+            }
+        } catch (NumberFormatException | ArithmeticException e) {
+            return Optional.empty();
         }
     }
 

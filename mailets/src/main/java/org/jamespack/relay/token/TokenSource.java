@@ -1,5 +1,7 @@
 package org.jamespack.relay.token;
 
+import java.time.Duration;
+
 /**
  * Where a route's OAuth2 access tokens come from: a sasl-xoauth2 token file, a refresh-token,
  * client-credentials or JWT-bearer grant, or a credential-broker socket.
@@ -20,6 +22,32 @@ public interface TokenSource extends AutoCloseable {
 
     /** The account this source serves, for logs and health (e.g. {@code alice@example.org}). */
     String account();
+
+    /**
+     * What this source knows about its token, for health checks; never holds a secret. Sources
+     * that keep no state answer {@link TokenStatus#unknown(String, String)}.
+     */
+    default TokenStatus status() {
+        return TokenStatus.unknown(account(), getClass().getSimpleName());
+    }
+
+    /**
+     * Refreshes now when the last refresh is older than {@code maxIdle}, so that a refresh token
+     * that expires when unused (Microsoft: 90 days) stays alive on quiet accounts. Called by the
+     * relay's scheduler; does nothing for sources without a refresh token or while broken.
+     *
+     * @return true when an endpoint call was attempted
+     */
+    default boolean refreshIfIdle(Duration maxIdle) {
+        return false;
+    }
+
+    /**
+     * Operator action after fixing a broken credential: forget the CREDENTIAL_BROKEN state so
+     * that the next {@link #token(boolean)} calls the endpoint again.
+     */
+    default void reset() {
+    }
 
     @Override
     default void close() {

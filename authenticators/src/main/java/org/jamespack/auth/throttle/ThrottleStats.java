@@ -1,0 +1,20 @@
+package org.jamespack.auth.throttle;
+
+import net.jcip.annotations.Immutable;
+
+/**
+ * A snapshot of a {@link ThrottlingVerifier}'s counters since it was built.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param failures       REJECTED or DISABLED answers from the backend (or the input check)
+ * @param throttled      attempts answered REJECTED without asking the backend, because their
+ *                       address was penalised
+ * @param delayed        answers held back by the failure delay
+ * @param delaysSkipped  failures answered at once because {@code maxConcurrentDelays} threads
+ *                       were already sleeping
+ * @param addresses      client addresses (IPv4 /32, IPv6 /64) remembered now, approximately
+ */
+@Immutable
+public record ThrottleStats(long failures, long throttled, long delayed, long delaysSkipped, long addresses) {
+}

@@ -1,0 +1,415 @@
+package org.jamespack.relay;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import javax.inject.Inject;
+import javax.mail.MessagingException;
+
+import org.apache.james.lifecycle.api.LifecycleUtil;
+import org.apache.james.queue.api.MailQueue;
+import org.apache.james.queue.api.MailQueue.MailQueueItem;
+import org.apache.james.queue.api.MailQueueFactory;
+import org.apache.james.queue.api.MailQueueName;
+import org.apache.mailet.Mail;
+import org.apache.mailet.base.GenericMailet;
+import org.jamespack.auth.Secret;
+import org.jamespack.auth.config.ConfigException;
+import org.jamespack.auth.config.ConfigNode;
+import org.jamespack.auth.config.ConfigProblems;
+import org.jamespack.relay.delivery.DeliveryOutcome;
+import org.jamespack.relay.delivery.MailetBounces;
+import org.jamespack.relay.delivery.Policy;
+import org.jamespack.relay.delivery.RegistryTokenSources;
+import org.jamespack.relay.delivery.RelayDelivery;
+import org.jamespack.relay.delivery.RelaySettings;
+import org.jamespack.relay.delivery.RetrySchedule;
+import org.jamespack.relay.delivery.TokenSources;
+import org.jamespack.relay.route.Route;
+import org.jamespack.relay.route.RouteProblem;
+import org.jamespack.relay.route.RouteSource;
+import org.jamespack.relay.route.SmartHostsParser;
+import org.jamespack.relay.smtp.SmtpConnector;
+import org.jamespack.relay.smtp.SmtpSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import net.jcip.annotations.ThreadSafe;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Relays mail to cloud smarthosts (Microsoft 365, Gmail, …) chosen by envelope sender, with
+ * XOAUTH2/OAUTHBEARER tokens or passwords, over TLS only; used in {@code mailetcontainer.xml} in
+ * place of RemoteDelivery for senders that have a route. Thread-safe: James calls
+ * {@link #service} from many threads, and delivery runs on this mailet's own worker threads.
+ *
+ * <p>{@link #service} puts routed mail into the mailet's own James mail queue (so a restart
+ * loses nothing) and ghosts it; workers dequeue, deliver through one reused connection per route,
+ * and re-queue with a delay (retry schedule) whatever could not be delivered yet. Mail without a
+ * route follows {@code noRoute}; the null sender {@code nullSender}.
+ *
+ * <h2>Init parameters</h2>
+ * <table>
+ * <caption>Settings (child elements of {@code <mailet>})</caption>
+ * <tr><th>key</th><th>type</th><th>default</th><th>meaning</th></tr>
+ * <tr><td>{@code queue}</td><td>name</td><td>{@code xoauth2-relay}</td><td>the relay's own mail queue; one per mailet instance</td></tr>
+ * <tr><td>{@code routes}</td><td>text</td><td>none</td><td>inline routes, one per line (indentation ignored), in smart-hosts
+ *   syntax ({@code sender: host=H::PORT user=U oauth=REF}); they win over the file's</td></tr>
+ * <tr><td>{@code smartHostsFile}</td><td>path</td><td>none</td><td>exim smart-hosts file (seed 002); re-read when it changes;
+ *   bad lines are logged (ERROR, file:line and key) and skipped</td></tr>
+ * <tr><td>{@code smartHostsPoll}</td><td>duration</td><td>{@code 10s}</td><td>how often the file's mtime is checked</td></tr>
+ * <tr><td>{@code tokenSourcesFile}</td><td>path</td><td>none</td><td>XML file with {@code <tokenSource>} elements for the token registry
+ *   (its token settings — {@code saslXoauth2Config}, {@code tokenRefreshWindow}, … — are read from this mailet's parameters)</td></tr>
+ * <tr><td>{@code retrySchedule}</td><td>exim retry rules</td><td>{@code F,2h,15m; G,16h,1h,1.5; F,4d,6h}</td><td>when to retry;
+ *   transient and policy failures bounce when it ends, credential failures never bounce</td></tr>
+ * <tr><td>{@code slowRetry}</td><td>duration</td><td>{@code 1h}</td><td>shortest wait after a policy or credential failure</td></tr>
+ * <tr><td>{@code noRoute}</td><td>{@code pass-through|defer|bounce}</td><td>{@code pass-through}</td><td>sender without a route:
+ *   leave it to the next mailet, keep it queued until a route appears (bounce at the schedule's end), or bounce now</td></tr>
+ * <tr><td>{@code nullSender}</td><td>{@code pass-through|defer|bounce|default-route}</td><td>{@code pass-through}</td><td>mail with
+ *   the null sender (bounces): as {@code noRoute}, or through the {@code *} route</td></tr>
+ * <tr><td>{@code rewriteSender}</td><td>boolean</td><td>{@code false}</td><td>send as the route's account: envelope sender and a
+ *   {@code From:} naming the original sender (seed 002's {@code Ffrs})</td></tr>
+ * <tr><td>{@code bounceProcessor}</td><td>processor</td><td>none</td><td>where bounces go with {@code delivery-error} attributes
+ *   (as RemoteDelivery); none: {@code MailetContext.bounce}</td></tr>
+ * <tr><td>{@code deliveryThreads}</td><td>1..64</td><td>{@code 4}</td><td>worker threads</td></tr>
+ * <tr><td>{@code connectTimeout}</td><td>duration</td><td>{@code 30s}</td><td>TCP connect time-out</td></tr>
+ * <tr><td>{@code readTimeout}</td><td>duration</td><td>{@code 2m}</td><td>time-out per SMTP reply</td></tr>
+ * <tr><td>{@code idleTimeout}</td><td>duration</td><td>{@code 60s}</td><td>how long an idle connection waits for the next message</td></tr>
+ * <tr><td>{@code connectionWait}</td><td>duration</td><td>{@code 30s}</td><td>wait for a busy route's connection before re-queueing</td></tr>
+ * <tr><td>{@code backOff}</td><td>duration</td><td>{@code 1m}</td><td>first pause of a route after a 4xx (doubles)</td></tr>
+ * <tr><td>{@code backOffMax}</td><td>duration</td><td>{@code 30m}</td><td>longest such pause</td></tr>
+ * <tr><td>{@code trustStore}</td><td>path</td><td>JVM CAs</td><td>trust store for smarthost certificates</td></tr>
+ * <tr><td>{@code trustStorePassword}</td><td>secret</td><td>none</td><td>its password</td></tr>
+ * <tr><td>{@code trustStoreType}</td><td>{@code PKCS12|JKS}</td><td>{@code PKCS12}</td><td>its type</td></tr>
+ * <tr><td>{@code maxAuthLine}</td><td>int</td><td>{@code 12288}</td><td>longest AUTH line with an initial response; longer
+ *   responses are sent after the server's 334</td></tr>
+ * <tr><td>{@code helo}</td><td>host name</td><td>local host name</td><td>EHLO name for routes without {@code helo=}</td></tr>
+ * <tr><td>{@code tokenIdleRefresh}</td><td>duration</td><td>{@code 1d}</td><td>how often token sources idle that long are
+ *   refreshed (refresh tokens die unused: Microsoft after 90 days)</td></tr>
+ * </table>
+ * Token settings read by the token registry from this element: {@code saslXoauth2Config}, {@code tokenRefreshWindow},
+ * {@code tokenConnectTimeout}, {@code tokenReadTimeout}, {@code brokerTimeout} (see {@code org.jamespack.relay.token}).
+ * Route settings (in {@code routes} and the file): {@code host} (required, {@code H} or {@code H::PORT}), {@code port},
+ * {@code tls=starttls|implicit} (default starttls; implicit for port 465), {@code helo}, {@code user}, {@code oauth} or
+ * {@code password}, {@code mechanism=xoauth2|oauthbearer|plain|login} (default xoauth2 with oauth, plain with password),
+ * {@code preset=m365|none} (default m365 for smtp.office365.com: 30 messages/min, 10 000 recipients/day, 2 connections),
+ * {@code messages-per-minute}, {@code recipients-per-day}, {@code connections}.
+ */
+@ThreadSafe
+public final class XOAuth2Relay extends GenericMailet {
+
+    public static final String QUEUE = "queue";
+    public static final String ROUTES = "routes";
+    public static final String SMART_HOSTS_FILE = "smartHostsFile";
+    public static final String SMART_HOSTS_POLL = "smartHostsPoll";
+    public static final String TOKEN_SOURCES_FILE = "tokenSourcesFile";
+    public static final String RETRY_SCHEDULE = "retrySchedule";
+    public static final String SLOW_RETRY = "slowRetry";
+    public static final String NO_ROUTE = "noRoute";
+    public static final String NULL_SENDER = "nullSender";
+    public static final String REWRITE_SENDER = "rewriteSender";
+    public static final String BOUNCE_PROCESSOR = "bounceProcessor";
+    public static final String DELIVERY_THREADS = "deliveryThreads";
+    public static final String CONNECT_TIMEOUT = "connectTimeout";
+    public static final String READ_TIMEOUT = "readTimeout";
+    public static final String IDLE_TIMEOUT = "idleTimeout";
+    public static final String CONNECTION_WAIT = "connectionWait";
+    public static final String BACK_OFF = "backOff";
+    public static final String BACK_OFF_MAX = "backOffMax";
+    public static final String TRUST_STORE = "trustStore";
+    public static final String TRUST_STORE_PASSWORD = "trustStorePassword";
+    public static final String TRUST_STORE_TYPE = "trustStoreType";
+    public static final String MAX_AUTH_LINE = "maxAuthLine";
+    public static final String HELO = "helo";
+    public static final String TOKEN_IDLE_REFRESH = "tokenIdleRefresh";
+
+    /** Every key with its default, for the documentation test. */
+    public static final Map<String, String> DEFAULTS = defaults();
+
+    public static final String DEFAULT_QUEUE = "xoauth2-relay";
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(XOAuth2Relay.class);
+
+    private final MailQueueFactory<?> queueFactory;
+    private final Optional<TokenSources> givenTokens;
+    private final Clock clock;
+    private final boolean startThreads;
+
+    private volatile MailQueue queue;
+    private volatile RelayDelivery delivery;
+    private volatile RelaySettings settings;
+    private volatile TokenSources tokens;
+    private volatile Scheduler scheduler;
+    private volatile Disposable workers;
+
+    @Inject
+    public XOAuth2Relay(MailQueueFactory<?> queueFactory) {
+        this(queueFactory, Optional.empty(), Clock.systemUTC(), true);
+    }
+
+    /**
+     * Test seam: token sources given directly (no registry), a clock, and no worker threads when
+     * {@code startThreads} is false (then tests hand dequeued items to {@link #handle}).
+     */
+    XOAuth2Relay(MailQueueFactory<?> queueFactory, Optional<TokenSources> tokens, Clock clock, boolean startThreads) {
+        this.queueFactory = queueFactory;
+        this.givenTokens = tokens;
+        this.clock = clock;
+        this.startThreads = startThreads;
+    }
+
+    private static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put(QUEUE, DEFAULT_QUEUE);
+        d.put(ROUTES, "");
+        d.put(SMART_HOSTS_FILE, "");
+        d.put(SMART_HOSTS_POLL, "10s");
+        d.put(TOKEN_SOURCES_FILE, "");
+        d.put(RETRY_SCHEDULE, RetrySchedule.DEFAULT);
+        d.put(SLOW_RETRY, "1h");
+        d.put(NO_ROUTE, "pass-through");
+        d.put(NULL_SENDER, "pass-through");
+        d.put(REWRITE_SENDER, "false");
+        d.put(BOUNCE_PROCESSOR, "");
+        d.put(DELIVERY_THREADS, "4");
+        d.put(CONNECT_TIMEOUT, "30s");
+        d.put(READ_TIMEOUT, "2m");
+        d.put(IDLE_TIMEOUT, "60s");
+        d.put(CONNECTION_WAIT, "30s");
+        d.put(BACK_OFF, "1m");
+        d.put(BACK_OFF_MAX, "30m");
+        d.put(TRUST_STORE, "");
+        d.put(TRUST_STORE_PASSWORD, "");
+        d.put(TRUST_STORE_TYPE, "PKCS12");
+        d.put(MAX_AUTH_LINE, String.valueOf(SmtpSettings.RFC4954_AUTH_LINE));
+        d.put(HELO, "");
+        d.put(TOKEN_IDLE_REFRESH, "1d");
+        return Map.copyOf(d);
+    }
+
+    @Override
+    public void init() throws MessagingException {
+        ConfigProblems problems = new ConfigProblems();
+        Map<String, String> params = new LinkedHashMap<>();
+        for (Iterator<String> it = getInitParameterNames(); it.hasNext(); ) {
+            String name = it.next();
+            // James hands the <mailet> element's own attributes over as "[@match]", "[@class]"
+            if (!name.contains("[@")) {
+                String value = getInitParameter(name);
+                params.put(name, value == null ? "" : value);
+            }
+        }
+        String origin = "mailetcontainer.xml: mailet " + getMailetName();
+        ConfigNode node = ConfigNode.of(origin, getMailetName(), params, problems);
+
+        String queueName = node.string(QUEUE, DEFAULT_QUEUE);
+        List<Route> inline = new ArrayList<>();
+        node.string(ROUTES).ifPresent(text -> {
+            // indented lines in the XML are routes of their own here, not exim continuation lines
+            String unindented = String.join("\n", text.lines().map(String::strip).toArray(String[]::new));
+            SmartHostsParser.Result r = SmartHostsParser.parse(unindented, origin + " " + ROUTES + " line");
+            inline.addAll(r.routes());
+            for (RouteProblem p : r.problems()) {
+                problems.add(p.toString());
+            }
+        });
+        Optional<Path> file = node.string(SMART_HOSTS_FILE).map(Path::of);
+        file.filter(f -> !Files.isReadable(f)).ifPresent(f -> node.problem(SMART_HOSTS_FILE, "'" + f + "' cannot be read"));
+        Duration poll = node.duration(SMART_HOSTS_POLL, Duration.ofSeconds(10));
+        RetrySchedule schedule = node.parsed(RETRY_SCHEDULE, RetrySchedule::parse).orElse(RetrySchedule.parse(RetrySchedule.DEFAULT));
+        Duration slowRetry = node.duration(SLOW_RETRY, Duration.ofHours(1));
+        Policy noRoute = node.choice(NO_ROUTE, Policy.PASS_THROUGH, Policy.forNoRoute());
+        Policy nullSender = node.choice(NULL_SENDER, Policy.PASS_THROUGH, Policy.forNullSender());
+        boolean rewrite = node.bool(REWRITE_SENDER, false);
+        Optional<String> bounceProcessor = node.string(BOUNCE_PROCESSOR);
+        int threads = node.integer(DELIVERY_THREADS, 4, 1, 64);
+        Duration connectTimeout = node.duration(CONNECT_TIMEOUT, Duration.ofSeconds(30));
+        Duration readTimeout = node.duration(READ_TIMEOUT, Duration.ofMinutes(2));
+        Duration idleTimeout = node.duration(IDLE_TIMEOUT, Duration.ofSeconds(60));
+        Duration connectionWait = node.duration(CONNECTION_WAIT, Duration.ofSeconds(30));
+        Duration backOff = node.duration(BACK_OFF, Duration.ofMinutes(1));
+        Duration backOffMax = node.duration(BACK_OFF_MAX, Duration.ofMinutes(30));
+        Optional<Path> trustStore = node.string(TRUST_STORE).map(Path::of);
+        Optional<Secret> trustStorePassword = node.secret(TRUST_STORE_PASSWORD);
+        String trustStoreType = node.choice(TRUST_STORE_TYPE, "PKCS12", Map.of("pkcs12", "PKCS12", "jks", "JKS"));
+        int maxAuthLine = node.integer(MAX_AUTH_LINE, SmtpSettings.RFC4954_AUTH_LINE, 64, 1_000_000);
+        Optional<Path> tokenFile = node.string(TOKEN_SOURCES_FILE).map(Path::of);
+        Optional<String> helo = node.string(HELO);
+        Duration idleRefresh = node.duration(TOKEN_IDLE_REFRESH, Duration.ofDays(1));
+
+        RouteSource routes = file.isPresent() && Files.isReadable(file.get())
+            ? new RouteSource(inline, file, poll, clock) : new RouteSource(inline, Optional.empty(), poll, clock);
+        boolean needsTokens = routes.current().routes().stream().anyMatch(Route::usesToken) || tokenFile.isPresent();
+        TokenSources tokenSources = givenTokens.orElse(null);
+        if (tokenSources == null) {
+            if (needsTokens) {
+                List<ConfigNode> sourceNodes = new ArrayList<>();
+                if (tokenFile.isPresent()) {
+                    try {
+                        sourceNodes.addAll(ConfigNode.parse(tokenFile.get(), problems).children("tokenSource"));
+                    } catch (ConfigException e) {
+                        problems.add(e.getMessage());
+                    }
+                }
+                RegistryTokenSources registry = RegistryTokenSources.fromConfig(sourceNodes, node);
+                for (Route r : routes.current().routes()) {
+                    if (r.usesToken()) {
+                        try {
+                            registry.check(r);
+                        } catch (IllegalArgumentException e) {
+                            problems.add(r.origin() + ": route '" + r.key() + "': oauth: " + e.getMessage());
+                        }
+                    }
+                }
+                tokenSources = registry;
+            } else {
+                tokenSources = route -> Optional.empty();
+            }
+        }
+        node.reportUnread();
+
+        SmtpSettings smtp = new SmtpSettings(connectTimeout, readTimeout, Optional.empty(), Optional.empty(), "PKCS12", maxAuthLine,
+            idleTimeout, helo);
+        if (trustStore.isPresent()) {
+            smtp = smtp.withTrustStore(trustStore.get(), trustStorePassword, trustStoreType);
+        }
+        SmtpConnector connector = null;
+        try {
+            connector = new SmtpConnector(smtp);
+        } catch (IllegalArgumentException e) {
+            node.problem(TRUST_STORE, e.getMessage());
+        }
+        problems.throwIfAny();
+
+        this.settings = new RelaySettings(schedule, slowRetry, noRoute, nullSender, rewrite, backOff, backOffMax, connectionWait);
+        this.tokens = tokenSources;
+        this.delivery = new RelayDelivery(routes, tokenSources, connector, settings,
+            new MailetBounces(getMailetContext(), bounceProcessor), clock);
+        warnAboutSendAs(routes.current().routes(), rewrite);
+        MailQueueName name = MailQueueName.of(queueName);
+        this.queue = queueFactory.getQueue(name).map(q -> (MailQueue) q).orElseGet(() -> queueFactory.createQueue(name));
+        if (startThreads) {
+            scheduler = Schedulers.newBoundedElastic(threads, Integer.MAX_VALUE, "xoauth2-relay-" + queueName);
+            workers = Flux.from(queue.deQueue())
+                .flatMap(item -> Mono.fromRunnable(() -> handle(item)).subscribeOn(scheduler), threads)
+                .subscribe();
+            if (tokenSources instanceof RegistryTokenSources) {
+                RegistryTokenSources registry = (RegistryTokenSources) tokenSources;
+                // keeps refresh tokens of quiet accounts alive (Microsoft's die after 90 days unused)
+                scheduler.schedulePeriodically(() -> {
+                    try {
+                        int n = registry.refreshIdle(idleRefresh);
+                        LOGGER.info("XOAuth2Relay: refreshed {} idle token source(s)", n);
+                    } catch (RuntimeException e) {
+                        LOGGER.warn("XOAuth2Relay: idle token refresh failed", e);
+                    }
+                }, idleRefresh.toMillis(), idleRefresh.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+        }
+        LOGGER.info("XOAuth2Relay {}: queue {}, {} route(s), {} delivery thread(s), retry {}", getMailetName(), queueName,
+            routes.current().size(), startThreads ? threads : 0, schedule);
+    }
+
+    /** Warns when a route's mailbox carries mail of other senders without rewriting (Microsoft: 554 5.2.252 SendAsDenied). */
+    private static void warnAboutSendAs(List<Route> routes, boolean rewrite) {
+        if (rewrite) {
+            return;
+        }
+        for (Route r : routes) {
+            if (r.user().isPresent() && !r.key().equalsIgnoreCase(r.user().get())) {
+                LOGGER.warn("route '{}' ({}) authenticates as {} but carries mail of other senders ({}); without rewriteSender the "
+                    + "mailbox needs Send As permission for them, or the provider refuses (554 5.2.252 SendAsDenied)", r.key(),
+                    r.origin(), r.user().get(), r.key().contains("@") ? r.key() : "any sender matching '" + r.key() + "'");
+            }
+        }
+    }
+
+    @Override
+    public void service(Mail mail) throws MessagingException {
+        if (mail.getRecipients().isEmpty()) {
+            return;
+        }
+        if (delivery.routeFor(mail).isEmpty()) {
+            Policy policy = mail.hasSender() ? settings.noRoute() : settings.nullSender();
+            if (policy == Policy.PASS_THROUGH) {
+                return;
+            }
+            if (policy == Policy.BOUNCE) {
+                new MailetBounces(getMailetContext(), Optional.ofNullable(getInitParameter(BOUNCE_PROCESSOR))
+                    .filter(s -> !s.isBlank())).bounce(mail, mail.getRecipients(), "No relay route for sender "
+                    + mail.getMaybeSender().asString(), -1);
+                mail.setState(Mail.GHOST);
+                return;
+            }
+        }
+        queue.enQueue(mail);
+        mail.setState(Mail.GHOST);
+    }
+
+    /** Delivers one dequeued item and acknowledges it; what is left goes back with a delay first. */
+    void handle(MailQueueItem item) {
+        Mail mail = item.getMail();
+        try {
+            DeliveryOutcome outcome = delivery.deliver(mail);
+            if (outcome instanceof DeliveryOutcome.Requeue) {
+                queue.enQueue(mail, ((DeliveryOutcome.Requeue) outcome).delay());
+            }
+            item.done(MailQueueItem.CompletionStatus.SUCCESS);
+        } catch (Exception | LinkageError e) {
+            // a bug must not lose the mail: put it back for later, then acknowledge
+            LOGGER.error("XOAuth2Relay: unexpected failure delivering {}; re-queued for 15 minutes", mail.getName(), e);
+            try {
+                queue.enQueue(mail, Duration.ofMinutes(15));
+                item.done(MailQueueItem.CompletionStatus.SUCCESS);
+            } catch (MailQueue.MailQueueException again) {
+                LOGGER.error("XOAuth2Relay: cannot re-queue {}; leaving it to the queue's own retry", mail.getName(), again);
+                try {
+                    item.done(MailQueueItem.CompletionStatus.RETRY);
+                } catch (MailQueue.MailQueueException ignored) {
+                    LOGGER.error("XOAuth2Relay: the queue refused RETRY for {}", mail.getName(), ignored);
+                }
+            }
+        } finally {
+            // the queue stored its own copy when re-queueing; this one's resources go now (as RemoteDelivery does)
+            LifecycleUtil.dispose(mail);
+        }
+    }
+
+    /** The delivery engine (health: {@code delivery().unhealthy()}). */
+    public RelayDelivery delivery() {
+        return delivery;
+    }
+
+    @Override
+    public void destroy() {
+        if (workers != null) {
+            workers.dispose();
+        }
+        if (scheduler != null) {
+            scheduler.dispose();
+        }
+        if (delivery != null) {
+            delivery.close();
+        }
+        if (tokens != null) {
+            tokens.close();
+        }
+    }
+
+    @Override
+    public String getMailetInfo() {
+        return "XOAuth2Relay: per-sender smarthost relay with XOAUTH2 over TLS";
+    }
+}

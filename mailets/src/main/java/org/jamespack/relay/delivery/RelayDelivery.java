@@ -1,0 +1,437 @@
+package org.jamespack.relay.delivery;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+import javax.mail.MessagingException;
+
+import org.apache.james.core.MailAddress;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeName;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.Mail;
+import org.jamespack.auth.Secret;
+import org.jamespack.relay.route.Route;
+import org.jamespack.relay.route.RouteSource;
+import org.jamespack.relay.smtp.FailureClassifier;
+import org.jamespack.relay.smtp.FailureClassifier.Phase;
+import org.jamespack.relay.smtp.FailureKind;
+import org.jamespack.relay.smtp.RelayConnection;
+import org.jamespack.relay.smtp.SendResult;
+import org.jamespack.relay.smtp.SenderRewrite;
+import org.jamespack.relay.smtp.SmtpConnector;
+import org.jamespack.relay.smtp.SmtpFailure;
+import org.jamespack.relay.smtp.SmtpReply;
+import org.jamespack.relay.token.TokenOutcome;
+import org.jamespack.relay.token.TokenSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import net.jcip.annotations.ThreadSafe;
+
+/**
+ * One delivery attempt of one queued message: route, limits, token, connection, send, and the
+ * decision (done, or back to the queue with a delay). Thread-safe: many delivery threads call
+ * {@link #deliver} at once; per-mailbox state lives in {@link RouteGate}s.
+ *
+ * <p>Never loses mail: a message leaves the queue only when each recipient was delivered or
+ * bounced. Delivered recipients are removed before a re-queue, so a partial success delivers the
+ * rest once only. Token and credential problems never bounce; policy refusals and transient
+ * failures bounce only at the end of the retry schedule; permanent refusals bounce at once for
+ * the recipients concerned. A refused token is refreshed once and retried at once. No token or
+ * password is logged: routes print their password redacted, and failures hold server replies.
+ */
+@ThreadSafe
+public final class RelayDelivery implements AutoCloseable {
+
+    /** Delivery attempts that failed so far (Integer). */
+    public static final AttributeName ATTEMPTS = AttributeName.of("org.jamespack.relay.attempts");
+    /** When the first attempt failed (Long, epoch milliseconds): the retry schedule counts from it. */
+    public static final AttributeName FIRST_FAILURE = AttributeName.of("org.jamespack.relay.first-failure");
+    /** The last failure, for operators (String, no secret). */
+    public static final AttributeName LAST_ERROR = AttributeName.of("org.jamespack.relay.last-error");
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(RelayDelivery.class);
+
+    private final RouteSource routes;
+    private final TokenSources tokens;
+    private final SmtpConnector connector;
+    private final RelaySettings settings;
+    private final Bounces bounces;
+    private final Clock clock;
+    private final ConcurrentMap<String, RouteGate> gates = new ConcurrentHashMap<>();
+
+    public RelayDelivery(RouteSource routes, TokenSources tokens, SmtpConnector connector, RelaySettings settings, Bounces bounces,
+                         Clock clock) {
+        this.routes = routes;
+        this.tokens = tokens;
+        this.connector = connector;
+        this.settings = settings;
+        this.bounces = bounces;
+        this.clock = clock;
+    }
+
+    /** The route for {@code mail}'s sender now; for the null sender only with the {@code default-route} policy. */
+    public Optional<Route> routeFor(Mail mail) {
+        if (!mail.hasSender()) {
+            return settings.nullSender() == Policy.DEFAULT_ROUTE ? routes.current().defaultRoute() : Optional.empty();
+        }
+        return routes.current().lookup(mail.getMaybeSender().get().asString());
+    }
+
+    /** The gate (limits, back-off, idle connections, health) of {@code route}'s mailbox. */
+    public RouteGate gate(Route route) {
+        String key = route.account() + "|" + route.smarthost() + "|" + route.limits();
+        return gates.computeIfAbsent(key, k -> new RouteGate(route.account(), route.limits(), settings.backOffBase(),
+            settings.backOffMax()));
+    }
+
+    /** Gates that are unhealthy now (credential or policy failures), for health checks. */
+    public Map<String, String> unhealthy() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (RouteGate g : gates.values()) {
+            g.unhealthy().ifPresent(why -> out.put(g.account(), why));
+        }
+        return out;
+    }
+
+    /** One attempt for {@code mail}; the caller removes it from the queue or re-queues it as told. */
+    public DeliveryOutcome deliver(Mail mail) {
+        Instant now = clock.instant();
+        List<MailAddress> pending = new ArrayList<>(mail.getRecipients());
+        if (pending.isEmpty()) {
+            return new DeliveryOutcome.Done(0, 0);
+        }
+        Optional<Route> found = routeFor(mail);
+        if (found.isEmpty()) {
+            return retry(mail, pending, FailureKind.TRANSIENT, "no route for sender " + sender(mail), now, Optional.empty());
+        }
+        Route route = found.get();
+        RouteGate gate = gate(route);
+        Optional<Duration> wait = gate.admit(pending.size(), now);
+        if (wait.isPresent()) {
+            LOGGER.debug("mail {} waits {} for the limits or back-off of {}", mail.getName(), wait.get(), route.account());
+            return new DeliveryOutcome.Requeue(wait.get(), "sending limit or back-off of " + route.account());
+        }
+
+        Optional<TokenSource> source = Optional.empty();
+        Optional<Secret> credential = route.password();
+        if (route.usesToken()) {
+            source = tokens.forRoute(route);
+            if (source.isEmpty()) {
+                gate.markUnhealthy("no token source for oauth=" + route.oauth().get());
+                return retry(mail, pending, FailureKind.CREDENTIAL_BROKEN, "route " + route.key() + " (" + route.origin()
+                    + "): no token source for oauth=" + route.oauth().get(), now, Optional.of(gate));
+            }
+            Object token = token(source.get(), false);
+            if (token instanceof TokenOutcome.Failure) {
+                return tokenFailure(mail, pending, route, gate, (TokenOutcome.Failure) token, now);
+            }
+            credential = Optional.of((Secret) token);
+        }
+
+        Lease lease = acquire(gate, route, credential, now);
+        if (lease.busy) {
+            return new DeliveryOutcome.Requeue(Duration.ofSeconds(5), "all connections of " + route.account() + " busy");
+        }
+        if (lease.failure.isPresent()) {
+            SmtpFailure f = lease.failure.get();
+            FailureKind kind = f.classify(route.usesToken(), false);
+            if (kind == FailureKind.TOKEN_STALE && source.isPresent()) {
+                LOGGER.info("{} refused the token of {} ({}); refreshing it once and retrying at once", route.smarthost(),
+                    route.account(), f.reply());
+                Object token = token(source.get(), true);
+                if (token instanceof TokenOutcome.Failure) {
+                    return tokenFailure(mail, pending, route, gate, (TokenOutcome.Failure) token, now);
+                }
+                lease = acquire(gate, route, Optional.of((Secret) token), now);
+                if (lease.busy) {
+                    return new DeliveryOutcome.Requeue(Duration.ofSeconds(5), "all connections of " + route.account() + " busy");
+                }
+                if (lease.failure.isPresent()) {
+                    f = lease.failure.get();
+                    kind = f.classify(true, true);
+                }
+            }
+            if (lease.failure.isPresent()) {
+                return connectionFailure(mail, pending, route, gate, f, kind, now);
+            }
+        }
+
+        RelayConnection connection = lease.connection.orElseThrow();
+        byte[] bytes;
+        try {
+            bytes = bytes(mail);
+        } catch (IOException | MessagingException e) {
+            gate.release(connection, connection.isUsable());
+            return retry(mail, pending, FailureKind.TRANSIENT, "message " + mail.getName() + " cannot be read: " + e, now,
+                Optional.empty());
+        }
+        String from = sender(mail);
+        Optional<SenderRewrite> rewrite = Optional.empty();
+        if (settings.rewriteSender() && route.user().isPresent() && mail.hasSender() && !from.equalsIgnoreCase(route.user().get())) {
+            rewrite = Optional.of(new SenderRewrite(from, route.user().get()));
+            from = route.user().get();
+        }
+        List<String> rcpts = new ArrayList<>();
+        pending.forEach(a -> rcpts.add(a.asString()));
+        SendResult result = connection.send(mail.hasSender() ? from : "", rcpts, bytes, rewrite);
+        gate.release(connection, connection.isUsable());
+        return settle(mail, pending, route, gate, result, now);
+    }
+
+    private DeliveryOutcome settle(Mail mail, List<MailAddress> pending, Route route, RouteGate gate, SendResult result, Instant now) {
+        List<MailAddress> remaining = new ArrayList<>();
+        Map<String, List<MailAddress>> permanent = new LinkedHashMap<>();
+        Map<String, Integer> codes = new LinkedHashMap<>();
+        FailureKind worst = null;
+        String worstDetail = "";
+        boolean backOff = false;
+        for (MailAddress a : pending) {
+            String r = a.asString();
+            if (result.delivered().contains(r)) {
+                continue;
+            }
+            SmtpReply refusal = result.refused().get(r);
+            if (refusal != null) {
+                FailureKind kind = FailureClassifier.classify(Phase.RCPT, refusal, route.usesToken(), false);
+                backOff |= FailureClassifier.shouldBackOff(refusal);
+                if (kind == FailureKind.PERMANENT) {
+                    permanent.computeIfAbsent(refusal.toString(), k -> new ArrayList<>()).add(a);
+                    codes.put(refusal.toString(), refusal.code());
+                } else {
+                    remaining.add(a);
+                    worst = worse(worst, kind);
+                    worstDetail = r + ": " + refusal;
+                }
+                continue;
+            }
+            SmtpFailure f = result.failure().orElse(null);
+            if (f == null) {
+                // neither delivered nor refused nor failed: Angus did not report it; deliver it again later
+                remaining.add(a);
+                worst = worse(worst, FailureKind.TRANSIENT);
+                worstDetail = r + ": no outcome reported";
+                continue;
+            }
+            FailureKind kind = f.classify(route.usesToken(), false);
+            backOff |= FailureClassifier.shouldBackOff(f.reply());
+            if (kind == FailureKind.PERMANENT) {
+                permanent.computeIfAbsent(f.reply().toString(), k -> new ArrayList<>()).add(a);
+                codes.put(f.reply().toString(), f.reply().code());
+            } else {
+                remaining.add(a);
+                worst = worse(worst, kind);
+                worstDetail = f.toString();
+            }
+        }
+        int delivered = result.delivered().size();
+        if (delivered > 0) {
+            gate.succeeded();
+            LOGGER.info("relayed mail {} from {} for {} recipient(s) via {} as {}", mail.getName(), sender(mail), delivered,
+                route.smarthost(), route.account());
+        }
+        if (backOff) {
+            Duration pause = gate.backOff(now);
+            LOGGER.warn("{} answered 4xx for {}; pausing that route {}", route.smarthost(), route.account(), pause);
+        }
+        int bounced = 0;
+        for (Map.Entry<String, List<MailAddress>> e : permanent.entrySet()) {
+            LOGGER.info("mail {} from {}: {} refused permanently by {}: {}; bouncing", mail.getName(), sender(mail), e.getValue(),
+                route.smarthost(), e.getKey());
+            bounces.bounce(mail, e.getValue(), "Remote mail server " + route.smarthost() + " told me: " + e.getKey(),
+                codes.get(e.getKey()));
+            bounced += e.getValue().size();
+        }
+        if (remaining.isEmpty()) {
+            return new DeliveryOutcome.Done(delivered, bounced);
+        }
+        return retry(mail, remaining, worst, worstDetail, now, Optional.of(gate));
+    }
+
+    private static FailureKind worse(FailureKind current, FailureKind next) {
+        if (current == null) {
+            return next;
+        }
+        // credential > policy > transient: the slowest and loudest handling wins for the message
+        return rank(next) > rank(current) ? next : current;
+    }
+
+    private static int rank(FailureKind k) {
+        switch (k) {
+            case CREDENTIAL_BROKEN: return 3;
+            case POLICY: return 2;
+            default: return 1;
+        }
+    }
+
+    private DeliveryOutcome connectionFailure(Mail mail, List<MailAddress> pending, Route route, RouteGate gate, SmtpFailure f,
+                                              FailureKind kind, Instant now) {
+        if (FailureClassifier.shouldBackOff(f.reply())) {
+            gate.backOff(now);
+        }
+        if (kind == FailureKind.PERMANENT) {
+            // a permanent refusal before any recipient was named (e.g. 554 5.2.252 at MAIL): every recipient
+            bounces.bounce(mail, pending, "Remote mail server " + route.smarthost() + " told me: " + f.reply(), f.reply().code());
+            return new DeliveryOutcome.Done(0, pending.size());
+        }
+        return retry(mail, pending, kind == FailureKind.TOKEN_STALE ? FailureKind.CREDENTIAL_BROKEN : kind, f.toString(), now,
+            Optional.of(gate));
+    }
+
+    private DeliveryOutcome tokenFailure(Mail mail, List<MailAddress> pending, Route route, RouteGate gate, TokenOutcome.Failure failure,
+                                         Instant now) {
+        FailureKind kind = failure.kind() == TokenOutcome.Kind.CREDENTIAL_BROKEN ? FailureKind.CREDENTIAL_BROKEN : FailureKind.TRANSIENT;
+        return retry(mail, pending, kind, "no token for " + route.account() + ": " + failure.detail(), now, Optional.of(gate));
+    }
+
+    /** A token as a {@link Secret}, or the {@link TokenOutcome.Failure}. */
+    private static Object token(TokenSource source, boolean force) {
+        TokenOutcome outcome;
+        try {
+            outcome = source.token(force);
+        } catch (RuntimeException e) {
+            // a bug in a token source must not lose mail: treat it as a temporary failure
+            LOGGER.error("token source of {} failed unexpectedly", source.account(), e);
+            return new TokenOutcome.Failure(TokenOutcome.Kind.TRANSIENT, "token source error: " + e.getClass().getSimpleName());
+        }
+        if (outcome instanceof TokenOutcome.Token) {
+            return ((TokenOutcome.Token) outcome).accessToken();
+        }
+        return outcome;
+    }
+
+    private DeliveryOutcome retry(Mail mail, List<MailAddress> pending, FailureKind kind, String detail, Instant now,
+                                  Optional<RouteGate> gate) {
+        int attempts = mail.getAttribute(ATTEMPTS).map(a -> a.getValue().getValue()).filter(Integer.class::isInstance)
+            .map(Integer.class::cast).orElse(0) + 1;
+        long first = mail.getAttribute(FIRST_FAILURE).map(a -> a.getValue().getValue()).filter(Long.class::isInstance)
+            .map(Long.class::cast).orElse(now.toEpochMilli());
+        Duration elapsed = Duration.between(Instant.ofEpochMilli(first), now);
+        if (elapsed.isNegative()) {
+            elapsed = Duration.ZERO;
+        }
+        mail.setRecipients(pending);
+        mail.setAttribute(new Attribute(ATTEMPTS, AttributeValue.of(attempts)));
+        mail.setAttribute(new Attribute(FIRST_FAILURE, AttributeValue.of(first)));
+        mail.setAttribute(new Attribute(LAST_ERROR, AttributeValue.of(kind + ": " + detail)));
+        Optional<Duration> next = settings.schedule().nextDelay(elapsed);
+        switch (kind) {
+            case CREDENTIAL_BROKEN: {
+                gate.ifPresent(g -> g.markUnhealthy(detail));
+                Duration delay = max(next.orElse(settings.schedule().lastInterval()), settings.slowRetry());
+                LOGGER.error("RELAY CREDENTIAL BROKEN: mail {} from {} stays queued (attempt {}, next in {}); an operator must "
+                    + "fix the account: {}", mail.getName(), sender(mail), attempts, delay, detail);
+                return new DeliveryOutcome.Requeue(delay, detail);
+            }
+            case POLICY: {
+                gate.ifPresent(g -> g.markUnhealthy(detail));
+                if (next.isEmpty()) {
+                    return giveUp(mail, pending, detail, elapsed);
+                }
+                Duration delay = max(next.get(), settings.slowRetry());
+                LOGGER.error("RELAY REFUSED BY POLICY: mail {} from {} stays queued (attempt {}, next in {}): {}", mail.getName(),
+                    sender(mail), attempts, delay, detail);
+                return new DeliveryOutcome.Requeue(delay, detail);
+            }
+            default: {
+                if (next.isEmpty()) {
+                    return giveUp(mail, pending, detail, elapsed);
+                }
+                LOGGER.warn("mail {} from {} deferred (attempt {}, next in {}): {}", mail.getName(), sender(mail), attempts,
+                    next.get(), detail);
+                return new DeliveryOutcome.Requeue(next.get(), detail);
+            }
+        }
+    }
+
+    private DeliveryOutcome giveUp(Mail mail, List<MailAddress> pending, String detail, Duration elapsed) {
+        LOGGER.warn("mail {} from {}: giving up after {} ({}); bouncing {} recipient(s)", mail.getName(), sender(mail), elapsed,
+            detail, pending.size());
+        bounces.bounce(mail, pending, "Delivery kept failing for " + elapsed.toHours() + " hours; the last error was: " + detail, -1);
+        return new DeliveryOutcome.Done(0, pending.size());
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    private static String sender(Mail mail) {
+        return mail.getMaybeSender().asOptional().map(MailAddress::asString).orElse("");
+    }
+
+    private static byte[] bytes(Mail mail) throws IOException, MessagingException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        mail.getMessage().writeTo(out);
+        return out.toByteArray();
+    }
+
+    /** A connection for the route, a connection failure, or "busy" (no slot within the wait). */
+    private static final class Lease {
+        final Optional<RelayConnection> connection;
+        final Optional<SmtpFailure> failure;
+        final boolean busy;
+
+        Lease(Optional<RelayConnection> connection, Optional<SmtpFailure> failure, boolean busy) {
+            this.connection = connection;
+            this.failure = failure;
+            this.busy = busy;
+        }
+    }
+
+    private Lease acquire(RouteGate gate, Route route, Optional<Secret> credential, Instant now) {
+        long deadline = System.nanoTime() + settings.connectionWait().toNanos();
+        while (true) {
+            Optional<RelayConnection> idle = gate.takeIdle(now, connector.settings().idleTimeout());
+            if (idle.isPresent() && sameSession(idle.get().route(), route)) {
+                return new Lease(idle, Optional.empty(), false);
+            }
+            idle.ifPresent(c -> gate.release(c, false));
+            if (gate.tryOpen()) {
+                SmtpConnector.ConnectResult r = connector.connect(route, credential);
+                if (r instanceof SmtpConnector.Connected) {
+                    return new Lease(Optional.of(((SmtpConnector.Connected) r).connection()), Optional.empty(), false);
+                }
+                gate.openFailed();
+                return new Lease(Optional.empty(), Optional.of(((SmtpConnector.Failed) r).failure()), false);
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return new Lease(Optional.empty(), Optional.empty(), true);
+            }
+            try {
+                gate.awaitSlot(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new Lease(Optional.empty(), Optional.empty(), true);
+            }
+        }
+    }
+
+    /** Whether a connection opened for {@code a} serves {@code b} (same smarthost, TLS, HELO and account). */
+    private static boolean sameSession(Route a, Route b) {
+        return a.host().equalsIgnoreCase(b.host()) && a.port() == b.port() && a.tls() == b.tls() && a.helo().equals(b.helo())
+            && a.user().equals(b.user()) && a.mechanism().equals(b.mechanism()) && a.oauth().equals(b.oauth())
+            && a.password().equals(b.password());
+    }
+
+    /** Closes idle connections of every route. */
+    public void closeIdle() {
+        gates.values().forEach(RouteGate::closeIdle);
+    }
+
+    @Override
+    public void close() {
+        closeIdle();
+    }
+}

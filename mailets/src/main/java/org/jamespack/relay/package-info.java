@@ -1,0 +1,67 @@
+/**
+ * The XOAUTH2 smarthost relay for James 3.8.1: the mailet {@link org.jamespack.relay.XOAuth2Relay}
+ * (in place of RemoteDelivery for senders that have a route) and the matcher
+ * {@link org.jamespack.relay.SenderHasRoute}. Helpers: {@code route} (routes per envelope sender,
+ * exim smart-hosts file), {@code smtp} (Angus Mail client, SASL, failure classification),
+ * {@code delivery} (queue decisions, limits, retries, bounces), {@code token} (token sources).
+ *
+ * <p>In {@code mailetcontainer.xml}, processor {@code transport}, before RemoteDelivery:
+ * <pre>{@code
+ * <mailet match="org.jamespack.relay.SenderHasRoute=/etc/james/smart-hosts" class="org.jamespack.relay.XOAuth2Relay">
+ *   <smartHostsFile>/etc/james/smart-hosts</smartHostsFile>
+ *   <tokenSourcesFile>/etc/james/token-sources.xml</tokenSourcesFile>
+ *   <bounceProcessor>bounces</bounceProcessor>
+ * </mailet>
+ * }</pre>
+ *
+ * <h2>Init parameters</h2>
+ * <table>
+ * <caption>Settings (child elements of {@code <mailet>})</caption>
+ * <tr><th>key</th><th>type</th><th>default</th><th>meaning</th></tr>
+ * <tr><td>{@code queue}</td><td>name</td><td>{@code xoauth2-relay}</td><td>the relay's own mail queue; one per mailet instance</td></tr>
+ * <tr><td>{@code routes}</td><td>text</td><td>none</td><td>inline routes, one per line (indentation ignored), in smart-hosts
+ *   syntax ({@code sender: host=H::PORT user=U oauth=REF}); they win over the file's</td></tr>
+ * <tr><td>{@code smartHostsFile}</td><td>path</td><td>none</td><td>exim smart-hosts file (seed 002); re-read when it changes;
+ *   bad lines are logged (ERROR, file:line and key) and skipped</td></tr>
+ * <tr><td>{@code smartHostsPoll}</td><td>duration</td><td>{@code 10s}</td><td>how often the file's mtime is checked</td></tr>
+ * <tr><td>{@code tokenSourcesFile}</td><td>path</td><td>none</td><td>XML file with {@code <tokenSource>} elements for the token registry
+ *   (its token settings — {@code saslXoauth2Config}, {@code tokenRefreshWindow}, … — are read from this mailet's parameters)</td></tr>
+ * <tr><td>{@code retrySchedule}</td><td>exim retry rules</td><td>{@code F,2h,15m; G,16h,1h,1.5; F,4d,6h}</td><td>when to retry;
+ *   transient and policy failures bounce when it ends, credential failures never bounce</td></tr>
+ * <tr><td>{@code slowRetry}</td><td>duration</td><td>{@code 1h}</td><td>shortest wait after a policy or credential failure</td></tr>
+ * <tr><td>{@code noRoute}</td><td>{@code pass-through|defer|bounce}</td><td>{@code pass-through}</td><td>sender without a route:
+ *   leave it to the next mailet, keep it queued until a route appears (bounce at the schedule's end), or bounce now</td></tr>
+ * <tr><td>{@code nullSender}</td><td>{@code pass-through|defer|bounce|default-route}</td><td>{@code pass-through}</td><td>mail with
+ *   the null sender (bounces): as {@code noRoute}, or through the {@code *} route</td></tr>
+ * <tr><td>{@code rewriteSender}</td><td>boolean</td><td>{@code false}</td><td>send as the route's account: envelope sender and a
+ *   {@code From:} naming the original sender (seed 002's {@code Ffrs})</td></tr>
+ * <tr><td>{@code bounceProcessor}</td><td>processor</td><td>none</td><td>where bounces go with {@code delivery-error} attributes
+ *   (as RemoteDelivery); none: {@code MailetContext.bounce}</td></tr>
+ * <tr><td>{@code deliveryThreads}</td><td>1..64</td><td>{@code 4}</td><td>worker threads</td></tr>
+ * <tr><td>{@code connectTimeout}</td><td>duration</td><td>{@code 30s}</td><td>TCP connect time-out</td></tr>
+ * <tr><td>{@code readTimeout}</td><td>duration</td><td>{@code 2m}</td><td>time-out per SMTP reply</td></tr>
+ * <tr><td>{@code idleTimeout}</td><td>duration</td><td>{@code 60s}</td><td>how long an idle connection waits for the next message</td></tr>
+ * <tr><td>{@code connectionWait}</td><td>duration</td><td>{@code 30s}</td><td>wait for a busy route's connection before re-queueing</td></tr>
+ * <tr><td>{@code backOff}</td><td>duration</td><td>{@code 1m}</td><td>first pause of a route after a 4xx (doubles)</td></tr>
+ * <tr><td>{@code backOffMax}</td><td>duration</td><td>{@code 30m}</td><td>longest such pause</td></tr>
+ * <tr><td>{@code trustStore}</td><td>path</td><td>JVM CAs</td><td>trust store for smarthost certificates</td></tr>
+ * <tr><td>{@code trustStorePassword}</td><td>secret</td><td>none</td><td>its password</td></tr>
+ * <tr><td>{@code trustStoreType}</td><td>{@code PKCS12|JKS}</td><td>{@code PKCS12}</td><td>its type</td></tr>
+ * <tr><td>{@code maxAuthLine}</td><td>int</td><td>{@code 12288}</td><td>longest AUTH line with an initial response; longer
+ *   responses are sent after the server's 334</td></tr>
+ * <tr><td>{@code helo}</td><td>host name</td><td>local host name</td><td>EHLO name for routes without {@code helo=}</td></tr>
+ * <tr><td>{@code tokenIdleRefresh}</td><td>duration</td><td>{@code 1d}</td><td>how often token sources idle that long are
+ *   refreshed (refresh tokens die unused: Microsoft after 90 days)</td></tr>
+ * </table>
+ * Token settings read by the token registry from this element: {@code saslXoauth2Config}, {@code tokenRefreshWindow},
+ * {@code tokenConnectTimeout}, {@code tokenReadTimeout}, {@code brokerTimeout} (see {@code org.jamespack.relay.token}).
+ * Route settings (in {@code routes} and the file): {@code host} (required, {@code H} or {@code H::PORT}), {@code port},
+ * {@code tls=starttls|implicit} (default starttls; implicit for port 465), {@code helo}, {@code user}, {@code oauth} or
+ * {@code password}, {@code mechanism=xoauth2|oauthbearer|plain|login} (default xoauth2 with oauth, plain with password),
+ * {@code preset=m365|none} (default m365 for smtp.office365.com: 30 messages/min, 10 000 recipients/day, 2 connections),
+ * {@code messages-per-minute}, {@code recipients-per-day}, {@code connections}.
+ */
+@NullMarked
+package org.jamespack.relay;
+
+import org.jspecify.annotations.NullMarked;

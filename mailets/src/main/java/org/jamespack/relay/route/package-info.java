@@ -1,0 +1,28 @@
+/**
+ * Routes per envelope sender: which smarthost, TLS mode, HELO and account carry a sender's mail.
+ * {@link org.jamespack.relay.route.SmartHostsParser} reads exim's smart-hosts format (seed 002,
+ * {@code lsearch} semantics), {@link org.jamespack.relay.route.RouteTable} looks senders up
+ * (address &gt; domain &gt; closest {@code *.domain} &gt; {@code *}, case-insensitive, exact on the
+ * domain), {@link org.jamespack.relay.route.RouteSource} keeps the table current (mtime poll).
+ *
+ * <table>
+ * <caption>Route settings (one line per key: {@code key: name=value …})</caption>
+ * <tr><th>key</th><th>type</th><th>default</th><th>meaning</th></tr>
+ * <tr><td>{@code host}</td><td>{@code H} or {@code H::PORT}</td><td>required</td><td>smarthost (one host; exim's {@code ::} port syntax)</td></tr>
+ * <tr><td>{@code port}</td><td>1..65535</td><td>587 (465 with implicit TLS)</td><td>port, if not in {@code host}</td></tr>
+ * <tr><td>{@code tls}</td><td>{@code starttls|implicit}</td><td>{@code starttls}, {@code implicit} on port 465</td><td>never plain text</td></tr>
+ * <tr><td>{@code helo}</td><td>name</td><td>mailet's {@code helo}, else the local host name</td><td>EHLO name</td></tr>
+ * <tr><td>{@code user}</td><td>address</td><td>none (no AUTH)</td><td>the cloud mailbox to authenticate as</td></tr>
+ * <tr><td>{@code oauth}</td><td>reference</td><td>none</td><td>token source: a declared name or an absolute path (token file, broker socket)</td></tr>
+ * <tr><td>{@code password}</td><td>secret</td><td>none</td><td>password for providers without OAuth (PLAIN/LOGIN over TLS)</td></tr>
+ * <tr><td>{@code mechanism}</td><td>{@code xoauth2|oauthbearer|plain|login}</td><td>{@code xoauth2} with oauth, {@code plain} with password</td><td>forced SASL mechanism</td></tr>
+ * <tr><td>{@code preset}</td><td>{@code m365|none}</td><td>{@code m365} for smtp.office365.com</td><td>Microsoft 365 limits: 30/min, 10 000/day, 2 connections</td></tr>
+ * <tr><td>{@code messages-per-minute}</td><td>int &ge; 0</td><td>preset's, else 0 (unlimited)</td><td>messages per rolling minute</td></tr>
+ * <tr><td>{@code recipients-per-day}</td><td>int &ge; 0</td><td>preset's, else 0 (unlimited)</td><td>recipients per rolling 24 h</td></tr>
+ * <tr><td>{@code connections}</td><td>int &ge; 1</td><td>preset's, else 2</td><td>connections at once</td></tr>
+ * </table>
+ */
+@NullMarked
+package org.jamespack.relay.route;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,114 @@
+package org.jamespack.relay.token;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+import org.jamespack.auth.Secret;
+
+import com.nimbusds.oauth2.sdk.AccessTokenResponse;
+import com.nimbusds.oauth2.sdk.ErrorObject;
+import com.nimbusds.oauth2.sdk.ParseException;
+import com.nimbusds.oauth2.sdk.TokenErrorResponse;
+import com.nimbusds.oauth2.sdk.TokenRequest;
+import com.nimbusds.oauth2.sdk.TokenResponse;
+import com.nimbusds.oauth2.sdk.http.HTTPRequest;
+import com.nimbusds.oauth2.sdk.http.HTTPResponse;
+import com.nimbusds.oauth2.sdk.token.AccessToken;
+import com.nimbusds.oauth2.sdk.token.RefreshToken;
+
+import net.jcip.annotations.Immutable;
+
+/**
+ * Sends one Nimbus {@link TokenRequest} with the endpoint's time-outs, TLS and proxy, and turns
+ * the reply into a {@link GrantResult}: the reply is parsed into success or error first (RFC 6749
+ * §5.1/§5.2), and only then classified. Stateless and thread-safe.
+ *
+ * <p>Classification: {@code invalid_grant}, {@code invalid_client}, {@code unauthorized_client},
+ * {@code unsupported_grant_type}, {@code invalid_scope} are CREDENTIAL_BROKEN (waiting does not
+ * help: an operator must act); {@code temporarily_unavailable}, {@code server_error},
+ * {@code slow_down}, HTTP 5xx, 408, 429, I/O errors and unreadable replies are TRANSIENT. An
+ * unknown error code is judged by its HTTP status: 400, 401, 403 broken, else transient.
+ */
+@Immutable
+final class TokenEndpointCall {
+
+    /** When the endpoint omits {@code expires_in} (it is only RECOMMENDED), assume this. */
+    static final Duration ASSUMED_LIFETIME = Duration.ofHours(1);
+
+    private static final Set<String> BROKEN = Set.of("invalid_grant", "invalid_client", "unauthorized_client",
+        "unsupported_grant_type", "invalid_scope");
+    private static final Set<String> TRANSIENT = Set.of("temporarily_unavailable", "server_error", "slow_down");
+    private static final int MAX_DESCRIPTION = 300;
+
+    private TokenEndpointCall() {
+    }
+
+    static GrantResult send(TokenRequest request, EndpointSettings endpoint, Clock clock) {
+        HTTPRequest http = request.toHTTPRequest();
+        http.setConnectTimeout(millis(endpoint.connectTimeout()));
+        http.setReadTimeout(millis(endpoint.readTimeout()));
+        http.setFollowRedirects(false);
+        endpoint.tls().ifPresent(http::setSSLSocketFactory);
+        endpoint.proxy().ifPresent(http::setProxy);
+        HTTPResponse response;
+        try {
+            response = http.send();
+        } catch (IOException e) {
+            return new GrantResult.Failed(TokenOutcome.Kind.TRANSIENT,
+                "cannot reach token endpoint " + endpoint.tokenEndpoint() + ": " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage()));
+        }
+        return classify(response, endpoint, clock);
+    }
+
+    static GrantResult classify(HTTPResponse response, EndpointSettings endpoint, Clock clock) {
+        int status = response.getStatusCode();
+        String where = "token endpoint " + endpoint.tokenEndpoint() + " answered HTTP " + status;
+        TokenResponse parsed;
+        try {
+            parsed = TokenResponse.parse(response);
+        } catch (ParseException e) {
+            // Not an RFC 6749 reply: a proxy's error page, a wrong URL. Only the status tells.
+            return new GrantResult.Failed(TokenOutcome.Kind.TRANSIENT, where + " without a readable OAuth2 reply");
+        }
+        if (parsed instanceof TokenErrorResponse error) {
+            return failed(error.getErrorObject(), status, where);
+        }
+        AccessTokenResponse ok = (AccessTokenResponse) parsed;
+        AccessToken access = ok.getTokens().getAccessToken();
+        long lifetime = access.getLifetime();
+        Duration life = lifetime > 0 ? Duration.ofSeconds(lifetime) : ASSUMED_LIFETIME;
+        RefreshToken refresh = ok.getTokens().getRefreshToken();
+        return new GrantResult.Issued(Secret.of(access.getValue()), clock.instant().plus(life),
+            Optional.ofNullable(refresh).map(r -> Secret.of(r.getValue())));
+    }
+
+    private static GrantResult failed(ErrorObject error, int status, String where) {
+        String code = error.getCode() == null ? "" : error.getCode().toLowerCase(Locale.ROOT);
+        String description = error.getDescription() == null ? "" : error.getDescription();
+        if (description.length() > MAX_DESCRIPTION) {
+            description = description.substring(0, MAX_DESCRIPTION) + "…";
+        }
+        String detail = where + ": " + (code.isEmpty() ? "(no error code)" : code)
+            + (description.isEmpty() ? "" : " (" + description + ")");
+        TokenOutcome.Kind kind;
+        if (status >= 500 || status == 429 || status == 408 || TRANSIENT.contains(code)) {
+            kind = TokenOutcome.Kind.TRANSIENT;
+        } else if (BROKEN.contains(code)) {
+            kind = TokenOutcome.Kind.CREDENTIAL_BROKEN;
+        } else if (status == 400 || status == 401 || status == 403) {
+            kind = TokenOutcome.Kind.CREDENTIAL_BROKEN;
+        } else {
+            kind = TokenOutcome.Kind.TRANSIENT;
+        }
+        return new GrantResult.Failed(kind, detail);
+    }
+
+    private static int millis(Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
+    }
+}

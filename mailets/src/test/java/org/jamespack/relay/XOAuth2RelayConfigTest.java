@@ -1,0 +1,67 @@
+package org.jamespack.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+
+import org.apache.james.queue.api.RawMailQueueItemDecoratorFactory;
+import org.apache.james.queue.memory.MemoryMailQueueFactory;
+import org.apache.mailet.base.test.FakeMailContext;
+import org.apache.mailet.base.test.FakeMailetConfig;
+import org.jamespack.auth.config.ConfigException;
+import org.jamespack.relay.delivery.TokenSources;
+import org.junit.jupiter.api.Test;
+
+class XOAuth2RelayConfigTest {
+
+    private XOAuth2Relay relay() {
+        TokenSources none = route -> Optional.empty();
+        return new XOAuth2Relay(new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory()), Optional.of(none),
+            Clock.systemUTC(), false);
+    }
+
+    @Test
+    void initShouldReportEveryProblemAtOnceWithItsKey() {
+        FakeMailetConfig config = FakeMailetConfig.builder().mailetName("relay").mailetContext(FakeMailContext.defaultContext())
+            .setProperty("routes", "a.org: host=h user=u@a.org oauth=x\nb.org: nohost=1\n")
+            .setProperty("retrySchedule", "F,2h")
+            .setProperty("noRoute", "drop")
+            .setProperty("deliveryThreads", "0")
+            .setProperty("trustStorePassword", "hunter2-secret")
+            .setProperty("trustStore", "/nonexistent/trust.p12")
+            .setProperty("retrySchedual", "typo")
+            .build();
+
+        assertThatThrownBy(() -> relay().init(config))
+            .isInstanceOf(ConfigException.class)
+            .satisfies(e -> {
+                ConfigException c = (ConfigException) e;
+                assertThat(c.problems()).hasSize(6);
+                assertThat(c.getMessage())
+                    .contains("routes line:2: route 'b.org'")
+                    .contains("relay/retrySchedule")
+                    .contains("relay/noRoute: 'drop' is not one of")
+                    .contains("relay/deliveryThreads")
+                    .contains("relay/retrySchedual: unknown setting")
+                    .contains("relay/trustStore")
+                    .doesNotContain("hunter2-secret");
+            });
+    }
+
+    @Test
+    void documentationShouldListEveryInitParameterInTheMailetJavadocAndThePackageInfo() throws Exception {
+        String mailet = Files.readString(Path.of("src/main/java/org/jamespack/relay/XOAuth2Relay.java"));
+        String packageInfo = Files.readString(Path.of("src/main/java/org/jamespack/relay/package-info.java"));
+
+        for (String key : XOAuth2Relay.DEFAULTS.keySet()) {
+            assertThat(mailet).as(key).contains("<tr><td>{@code " + key + "}</td>");
+            assertThat(packageInfo).as(key).contains("<tr><td>{@code " + key + "}</td>");
+        }
+        long documented = mailet.lines().filter(l -> l.contains("<tr><td>{@code ")).count();
+        assertThat(documented).isEqualTo(XOAuth2Relay.DEFAULTS.size());
+    }
+}

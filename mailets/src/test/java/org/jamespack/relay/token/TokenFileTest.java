@@ -1,0 +1,193 @@
+package org.jamespack.relay.token;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+import org.jamespack.auth.Secret;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.nimbusds.oauth2.sdk.util.JSONObjectUtils;
+
+/** Seed 004's examples, verbatim, read and written back. */
+class TokenFileTest {
+
+    /** sasl-xoauth2 README, "Initial Access Token" (Gmail). */
+    static final String SEED_TOKEN_FILE = """
+        {
+          "access_token" : "access token goes here",
+          "expiry" : "0",
+          "refresh_token" : "refresh token goes here"
+        }
+        """;
+
+    /** sasl-xoauth2 README, "Using Multiple Mail Providers Simultaneously". */
+    static final String SEED_TOKEN_FILE_WITH_CLIENT = """
+        {
+          "access_token" : "access token goes here",
+          "client_id": "client ID goes here",
+          "client_secret": "client secret goes here, if required",
+          "token_endpoint": "token endpoint goes here, for non-Gmail",
+          "expiry" : "0",
+          "refresh_token" : "refresh token goes here"
+        }
+        """;
+
+    /** sasl-xoauth2 README, Gmail "Client Credentials". */
+    static final String SEED_GLOBAL_GMAIL = """
+        {
+          "client_id": "client ID goes here",
+          "client_secret": "client secret goes here"
+        }
+        """;
+
+    /** sasl-xoauth2 README, Outlook "Client Credentials". */
+    static final String SEED_GLOBAL_OUTLOOK = """
+        {
+          "client_id": "client ID goes here",
+          "client_secret": "",
+          "token_endpoint": "https://login.microsoftonline.com/consumers/oauth2/v2.0/token"
+        }
+        """;
+
+    /** sasl-xoauth2 README, "Debugging". */
+    static final String SEED_GLOBAL_DEBUG = """
+        {
+          "client_id": "client ID goes here",
+          "client_secret": "client secret goes here",
+          "log_to_syslog_on_failure": "no"
+        }
+        """;
+
+    @Test
+    void parseShouldReadTheSeedTokenFileWhenGmail() {
+        TokenFile f = TokenFile.parse(SEED_TOKEN_FILE);
+
+        assertThat(f.refreshToken().reveal()).isEqualTo("refresh token goes here");
+        assertThat(f.accessToken()).map(Secret::reveal).contains("access token goes here");
+        assertThat(f.expiry()).isEqualTo(Instant.EPOCH);
+        assertThat(f.clientId()).isEmpty();
+        assertThat(f.tokenEndpoint()).isEmpty();
+    }
+
+    @Test
+    void parseShouldReadPerFileClientSettingsWhenSeveralProviders() {
+        TokenFile f = TokenFile.parse(SEED_TOKEN_FILE_WITH_CLIENT);
+
+        assertThat(f.clientId()).contains("client ID goes here");
+        assertThat(f.clientSecret()).map(Secret::reveal).contains("client secret goes here, if required");
+        assertThat(f.tokenEndpoint()).contains("token endpoint goes here, for non-Gmail");
+        assertThat(f.expiry()).isEqualTo(Instant.EPOCH);
+    }
+
+    @Test
+    void toJsonShouldRoundTripEverySeedExampleWhenUnchanged() throws Exception {
+        for (String seed : new String[] {SEED_TOKEN_FILE, SEED_TOKEN_FILE_WITH_CLIENT}) {
+            TokenFile f = TokenFile.parse(seed);
+            String written = f.toJson();
+
+            assertThat(JSONObjectUtils.parse(written)).isEqualTo(JSONObjectUtils.parse(seed));
+            assertThat(TokenFile.parse(written)).isEqualTo(f);
+        }
+    }
+
+    @Test
+    void withTokensShouldKeepUnknownKeysAndOptionalKeysWhenRewritten() throws Exception {
+        String withExtras = """
+            {
+              "access_token" : "old",
+              "expiry" : "0",
+              "refresh_token" : "r1",
+              "user" : "alice@example.org",
+              "proxy" : "http://proxy.example:3128",
+              "ca_bundle_file" : "/etc/ssl/certs/ca-certificates.crt",
+              "ca_certs_dir" : "/etc/ssl/certs",
+              "refresh_window" : "600",
+              "x_operator_note" : {"owner": "ops", "tags": ["a", 1, true]}
+            }
+            """;
+        TokenFile f = TokenFile.parse(withExtras)
+            .withTokens(Secret.of("new access"), Instant.ofEpochSecond(1_900_000_000L), Optional.empty());
+
+        var json = JSONObjectUtils.parse(f.toJson());
+        assertThat(json).containsEntry("access_token", "new access")
+            .containsEntry("expiry", "1900000000")
+            .containsEntry("refresh_token", "r1")
+            .containsEntry("user", "alice@example.org")
+            .containsEntry("proxy", "http://proxy.example:3128")
+            .containsEntry("refresh_window", "600")
+            .containsKey("x_operator_note");
+        assertThat(json.get("x_operator_note").toString()).contains("ops").contains("tags");
+        assertThat(f.refreshWindow()).contains(Duration.ofSeconds(600));
+        assertThat(f.user()).contains("alice@example.org");
+        assertThat(f.caCertsDir()).contains("/etc/ssl/certs");
+    }
+
+    @Test
+    void withTokensShouldReplaceTheRefreshTokenWhenRotated() {
+        TokenFile f = TokenFile.parse(SEED_TOKEN_FILE)
+            .withTokens(Secret.of("a2"), Instant.ofEpochSecond(100), Optional.of(Secret.of("r2")));
+
+        assertThat(f.refreshToken().reveal()).isEqualTo("r2");
+        assertThat(f.expiry()).isEqualTo(Instant.ofEpochSecond(100));
+    }
+
+    @Test
+    void writeAtomicallyShouldLeaveAnOwnerOnlyFileAndNoTempFileWhenDone(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("alice@example.org");
+        Files.writeString(file, SEED_TOKEN_FILE);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+
+        TokenFile.parse(SEED_TOKEN_FILE).withTokens(Secret.of("a2"), Instant.ofEpochSecond(100), Optional.of(Secret.of("r2")))
+            .writeAtomically(file);
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(TokenFile.read(file).refreshToken().reveal()).isEqualTo("r2");
+        try (var listing = Files.list(dir)) {
+            assertThat(listing).containsExactly(file);
+        }
+    }
+
+    @Test
+    void parseShouldRefuseWithoutQuotingTheTextWhenNoRefreshToken() {
+        assertThatThrownBy(() -> TokenFile.parse("{\"access_token\": \"sekrit-access\"}"))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("refresh_token")
+            .hasMessageNotContaining("sekrit");
+        assertThatThrownBy(() -> TokenFile.parse("{\"refresh_token\": \"sekrit-refresh\", \"expiry\": \"soon\"}"))
+            .hasMessageContaining("expiry")
+            .hasMessageNotContaining("sekrit");
+        assertThatThrownBy(() -> TokenFile.parse("{\"refresh_token\": \"sekrit-refresh\""))
+            .hasMessageNotContaining("sekrit");
+    }
+
+    @Test
+    void toStringShouldNameKeysOnlyWhenPrinted() {
+        TokenFile f = TokenFile.parse(SEED_TOKEN_FILE_WITH_CLIENT);
+
+        assertThat(f.toString()).contains("refresh_token").doesNotContain("goes here");
+    }
+
+    @Test
+    void globalConfigShouldReadEverySeedExampleWhenParsed() {
+        SaslXoauth2Config gmail = SaslXoauth2Config.parse(SEED_GLOBAL_GMAIL);
+        SaslXoauth2Config outlook = SaslXoauth2Config.parse(SEED_GLOBAL_OUTLOOK);
+        SaslXoauth2Config debug = SaslXoauth2Config.parse(SEED_GLOBAL_DEBUG);
+
+        assertThat(gmail.clientId()).contains("client ID goes here");
+        assertThat(gmail.clientSecret()).map(Secret::reveal).contains("client secret goes here");
+        assertThat(gmail.tokenEndpoint()).isEmpty();
+        assertThat(outlook.clientSecret()).as("the README's empty secret means a public client").isEmpty();
+        assertThat(outlook.tokenEndpoint()).contains("https://login.microsoftonline.com/consumers/oauth2/v2.0/token");
+        assertThat(debug.logToSyslogOnFailure()).isFalse();
+        assertThat(gmail.logToSyslogOnFailure()).isTrue();
+        assertThat(debug.toString()).doesNotContain("goes here");
+    }
+}
