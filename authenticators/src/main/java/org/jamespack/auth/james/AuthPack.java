@@ -104,7 +104,7 @@ public final class AuthPack implements AutoCloseable {
             String element0 = child.name();
             if (BackendFactories.WRAPPER_ORDER.contains(element0)) {
                 if (wrappers.putIfAbsent(element0, child) != null) {
-                    problems.add(child.location(), child.keyPath(""), "given more than once");
+                    problems.add(child.location(), pack.keyPath(element0), "given more than once");
                 }
                 continue;
             }
@@ -142,7 +142,7 @@ public final class AuthPack implements AutoCloseable {
 
         CredentialVerifier verifier = null;
         if (!backends.isEmpty()) {
-            verifier = Chains.of(backends, pack);
+            verifier = Chains.of(backends);
             for (String w : BackendFactories.WRAPPER_ORDER) {
                 ConfigNode node = wrappers.get(w);
                 if (node == null) {

@@ -1,12 +1,13 @@
 package org.jamespack.auth.james;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
 import org.jamespack.auth.CredentialVerifier;
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Verdict;
-import org.jamespack.auth.config.ConfigNode;
+import org.jamespack.auth.chain.VerifierChain;
 
 import net.jcip.annotations.Immutable;
 import net.jcip.annotations.ThreadSafe;
@@ -25,7 +26,7 @@ final class Chains {
     private Chains() {
     }
 
-    static CredentialVerifier of(List<AuthPack.Member> members, ConfigNode pack) {
+    static CredentialVerifier of(List<AuthPack.Member> members) {
         for (AuthPack.Member m : members) {
             if (!CONTROLS.contains(m.control())) {
                 m.node().problem(AuthPack.CONTROL, "'" + m.control() + "' is not one of " + CONTROLS);
@@ -35,13 +36,18 @@ final class Chains {
             AuthPack.Member only = members.get(0);
             return new Named(only.name(), only.verifier());
         }
-        pack.problem(members.get(1).node().name(), "several backends need the verifier chain, which is not in this build yet");
-        return new Named(members.get(0).name(), members.get(0).verifier());
+        List<VerifierChain.Member> chain = new ArrayList<>();
+        for (AuthPack.Member m : members) {
+            VerifierChain.Control control = CONTROLS.contains(m.control())
+                ? VerifierChain.Control.parse(m.control()) : VerifierChain.Control.REQUIRED;
+            chain.add(new VerifierChain.Member(new Named(m.name(), m.verifier()), control));
+        }
+        return VerifierChain.of(chain);
     }
 
     /**
-     * A backend under the name the operator gave it: the name is what the audit log shows and
-     * what each verdict's detail starts with, so a chain's verdict says which backend decided.
+     * A backend under the name the operator gave it: alone, the name is the audit line's
+     * {@code backend}; in a chain, the chain puts it in front of the deciding member's detail.
      *
      * <p>Thread-safe when the delegate is.
      */
@@ -57,7 +63,7 @@ final class Chains {
 
         @Override
         public Verdict verify(LoginAttempt attempt) {
-            return delegate.verify(attempt).withDetailPrefix(name);
+            return delegate.verify(attempt);
         }
 
         @Override
