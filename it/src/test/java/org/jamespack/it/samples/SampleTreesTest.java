@@ -1,0 +1,314 @@
+package org.jamespack.it.samples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+
+import org.apache.james.GuiceJamesServer;
+import org.apache.james.MemoryJamesConfiguration;
+import org.apache.james.MemoryJamesServerMain;
+import org.apache.james.data.UsersRepositoryModuleChooser;
+import org.apache.james.utils.DataProbeImpl;
+import org.apache.james.utils.GuiceProbe;
+import org.jamespack.auth.james.PackServerMain;
+import org.jamespack.auth.kopano.standin.KopanoStandIn;
+import org.jamespack.auth.ldap.InMemoryLdap;
+import org.jamespack.it.clients.SmtpClient;
+import org.jamespack.it.james.Eventually;
+import org.jamespack.relay.testing.SmtpFront;
+import org.jamespack.relay.testing.TestCa;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.google.inject.Module;
+import com.google.inject.multibindings.Multibinder;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+
+/**
+ * Starts James 3.8.1 from every {@code conf-samples/} tree, as an operator would after the
+ * steps its comments ask for (a keystore; for Gmail the service account's key file), with the
+ * test's servers at the sample's backend addresses, and logs in once (SMTP AUTH) or relays one
+ * message through the tree's smarthost route. One James start per tree.
+ *
+ * <p>What differs from the shipped tree, and nothing else: listening ports (free loopback ports),
+ * backend addresses and URLs (InMemoryLdap, the Kopano stand-in, mock-oauth2-server, GreenMail
+ * behind a STARTTLS front), the Docker path {@code /root/conf/} (the copy's path), and for the
+ * relay trees a {@code trustStore} for the test CA that signed the stand-in smarthost's certificate
+ * (a real smarthost's is trusted through the JVM's CAs).
+ */
+class SampleTreesTest {
+
+    static final String SERVICE_DN = "cn=james,dc=example,dc=org";
+    static final String SAMPLE_LDAP = "ldap://127.0.0.1:389";
+    static final String SAMPLE_KOPANO = "http://localhost:236/kopano";
+    static final String ISSUER = "relay";
+
+    static InMemoryLdap ldap;
+    static KopanoStandIn kopano;
+    static MockOAuth2Server oauth;
+    static TestCa ca;
+    static GreenMail smarthost;
+    static SmtpFront front;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void backends() throws Exception {
+        ldap = InMemoryLdap.start();
+        // the samples' service account, with the samples' placeholder password
+        ldap.server().add("dn: " + SERVICE_DN, "objectClass: top", "objectClass: person", "cn: james", "sn: james",
+            "userPassword: CHANGE-ME");
+        ldap.addUser("alice", "alice@example.org", "alice-secret");
+        ldap.addSshaUser("bob", "bob@example.org", "bob-secret");
+        ldap.modify(ldap.server().getEntry("uid=bob," + InMemoryLdap.PEOPLE_DN).getDN(), "mailAlternateAddress",
+            "robert@example.org");
+        kopano = KopanoStandIn.start();
+        kopano.addUser("kim@example.org", "kim-secret").enable("imap");
+        oauth = new MockOAuth2Server();
+        oauth.start();
+        ca = TestCa.create("localhost");
+        smarthost = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
+        smarthost.start();
+        front = new SmtpFront(SmtpFront.Mode.STARTTLS, ca.serverContext(), smarthost.getSmtp().getPort())
+            .dovecotStyleAuth(SampleTreesTest::introspect);
+    }
+
+    @AfterAll
+    static void stopBackends() throws Exception {
+        front.close();
+        smarthost.stop();
+        oauth.shutdown();
+        kopano.close();
+        ldap.close();
+    }
+
+    @Test
+    void everyTreeShouldBeStartedByThisTest() {
+        // a new tree without a test here would rot unseen
+        assertThat(SampleTree.names()).containsExactlyInAnyOrder("kopano", "kopano-then-ldap", "ldap-compare",
+            "ldap-rebind", "relay-exim-smarthosts", "relay-gmail", "relay-m365");
+    }
+
+    @Test
+    void ldapRebindTreeShouldLogInAnLdapUser() throws Exception {
+        SampleTree tree = new SampleTree("ldap-rebind", dir).backend(SAMPLE_LDAP, ldap.url()).install();
+        try (Running james = Running.pack(tree)) {
+            assertThat(smtpAuth(tree, "alice@example.org", "alice-secret")).isEqualTo("235 Authentication Successful");
+            assertThat(smtpAuth(tree, "alice@example.org", "wrong")).startsWith("535");
+        }
+    }
+
+    @Test
+    void ldapCompareTreeShouldLogInThroughAMailAlternateAddressWithAnSshaHash() throws Exception {
+        SampleTree tree = new SampleTree("ldap-compare", dir).backend(SAMPLE_LDAP, ldap.url()).install();
+        try (Running james = Running.pack(tree)) {
+            assertThat(smtpAuth(tree, "robert@example.org", "bob-secret")).isEqualTo("235 Authentication Successful");
+        }
+    }
+
+    @Test
+    void kopanoTreeShouldLogInAJamesUserWithTheKopanoPassword() throws Exception {
+        SampleTree tree = new SampleTree("kopano", dir).backend(SAMPLE_KOPANO, kopano.url().toString()).install();
+        try (Running james = Running.pack(tree)) {
+            james.addUser("kim@example.org", "james-own-password");
+            assertThat(smtpAuth(tree, "kim@example.org", "kim-secret")).isEqualTo("235 Authentication Successful");
+            assertThat(smtpAuth(tree, "kim@example.org", "james-own-password")).startsWith("535");
+        }
+    }
+
+    @Test
+    void kopanoThenLdapTreeShouldLogInAnLdapUserAfterKopanoSaysNo() throws Exception {
+        SampleTree tree = new SampleTree("kopano-then-ldap", dir)
+            .backend(SAMPLE_KOPANO, kopano.url().toString()).backend(SAMPLE_LDAP, ldap.url()).install();
+        try (Running james = Running.pack(tree)) {
+            james.addUser("alice@example.org", "james-own-password");
+            assertThat(smtpAuth(tree, "alice@example.org", "alice-secret")).isEqualTo("235 Authentication Successful");
+        }
+    }
+
+    @Test
+    void relayM365TreeShouldRelayWithAClientCredentialsToken() throws Exception {
+        SampleTree tree = relayTree("relay-m365", "smtp.office365.com::587")
+            .backend("https://login.microsoftonline.com/TENANT/oauth2/v2.0/token", oauth.tokenEndpointUrl(ISSUER).toString())
+            .install();
+        trustTestCa(tree);
+        try (Running james = Running.stock(tree)) {
+            relayOne(tree, "alice@example.org", "relay@example.org");
+        }
+    }
+
+    @Test
+    void relayGmailTreeShouldRelayWithAServiceAccountToken() throws Exception {
+        SampleTree tree = relayTree("relay-gmail", "smtp.gmail.com::587").install();
+        trustTestCa(tree);
+        // the file the operator downloads from Google's console, with the test's token endpoint
+        tree.write("google-service-account.json", serviceAccountKey());
+        try (Running james = Running.stock(tree)) {
+            relayOne(tree, "alice@example.com", "relay@example.com");
+        }
+    }
+
+    @Test
+    void relayEximTreeShouldRelayWithTheTokenOfASaslXoauth2TokenFile() throws Exception {
+        SampleTree tree = relayTree("relay-exim-smarthosts", "smtp.office365.com::587")
+            .backend("https://login.microsoftonline.com/TENANT/oauth2/v2.0/token", oauth.tokenEndpointUrl(ISSUER).toString())
+            .install();
+        trustTestCa(tree);
+        // a token file as sasl-xoauth2 leaves it: a current access token, its expiry, a refresh token
+        tree.write("sasl-xoauth2/relay@example.org", "{\n  \"access_token\" : \"" + clientCredentialsToken() + "\",\n"
+            + "  \"refresh_token\" : \"not-needed-while-the-access-token-lives\",\n"
+            + "  \"expiry\" : \"" + Instant.now().plus(Duration.ofHours(1)).getEpochSecond() + "\"\n}\n");
+        try (Running james = Running.stock(tree)) {
+            relayOne(tree, "carol@example.org", "relay@example.org");
+        }
+    }
+
+    private SampleTree relayTree(String name, String sampleSmarthost) {
+        return new SampleTree(name, dir).backend(sampleSmarthost, "localhost::" + front.port());
+    }
+
+    /** The one change that is not an address: the stand-in smarthost's certificate comes from the test CA. */
+    private static void trustTestCa(SampleTree tree) throws Exception {
+        Path trust = ca.writeTrustStore(tree.conf().resolve("test-ca.p12"));
+        String mc = tree.read("mailetcontainer.xml");
+        String marker = "class=\"org.jamespack.relay.XOAuth2Relay\">";
+        assertThat(mc).contains(marker);
+        tree.write("mailetcontainer.xml", mc.replace(marker, marker + "\n<trustStore>" + trust + "</trustStore>"
+            + "<trustStorePassword>" + new String(TestCa.PASSWORD) + "</trustStorePassword>"));
+    }
+
+    private static String smtpAuth(SampleTree tree, String login, String password) throws IOException {
+        try (SmtpClient smtp = new SmtpClient(tree.port(25))) {
+            smtp.ehlo();
+            return smtp.authPlain(login, password);
+        }
+    }
+
+    /** Submits one message on port 25 from loopback (an authorised network) and waits for the smarthost to get it. */
+    private static void relayOne(SampleTree tree, String sender, String account) throws Exception {
+        int before = smarthost.getReceivedMessages().length;
+        int authsBefore = front.authUsers().size();
+        try (SmtpClient smtp = new SmtpClient(tree.port(25))) {
+            smtp.ehlo();
+            assertThat(smtp.command("MAIL FROM:<" + sender + ">")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<rcpt@dest.example>")).startsWith("250");
+            assertThat(smtp.command("DATA")).startsWith("354");
+            smtp.send("Subject: sample " + tree.name());
+            smtp.send("");
+            smtp.send("relayed by the " + tree.name() + " sample");
+            assertThat(smtp.command(".")).startsWith("250");
+            smtp.quit();
+        }
+        Eventually.within(Duration.ofSeconds(30), () -> assertThat(smarthost.getReceivedMessages()).hasSize(before + 1));
+        assertThat(front.authUsers().subList(authsBefore, front.authUsers().size())).containsOnly(account);
+    }
+
+    private static boolean introspect(String token) {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(oauth.url(ISSUER + "/introspect").uri())
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("smarthost:x".getBytes(StandardCharsets.UTF_8)))
+                    .POST(HttpRequest.BodyPublishers.ofString("token=" + token)).build(),
+                HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 && r.body().replace(" ", "").contains("\"active\":true");
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static String clientCredentialsToken() throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(oauth.tokenEndpointUrl(ISSUER).uri())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&client_id=exim&client_secret=x&scope=smtp"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"").matcher(r.body());
+        assertThat(m.find()).isTrue();
+        return m.group(1);
+    }
+
+    private static String serviceAccountKey() throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        KeyPair kp = g.generateKeyPair();
+        // JSON-escaped PEM, as in Google's key files: "\\n" between the 64-character lines
+        String b64 = Base64.getEncoder().encodeToString(kp.getPrivate().getEncoded());
+        StringBuilder pem = new StringBuilder("-----BEGIN PRIVATE KEY-----\\n");
+        for (int i = 0; i < b64.length(); i += 64) {
+            pem.append(b64, i, Math.min(b64.length(), i + 64)).append("\\n");
+        }
+        pem.append("-----END PRIVATE KEY-----\\n");
+        return "{\n  \"type\": \"service_account\",\n  \"project_id\": \"sample\",\n  \"private_key_id\": \"k1\",\n"
+            + "  \"private_key\": \"" + pem + "\",\n  \"client_email\": \"relay@sample.iam.gserviceaccount.com\",\n"
+            + "  \"client_id\": \"1\",\n  \"token_uri\": \"" + oauth.tokenEndpointUrl(ISSUER) + "\"\n}\n";
+    }
+
+    /** A James started from a tree, stopped at the end of the test. */
+    static final class Running implements AutoCloseable {
+        private final GuiceJamesServer server;
+        private final PackServerMain pack;
+
+        private Running(GuiceJamesServer server, PackServerMain pack) {
+            this.server = server;
+            this.pack = pack;
+        }
+
+        private static MemoryJamesConfiguration configuration(SampleTree tree) {
+            return MemoryJamesConfiguration.builder().workingDirectory(tree.workingDirectory().toFile())
+                .usersRepository(UsersRepositoryModuleChooser.Implementation.DEFAULT).build();
+        }
+
+        private static Module probes() {
+            return binder -> Multibinder.newSetBinder(binder, GuiceProbe.class).permitDuplicates()
+                .addBinding().to(DataProbeImpl.class);
+        }
+
+        /** Through the pack's launcher, as the image does for a tree with {@code <authpack>}. */
+        static Running pack(SampleTree tree) throws Exception {
+            PackServerMain main = PackServerMain.start(configuration(tree), probes());
+            return new Running(main.server(), main);
+        }
+
+        /** Through James' own launcher, as the image does for a relay-only tree. */
+        static Running stock(SampleTree tree) throws Exception {
+            GuiceJamesServer server = MemoryJamesServerMain.createServer(configuration(tree)).overrideWith(probes());
+            server.start();
+            return new Running(server, null);
+        }
+
+        void addUser(String user, String password) throws Exception {
+            server.getProbe(DataProbeImpl.class).addUser(user, password);
+        }
+
+        @Override
+        public void close() {
+            if (pack != null) {
+                pack.stop();
+            } else {
+                server.stop();
+            }
+        }
+    }
+}
