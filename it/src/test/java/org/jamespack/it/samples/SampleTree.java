@@ -50,7 +50,10 @@ final class SampleTree {
     private final Map<Integer, Integer> ports = new LinkedHashMap<>();
     private final Map<String, String> replacements = new LinkedHashMap<>();
 
-    SampleTree(String name, Path workingDirectory) {
+    private final Path keystore;
+
+    SampleTree(Path keystore, String name, Path workingDirectory) {
+        this.keystore = keystore;
         this.name = name;
         this.workingDirectory = workingDirectory;
         this.conf = workingDirectory.resolve("conf");
@@ -62,8 +65,8 @@ final class SampleTree {
         return this;
     }
 
-    /** Copies the tree, rewrites addresses, and creates the keystore the samples' comments tell the operator to create. */
-    SampleTree install() throws IOException, InterruptedException {
+    /** Copies the tree, rewrites addresses, and puts the keystore in place. */
+    SampleTree install() throws IOException {
         Path source = samplesRoot().resolve(name);
         List<Path> files;
         try (Stream<Path> walk = Files.walk(source)) {
@@ -81,18 +84,17 @@ final class SampleTree {
             text = replaceAll(PROPERTY_PORT, text, m -> m.group(1) + "=" + freePortFor(Integer.parseInt(m.group(2))));
             Files.writeString(target, text, StandardCharsets.UTF_8);
         }
-        createKeystore();
+        // the step the samples' smtpserver.xml asks of the operator: a keystore in conf/ with the
+        // password written there (CHANGE-ME); made once per test class and copied
+        Files.copy(keystore, conf.resolve("keystore"));
         return this;
     }
 
-    /**
-     * The step the samples' smtpserver.xml asks of the operator: a keystore in conf/ with the
-     * password written there (the samples say CHANGE-ME). Done with the JDK's keytool, as documented.
-     */
-    private void createKeystore() throws IOException, InterruptedException {
+    /** A keystore as the samples' comments tell the operator to make it: the JDK's keytool, password CHANGE-ME. */
+    static void createKeystore(Path file) throws IOException, InterruptedException {
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
         Process p = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "james", "-keyalg", "RSA",
-            "-keysize", "2048", "-storetype", "PKCS12", "-keystore", conf.resolve("keystore").toString(),
+            "-keysize", "2048", "-storetype", "PKCS12", "-keystore", file.toString(),
             "-storepass", "CHANGE-ME", "-dname", "CN=localhost", "-validity", "2")
             .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

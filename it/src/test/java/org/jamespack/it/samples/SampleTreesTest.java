@@ -66,6 +66,9 @@ class SampleTreesTest {
     static SmtpFront front;
 
     @TempDir
+    static Path shared;
+
+    @TempDir
     Path dir;
 
     @BeforeAll
@@ -83,6 +86,7 @@ class SampleTreesTest {
         oauth = new MockOAuth2Server();
         oauth.start();
         ca = TestCa.create("localhost");
+        SampleTree.createKeystore(shared.resolve("keystore"));
         smarthost = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
         smarthost.start();
         front = new SmtpFront(SmtpFront.Mode.STARTTLS, ca.serverContext(), smarthost.getSmtp().getPort())
@@ -107,7 +111,7 @@ class SampleTreesTest {
 
     @Test
     void ldapRebindTreeShouldLogInAnLdapUser() throws Exception {
-        SampleTree tree = new SampleTree("ldap-rebind", dir).backend(SAMPLE_LDAP, ldap.url()).install();
+        SampleTree tree = new SampleTree(shared.resolve("keystore"), "ldap-rebind", dir).backend(SAMPLE_LDAP, ldap.url()).install();
         try (Running james = Running.pack(tree)) {
             assertThat(smtpAuth(tree, "alice@example.org", "alice-secret")).isEqualTo("235 Authentication Successful");
             assertThat(smtpAuth(tree, "alice@example.org", "wrong")).startsWith("535");
@@ -116,7 +120,7 @@ class SampleTreesTest {
 
     @Test
     void ldapCompareTreeShouldLogInThroughAMailAlternateAddressWithAnSshaHash() throws Exception {
-        SampleTree tree = new SampleTree("ldap-compare", dir).backend(SAMPLE_LDAP, ldap.url()).install();
+        SampleTree tree = new SampleTree(shared.resolve("keystore"), "ldap-compare", dir).backend(SAMPLE_LDAP, ldap.url()).install();
         try (Running james = Running.pack(tree)) {
             assertThat(smtpAuth(tree, "robert@example.org", "bob-secret")).isEqualTo("235 Authentication Successful");
         }
@@ -124,7 +128,7 @@ class SampleTreesTest {
 
     @Test
     void kopanoTreeShouldLogInAJamesUserWithTheKopanoPassword() throws Exception {
-        SampleTree tree = new SampleTree("kopano", dir).backend(SAMPLE_KOPANO, kopano.url().toString()).install();
+        SampleTree tree = new SampleTree(shared.resolve("keystore"), "kopano", dir).backend(SAMPLE_KOPANO, kopano.url().toString()).install();
         try (Running james = Running.pack(tree)) {
             james.addUser("kim@example.org", "james-own-password");
             assertThat(smtpAuth(tree, "kim@example.org", "kim-secret")).isEqualTo("235 Authentication Successful");
@@ -134,7 +138,7 @@ class SampleTreesTest {
 
     @Test
     void kopanoThenLdapTreeShouldLogInAnLdapUserAfterKopanoSaysNo() throws Exception {
-        SampleTree tree = new SampleTree("kopano-then-ldap", dir)
+        SampleTree tree = new SampleTree(shared.resolve("keystore"), "kopano-then-ldap", dir)
             .backend(SAMPLE_KOPANO, kopano.url().toString()).backend(SAMPLE_LDAP, ldap.url()).install();
         try (Running james = Running.pack(tree)) {
             james.addUser("alice@example.org", "james-own-password");
@@ -180,7 +184,7 @@ class SampleTreesTest {
     }
 
     private SampleTree relayTree(String name, String sampleSmarthost) {
-        return new SampleTree(name, dir).backend(sampleSmarthost, "localhost::" + front.port());
+        return new SampleTree(shared.resolve("keystore"), name, dir).backend(sampleSmarthost, "localhost::" + front.port());
     }
 
     /** The one change that is not an address: the stand-in smarthost's certificate comes from the test CA. */
@@ -281,8 +285,11 @@ class SampleTreesTest {
         }
 
         private static Module probes() {
-            return binder -> Multibinder.newSetBinder(binder, GuiceProbe.class).permitDuplicates()
-                .addBinding().to(DataProbeImpl.class);
+            return binder -> {
+                Multibinder<GuiceProbe> probes = Multibinder.newSetBinder(binder, GuiceProbe.class).permitDuplicates();
+                probes.addBinding().to(DataProbeImpl.class);
+                probes.addBinding().to(ProtocolServersProbe.class);
+            };
         }
 
         /** Through the pack's launcher, as the image does for a tree with {@code <authpack>}. */
@@ -304,6 +311,8 @@ class SampleTreesTest {
 
         @Override
         public void close() {
+            // James' stop would unbind the tree's servers one by one, each waiting out Netty's quiet period
+            server.getProbe(ProtocolServersProbe.class).unbindAll();
             if (pack != null) {
                 pack.stop();
             } else {
