@@ -1,0 +1,201 @@
+package org.jamespack.it.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The release archive against James 3.8.1's own class path (the memory app's dependency list,
+ * see {@link JamesClasspath}): the pack must add no second copy of James, Guice or the mail
+ * libraries, no artifact James ships at another version (except UnboundID, which the pack needs
+ * at 7.x and which INSTALL.md and the Dockerfile replace), and no class that a James jar already
+ * holds. The findings are printed, so that a build log shows them.
+ */
+class DistributionContentsTest {
+
+    /** Artifacts the pack replaces in James' libs on purpose (INSTALL.md, Dockerfile). */
+    static final Set<String> REPLACED = Set.of("com.unboundid:unboundid-ldapsdk");
+
+    static Distribution dist;
+    static JamesClasspath james;
+    static Path unpacked;
+
+    @BeforeAll
+    static void load(@TempDir Path dir) throws IOException {
+        dist = Distribution.load();
+        james = JamesClasspath.load();
+        unpacked = dist.unpack(dir.resolve("dist"));
+        System.out.println("distribution: " + dist.entries().size() + " entries, lib/: " + dist.libJars());
+        System.out.println("James 3.8.1 memory app: " + james.versions().size() + " artifacts on its class path");
+    }
+
+    @Test
+    void archiveShouldHoldThePackTheSamplesTheDockerRecipeAndTheInstallNotes() {
+        assertThat(dist.entries()).contains("INSTALL.md", "MIGRATION.md", "docker/Dockerfile", "docker/james-pack-start");
+        assertThat(dist.libJars()).anyMatch(j -> j.startsWith("jamespack-authenticators-"))
+            .anyMatch(j -> j.startsWith("jamespack-mailets-"));
+        for (String tree : List.of("ldap-rebind", "ldap-compare", "kopano", "kopano-then-ldap", "relay-m365", "relay-gmail",
+            "relay-exim-smarthosts")) {
+            assertThat(dist.entries()).contains("conf-samples/" + tree + "/usersrepository.xml",
+                "conf-samples/" + tree + "/smtpserver.xml", "conf-samples/" + tree + "/mailetcontainer.xml");
+        }
+    }
+
+    @Test
+    void archiveShouldHoldTheTokenToolWhenTheMailetsModuleHasIt() {
+        // the launcher script comes with the token tool (branch cli); the archive takes it from the mailets module
+        Path script = Path.of(System.getProperty("jamespack.confSamples", "../conf-samples")).resolve("../mailets/src/main/scripts/token");
+        if (Files.isRegularFile(script)) {
+            assertThat(dist.entries()).contains("bin/token");
+            assertThat(unpacked.resolve("bin/token")).isExecutable();
+        } else {
+            System.out.println("token tool: mailets/src/main/scripts/token not in this tree yet, bin/token not checked");
+            assertThat(dist.entries()).doesNotContain("bin/token");
+        }
+    }
+
+    @Test
+    void archiveShouldShipNoSecondCopyOfJamesGuiceOrJavaxMail() throws IOException {
+        Map<String, String> coordinates = libCoordinates();
+        assertThat(coordinates.keySet()).noneMatch(ga -> ga.startsWith("org.apache.james:") || ga.startsWith("org.apache.james.protocols:"))
+            .noneMatch(ga -> ga.startsWith("com.google.inject"))
+            .noneMatch(ga -> ga.equals("com.sun.mail:javax.mail") || ga.equals("javax.mail:mail") || ga.startsWith("com.sun.activation:"))
+            .noneMatch(ga -> ga.startsWith("org.slf4j:") || ga.startsWith("ch.qos.logback:"));
+    }
+
+    @Test
+    void libJarsShouldMatchNoJamesArtifactButTheOnesTheyReplace() throws IOException {
+        Map<String, String> coordinates = libCoordinates();
+        Map<String, String> sameVersion = new TreeMap<>();
+        Map<String, String> otherVersion = new TreeMap<>();
+        for (Map.Entry<String, String> c : coordinates.entrySet()) {
+            Optional<String> jamesVersion = james.version(c.getKey());
+            if (jamesVersion.isPresent()) {
+                (jamesVersion.get().equals(c.getValue()) ? sameVersion : otherVersion)
+                    .put(c.getKey(), "pack " + c.getValue() + " / James " + jamesVersion.get());
+            }
+        }
+        System.out.println("lib/ jars also on James' class path, same version: " + sameVersion);
+        System.out.println("lib/ jars also on James' class path, other version: " + otherVersion);
+        assertThat(sameVersion).isEmpty();
+        assertThat(otherVersion.keySet()).isEqualTo(REPLACED);
+    }
+
+    @Test
+    void noClassShouldBeInALibJarAndAJamesJar() throws IOException {
+        Map<String, String> classOwner = new HashMap<>();
+        List<String> missing = new ArrayList<>();
+        int jamesJars = 0;
+        for (String ga : james.versions().keySet()) {
+            if (REPLACED.contains(ga)) {
+                continue;
+            }
+            Optional<Path> jar = james.localJar(ga);
+            if (jar.isEmpty()) {
+                missing.add(ga + ":" + james.versions().get(ga));
+                continue;
+            }
+            jamesJars++;
+            for (String c : classes(jar.get())) {
+                classOwner.putIfAbsent(c, ga);
+            }
+        }
+        classOwner.putAll(classesOf(james.memoryAppJar(), "org.apache.james:james-server-memory-app"));
+        Map<String, Set<String>> clashes = new TreeMap<>();
+        for (String lib : dist.libJars()) {
+            for (String c : classes(unpacked.resolve("lib").resolve(lib))) {
+                String owner = classOwner.get(c);
+                if (owner != null) {
+                    clashes.computeIfAbsent(lib + " / " + owner, k -> new TreeSet<>()).add(c);
+                }
+            }
+        }
+        System.out.println("class check: " + dist.libJars().size() + " lib/ jars against " + (jamesJars + 1) + " James jars ("
+            + classOwner.size() + " classes); James jars not in the local repository, not checked: " + missing.size()
+            + (missing.isEmpty() ? "" : " " + missing));
+        clashes.forEach((pair, cs) -> System.out.println("  same classes: " + pair + ": " + cs.size() + ", e.g. " + cs.iterator().next()));
+        assertThat(clashes).isEmpty();
+    }
+
+    /** group:artifact to version of each lib/ jar, from the pom.properties Maven writes into every jar. */
+    static Map<String, String> libCoordinates() throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        for (String lib : dist.libJars()) {
+            Path jar = unpacked.resolve("lib").resolve(lib);
+            Optional<String[]> fromPom = pomProperties(jar);
+            if (fromPom.isPresent()) {
+                out.put(fromPom.get()[0] + ":" + fromPom.get()[1], fromPom.get()[2]);
+            } else {
+                String[] nv = Distribution.nameAndVersion(lib).orElseThrow(() -> new AssertionError("unnamed jar " + lib));
+                // no pom.properties (a few jars lack it): match by artifactId against James' list
+                String ga = james.versions().keySet().stream().filter(k -> k.endsWith(":" + nv[0])).findFirst().orElse("?:" + nv[0]);
+                out.put(ga, nv[1]);
+            }
+        }
+        return out;
+    }
+
+    private static Optional<String[]> pomProperties(Path jar) throws IOException {
+        String name = Distribution.nameAndVersion(jar.getFileName().toString()).map(nv -> nv[0]).orElse("");
+        try (ZipFile z = new ZipFile(jar.toFile())) {
+            Enumeration<? extends ZipEntry> e = z.entries();
+            while (e.hasMoreElements()) {
+                ZipEntry entry = e.nextElement();
+                if (entry.getName().startsWith("META-INF/maven/") && entry.getName().endsWith("/" + name + "/pom.properties")) {
+                    Properties p = new Properties();
+                    try (InputStream in = z.getInputStream(entry)) {
+                        p.load(in);
+                    }
+                    return Optional.of(new String[] {p.getProperty("groupId"), p.getProperty("artifactId"), p.getProperty("version")});
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Map<String, String> classesOf(Path jar, String owner) throws IOException {
+        Map<String, String> out = new HashMap<>();
+        for (String c : classes(jar)) {
+            out.put(c, owner);
+        }
+        return out;
+    }
+
+    /** Class entries, without module-info and multi-release copies (a class counts once per jar). */
+    static Set<String> classes(Path jar) throws IOException {
+        Set<String> out = new TreeSet<>();
+        try (ZipFile z = new ZipFile(jar.toFile())) {
+            Enumeration<? extends ZipEntry> e = z.entries();
+            while (e.hasMoreElements()) {
+                String n = e.nextElement().getName();
+                if (!n.endsWith(".class") || n.endsWith("module-info.class") || n.endsWith("package-info.class")) {
+                    continue;
+                }
+                if (n.startsWith("META-INF/versions/")) {
+                    n = n.substring(n.indexOf('/', "META-INF/versions/".length()) + 1);
+                }
+                out.add(n);
+            }
+        }
+        return out;
+    }
+}
