@@ -23,10 +23,10 @@ import java.util.stream.Stream;
  * image's {@code /root/conf/} becomes the copy's absolute path. Anything else stays as the
  * operator gets it. Not thread-safe: one tree per test.
  */
-final class SampleTree {
+public final class SampleTree {
 
     /** Where the trees live; Surefire runs in {@code it/}, the property wins when set. */
-    static Path samplesRoot() {
+    public static Path samplesRoot() {
         return Path.of(System.getProperty("jamespack.confSamples", "../conf-samples")).toAbsolutePath().normalize();
     }
 
@@ -52,7 +52,7 @@ final class SampleTree {
 
     private final Path keystore;
 
-    SampleTree(Path keystore, String name, Path workingDirectory) {
+    public SampleTree(Path keystore, String name, Path workingDirectory) {
         this.keystore = keystore;
         this.name = name;
         this.workingDirectory = workingDirectory;
@@ -60,13 +60,13 @@ final class SampleTree {
     }
 
     /** Replaces a backend's address (a host:port or URL as the sample writes it) in every file. */
-    SampleTree backend(String sampleAddress, String testAddress) {
+    public SampleTree backend(String sampleAddress, String testAddress) {
         replacements.put(sampleAddress, testAddress);
         return this;
     }
 
     /** Copies the tree, rewrites addresses, and puts the keystore in place. */
-    SampleTree install() throws IOException {
+    public SampleTree install() throws IOException {
         Path source = samplesRoot().resolve(name);
         List<Path> files;
         try (Stream<Path> walk = Files.walk(source)) {
@@ -91,7 +91,7 @@ final class SampleTree {
     }
 
     /** A keystore as the samples' comments tell the operator to make it: the JDK's keytool, password CHANGE-ME. */
-    static void createKeystore(Path file) throws IOException, InterruptedException {
+    public static void createKeystore(Path file) throws IOException, InterruptedException {
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
         Process p = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "james", "-keyalg", "RSA",
             "-keysize", "2048", "-storetype", "PKCS12", "-keystore", file.toString(),
@@ -108,7 +108,7 @@ final class SampleTree {
     }
 
     /** The free port that replaced the sample's {@code samplePort}. */
-    int port(int samplePort) {
+    public int port(int samplePort) {
         Integer p = ports.get(samplePort);
         if (p == null) {
             throw new IllegalStateException(name + " does not listen on " + samplePort + " (ports: " + ports.keySet() + ")");

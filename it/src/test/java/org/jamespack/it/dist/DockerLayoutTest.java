@@ -1,0 +1,273 @@
+package org.jamespack.it.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+import org.jamespack.auth.ldap.InMemoryLdap;
+import org.jamespack.it.clients.SmtpClient;
+import org.jamespack.it.samples.SampleTree;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Docker recipe without a Docker engine: the base image's layout is built on disk the way
+ * Jib built {@code apache/james:memory-3.8.1} (James' libraries in {@code root/libs} named
+ * artifactId-version.jar, the memory app's classes in {@code root/classes}), the Dockerfile's
+ * RUN rm / COPY / ENV / WORKDIR / ENTRYPOINT are replayed on it from the unpacked release archive,
+ * a conf-samples tree is "mounted" as {@code root/conf}, and the ENTRYPOINT is run as a separate
+ * JVM. A login through it proves the paths, the class path and the launcher choice.
+ *
+ * <p>Differences from the real image, all in the test's favour of being runnable here: the
+ * image's {@code /} is a temporary directory (JAMES_ROOT and the ENV values point into it);
+ * James' libraries are the jars this build resolved for James' artifacts (the same artifacts; a
+ * few at the versions this build pins, e.g. jackson-annotations), plus James' own UnboundID 6.0.7
+ * when the local repository has it, so that its removal is exercised.
+ */
+class DockerLayoutTest {
+
+    static final Path TOKEN_SCRIPT = SampleTree.samplesRoot().resolve("../mailets/src/main/scripts/token").normalize();
+
+    static InMemoryLdap ldap;
+
+    @BeforeAll
+    static void directory() throws Exception {
+        ldap = InMemoryLdap.start();
+        ldap.server().add("dn: cn=james,dc=example,dc=org", "objectClass: top", "objectClass: person", "cn: james", "sn: james",
+            "userPassword: CHANGE-ME");
+        ldap.addSshaUser("bob", "bob@example.org", "bob-secret");
+    }
+
+    @AfterAll
+    static void stop() {
+        ldap.close();
+    }
+
+    @Test
+    void dockerfileShouldBuildOnJames381AndStartThePackLauncher() throws Exception {
+        Dockerfile docker = Dockerfile.parse(SampleTree.samplesRoot().resolve("docker/Dockerfile"));
+        assertThat(docker.from()).isEqualTo("apache/james:memory-3.8.1");
+        assertThat(docker.entrypoint()).containsExactly("/usr/bin/james-pack-start");
+        assertThat(docker.workdir()).isEqualTo("/root");
+    }
+
+    @Test
+    void imageLayoutShouldStartJamesWithThePackFromAMountedSampleTree(@TempDir Path dir) throws Exception {
+        Dockerfile docker = Dockerfile.parse(SampleTree.samplesRoot().resolve("docker/Dockerfile"));
+        Path context = Distribution.load().unpack(dir.resolve("context"));
+        Path image = dir.resolve("image");
+        JamesClasspath james = JamesClasspath.load();
+        List<String> jamesLibs = baseImage(image, james);
+
+        for (String removed : docker.removed()) {
+            Path p = inImage(image, removed);
+            if (removed.equals("/root/libs/unboundid-ldapsdk-6.0.7.jar") && james.localJar("com.unboundid:unboundid-ldapsdk").isPresent()) {
+                assertThat(p).as("the Dockerfile removes a jar the base image has").exists();
+            }
+            Files.deleteIfExists(p);
+        }
+        for (String[] copy : docker.copies()) {
+            Path source = context.resolve(copy[0]);
+            if (copy[0].equals("bin/token") && !Files.exists(source) && !Files.exists(TOKEN_SCRIPT)) {
+                System.out.println("image layout: COPY bin/token skipped, the token tool is not in this tree yet (" + TOKEN_SCRIPT + ")");
+                continue;
+            }
+            assertThat(source).as("COPY source " + copy[0] + " in the release archive").exists();
+            copyInto(source, inImage(image, copy[1]), copy[1].endsWith("/"));
+        }
+
+        try (Stream<Path> libs = Files.list(image.resolve("root/libs"))) {
+            List<String> unboundid = libs.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("unboundid-ldapsdk-")).toList();
+            assertThat(unboundid).containsExactly("unboundid-ldapsdk-7.0.5.jar");
+        }
+        // the sample tree as the operator mounts it on /root/conf
+        SampleTree tree = new SampleTree(keystore(dir), "ldap-compare", image.resolve("root"))
+            .backend("ldap://127.0.0.1:389", ldap.url()).install();
+
+        Path entrypoint = inImage(image, docker.entrypoint().get(0));
+        assertThat(entrypoint).isExecutable();
+        ProcessBuilder pb = new ProcessBuilder(entrypoint.toString()).directory(inImage(image, docker.workdir()).toFile())
+            .redirectErrorStream(true);
+        Map<String, String> env = pb.environment();
+        env.put("JAMES_ROOT", image.resolve("root").toString());
+        env.put("JAVA_HOME", System.getProperty("java.home"));
+        env.put("JAVA_OPTS", "-Djames.exit.on.startup.error=true -Xmx512m");
+        docker.env().forEach((k, v) -> env.put(k, v.replace("/root/", image.resolve("root") + "/")));
+        Path log = dir.resolve("james.log");
+        pb.redirectOutput(log.toFile());
+        Process james381 = pb.start();
+        try {
+            awaitPort(tree.port(25), james381, log, Duration.ofSeconds(120));
+            try (SmtpClient smtp = new SmtpClient(tree.port(25))) {
+                smtp.ehlo();
+                assertThat(smtp.authPlain("bob@example.org", "bob-secret")).isEqualTo("235 Authentication Successful");
+            }
+            assertThat(Files.readString(log)).contains("authpack: directory mode");
+        } finally {
+            james381.destroy();
+            if (!james381.waitFor(60, TimeUnit.SECONDS)) {
+                james381.destroyForcibly();
+            }
+        }
+        System.out.println("image layout: " + jamesLibs.size() + " James jars in root/libs, Dockerfile replayed: "
+            + docker.removed().size() + " removed, " + docker.copies().size() + " COPY");
+    }
+
+    @Test
+    void tokenToolShouldRunFromTheImageLayoutWhenTheArchiveHasIt(@TempDir Path dir) throws Exception {
+        Dockerfile docker = Dockerfile.parse(SampleTree.samplesRoot().resolve("docker/Dockerfile"));
+        Path context = Distribution.load().unpack(dir.resolve("context"));
+        if (!Files.exists(context.resolve("bin/token"))) {
+            System.out.println("token tool: not in this archive yet (mailets/src/main/scripts/token), not run");
+            return;
+        }
+        Path image = dir.resolve("image");
+        for (String[] copy : docker.copies()) {
+            copyInto(context.resolve(copy[0]), inImage(image, copy[1]), copy[1].endsWith("/"));
+        }
+        // the tool needs only the pack's jars and a logger binding-free slf4j: James' libs are not needed for --help
+        ProcessBuilder pb = new ProcessBuilder(inImage(image, "/usr/bin/token").toString(), "--help").redirectErrorStream(true);
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        docker.env().forEach((k, v) -> pb.environment().put(k, v.replace("/root/", image.resolve("root") + "/")));
+        pb.environment().put("TOKEN_CLASSPATH", pb.environment().get("TOKEN_CLASSPATH") + ":" + System.getProperty("java.class.path"));
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).contains("init");
+    }
+
+    /** The base image: James' artifacts in root/libs (Jib's artifactId-version.jar names), the memory app in root/classes. */
+    private static List<String> baseImage(Path image, JamesClasspath james) throws IOException {
+        Path libs = Files.createDirectories(image.resolve("root/libs"));
+        Files.createDirectories(image.resolve("root/resources"));
+        Files.createDirectories(image.resolve("root/extensions-jars"));
+        Files.createDirectories(image.resolve("usr/bin"));
+        Path repo = james.localRepository();
+        List<String> names = new ArrayList<>();
+        Map<String, Path> resolved = new HashMap<>();
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            Path jar = Path.of(entry);
+            if (!entry.endsWith(".jar") || !jar.startsWith(repo)) {
+                continue;
+            }
+            Path rel = repo.relativize(jar);
+            int n = rel.getNameCount();
+            if (n < 4) {
+                continue;
+            }
+            String artifact = rel.getName(n - 3).toString();
+            String group = rel.subpath(0, n - 3).toString().replace('/', '.');
+            String ga = group + ":" + artifact;
+            if (james.versions().containsKey(ga) && jar.getFileName().toString().equals(artifact + "-" + rel.getName(n - 2) + ".jar")) {
+                resolved.put(ga, jar);
+            }
+        }
+        for (String ga : DistributionContentsTest.REPLACED) {
+            // James' own copy (not the version this build mediated), so that the Dockerfile's removal is exercised
+            resolved.remove(ga);
+            Optional<Path> own = james.localJar(ga);
+            if (own.isPresent()) {
+                resolved.put(ga, own.get());
+            } else {
+                System.out.println("image layout: James' " + ga + ":" + james.versions().get(ga)
+                    + " is not in the local repository (mvn dependency:get fetches it); its removal is not exercised");
+            }
+        }
+        for (Map.Entry<String, Path> e : resolved.entrySet()) {
+            if (e.getKey().equals("org.apache.james:james-server-memory-app")) {
+                continue;
+            }
+            Path target = libs.resolve(e.getValue().getFileName());
+            Files.copy(e.getValue(), target, StandardCopyOption.REPLACE_EXISTING);
+            names.add(target.getFileName().toString());
+        }
+        unzip(james.memoryAppJar(), Files.createDirectories(image.resolve("root/classes")));
+        return names;
+    }
+
+    private static Path inImage(Path image, String absolute) {
+        return image.resolve(absolute.replaceFirst("^/+", ""));
+    }
+
+    private static void copyInto(Path source, Path target, boolean intoDirectory) throws IOException {
+        if (Files.isDirectory(source)) {
+            try (Stream<Path> walk = Files.walk(source)) {
+                for (Path p : walk.toList()) {
+                    Path t = target.resolve(source.relativize(p).toString());
+                    if (Files.isDirectory(p)) {
+                        Files.createDirectories(t);
+                    } else {
+                        Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+                    }
+                }
+            }
+        } else {
+            Path t = intoDirectory ? target.resolve(source.getFileName()) : target;
+            Files.createDirectories(t.getParent());
+            Files.copy(source, t, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+        }
+    }
+
+    private static void unzip(Path jar, Path target) throws IOException {
+        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(jar))) {
+            ZipEntry e;
+            while ((e = in.getNextEntry()) != null) {
+                Path out = target.resolve(e.getName()).normalize();
+                if (!out.startsWith(target)) {
+                    throw new IOException("entry outside the target: " + e.getName());
+                }
+                if (e.isDirectory()) {
+                    Files.createDirectories(out);
+                } else {
+                    Files.createDirectories(out.getParent());
+                    Files.copy(in, out, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    private static Path keystore(Path dir) throws IOException, InterruptedException {
+        Path ks = dir.resolve("keystore");
+        SampleTree.createKeystore(ks);
+        return ks;
+    }
+
+    private static void awaitPort(int port, Process process, Path log, Duration limit) throws Exception {
+        Instant end = Instant.now().plus(limit);
+        while (Instant.now().isBefore(end)) {
+            if (!process.isAlive()) {
+                throw new AssertionError("James ended with " + process.exitValue() + ":\n" + tail(log));
+            }
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(200);
+            }
+        }
+        throw new AssertionError("James did not listen on " + port + " within " + limit + ":\n" + tail(log));
+    }
+
+    private static String tail(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    }
+}
