@@ -34,9 +34,12 @@ final class Distribution {
 
     static Distribution load() {
         Path zip = Path.of(System.getProperty("jamespack.dist", "../conf-samples/target/jamespack-dist.zip"));
+        // "mvn test" stops before package, where the archive is made: the archive's tests then skip, saying why
+        String missing = "no release archive at " + zip + " (made in the package phase: mvn -pl it -am verify)";
         if (!Files.isRegularFile(zip)) {
-            throw new IllegalStateException("no release archive at " + zip + ": build it with the reactor (mvn -pl it -am verify)");
+            System.out.println("skipped: " + missing);
         }
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(zip), missing);
         List<String> names = new ArrayList<>();
         try (ZipFile z = new ZipFile(zip.toFile())) {
             Enumeration<? extends ZipEntry> e = z.entries();
