@@ -13,6 +13,7 @@ import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.james.GuiceJamesServer;
 import org.apache.james.MemoryJamesConfiguration;
@@ -30,6 +31,7 @@ import org.jamespack.relay.testing.TestCa;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.google.inject.Module;
@@ -51,6 +53,9 @@ import no.nav.security.mock.oauth2.MockOAuth2Server;
  * relay trees a {@code trustStore} for the test CA that signed the stand-in smarthost's certificate
  * (a real smarthost's is trusted through the JVM's CAs).
  */
+// James 3.8.1's WebAdminServer waits for ever when its port is taken (a free-port race with another process):
+// a bounded test fails instead of hanging the build
+@Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SampleTreesTest {
 
     static final String SERVICE_DN = "cn=james,dc=example,dc=org";
