@@ -62,6 +62,9 @@ class DistributionContentsTest {
 
     @Test
     void archiveShouldHoldTheTokenToolWhenTheMailetsModuleHasIt() {
+        // bin/lib holds only what the tool needs outside James, never what lib/ already has
+        assertThat(dist.entries().stream().filter(n -> n.startsWith("bin/lib/") && n.endsWith(".jar")))
+            .allMatch(n -> n.matches("bin/lib/(slf4j-api|bcprov-jdk18on|bcpkix-jdk18on|bcutil-jdk18on)-[\\d.]+\\.jar"));
         // the launcher script comes with the token tool (branch cli); the archive takes it from the mailets module
         Path script = Path.of(System.getProperty("jamespack.confSamples", "../conf-samples")).resolve("../mailets/src/main/scripts/token");
         if (Files.isRegularFile(script)) {
@@ -70,6 +73,30 @@ class DistributionContentsTest {
         } else {
             System.out.println("token tool: mailets/src/main/scripts/token not in this tree yet, bin/token not checked");
             assertThat(dist.entries()).doesNotContain("bin/token");
+        }
+    }
+
+    @Test
+    void tokenToolShouldRunFromTheUnpackedArchiveWithoutJames(@TempDir Path dir) throws Exception {
+        // on an exim or Postfix host there is no James: bin/token must find all it needs in ../lib and bin/lib
+        Path file = dir.resolve("relay@example.org");
+        Files.writeString(file, "{\"client_id\":\"c\",\"token_endpoint\":\"http://127.0.0.1:" + closedPort()
+            + "/token\",\"refresh_token\":\"r\",\"expiry\":\"0\"}");
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        ProcessBuilder pb = new ProcessBuilder(unpacked.resolve("bin/token").toString(), "refresh", file.toString())
+            .redirectErrorStream(true);
+        pb.environment().remove("TOKEN_CLASSPATH");
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(out).doesNotContain("NoClassDefFoundError", "ClassNotFoundException");
+        assertThat(p.exitValue()).as(out).isEqualTo(3);
+    }
+
+    private static int closedPort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
         }
     }
 
