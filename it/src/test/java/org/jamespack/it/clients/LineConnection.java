@@ -26,6 +26,8 @@ public class LineConnection implements AutoCloseable {
         socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MILLIS);
         socket.setSoTimeout(TIMEOUT_MILLIS);
+        // one segment per line: a line and its CRLF written apart wait out the peer's delayed ACK (40 ms)
+        socket.setTcpNoDelay(true);
         in = socket.getInputStream();
         out = socket.getOutputStream();
     }
@@ -37,9 +39,10 @@ public class LineConnection implements AutoCloseable {
 
     /** Sends raw bytes and CRLF. */
     public void sendBytes(byte[] line) throws IOException {
-        out.write(line);
-        out.write('\r');
-        out.write('\n');
+        byte[] all = java.util.Arrays.copyOf(line, line.length + 2);
+        all[line.length] = '\r';
+        all[line.length + 1] = '\n';
+        out.write(all);
         out.flush();
     }
 

@@ -66,7 +66,13 @@ final class Attempts {
     }
 
     static final String CLOSED = "<connection closed>";
-    private static final Pattern SMTP_REFUSAL = Pattern.compile("^(535|454|501|500|504|421)[ -].*");
+    /**
+     * 451 is James' own answer when its {@code Username} class refuses the login of AUTH LOGIN
+     * (an IllegalArgumentException before any AuthHook runs; the connection is then closed):
+     * a proper reply without exception text, which the pack cannot change.
+     */
+    private static final Pattern SMTP_REFUSAL = Pattern.compile("^(535|454|501|500|504|421|451)[ -].*");
+    private static final Pattern SMTP_REPLY = Pattern.compile("^[2-5]\\d\\d[ -].*");
     private static final Pattern IMAP_REFUSAL = Pattern.compile("^h1 (NO|BAD) .*");
     private static final Pattern LEAK = Pattern.compile("(?i).*(exception|java\\.|\\bat org\\.|\\bat java\\.|stack ?trace).*");
     /** Longer values go to IMAP as literals: a quoted string of 64 KiB is not a line any server must take. */
@@ -125,8 +131,9 @@ final class Attempts {
     private static Outcome smtpOutcome(Entry entry, Way way, SmtpClient smtp, String reply) throws IOException {
         boolean accepted = reply.startsWith("235");
         String after = reply.equals(CLOSED) ? CLOSED : afterCommand(() -> smtp.command("NOOP"));
+        // after a refusal inside the AUTH LOGIN dialogue the server may still be in it: any reply shows it usable
         boolean proper = (SMTP_REFUSAL.matcher(reply).matches() || reply.equals(CLOSED))
-            && (after.startsWith("250 ") || after.equals(CLOSED)) && noLeak(reply, after);
+            && (SMTP_REPLY.matcher(after).matches() || after.equals(CLOSED)) && noLeak(reply, after);
         return new Outcome(entry, way, "", reply, after, accepted, proper);
     }
 
@@ -159,28 +166,43 @@ final class Attempts {
         }
     }
 
-    /** LOGIN with both values as synchronising literals: any byte, any length. */
+    /**
+     * LOGIN with 8-bit, CR/LF or long values as synchronising literals. Measured on James 3.8.1:
+     * it sends the {@code +} continuation for the first literal of a command only and then waits
+     * for the second literal's bytes without one, and it closes the connection on LITERAL+
+     * ({@code {n+}}) in LOGIN; so the second literal is sent without waiting.
+     */
     private static String literalLogin(ImapClient imap, Value login, Value password) throws IOException {
-        imap.send("h1 LOGIN {" + login.bytes().length + "}");
-        String go = imap.readLine();
-        if (go == null) {
-            return CLOSED;
+        ByteArrayOutputStream first = new ByteArrayOutputStream();
+        first.writeBytes("h1 LOGIN ".getBytes(StandardCharsets.US_ASCII));
+        if (quotable(login)) {
+            quote(first, login);
+            first.writeBytes((" {" + password.bytes().length + "}").getBytes(StandardCharsets.US_ASCII));
+            imap.sendBytes(first.toByteArray());
+            String go = imap.readLine();
+            if (go == null || !go.startsWith("+")) {
+                return go == null ? CLOSED : go;
+            }
+            imap.sendBytes(password.bytes());
+            return tagged(imap, "h1");
         }
-        if (!go.startsWith("+")) {
-            return go;
+        first.writeBytes(("{" + login.bytes().length + "}").getBytes(StandardCharsets.US_ASCII));
+        imap.sendBytes(first.toByteArray());
+        String go = imap.readLine();
+        if (go == null || !go.startsWith("+")) {
+            return go == null ? CLOSED : go;
         }
         ByteArrayOutputStream rest = new ByteArrayOutputStream();
         rest.writeBytes(login.bytes());
-        rest.writeBytes((" {" + password.bytes().length + "}").getBytes(StandardCharsets.US_ASCII));
-        imap.sendBytes(rest.toByteArray());
-        go = imap.readLine();
-        if (go == null) {
-            return CLOSED;
+        if (quotable(password)) {
+            rest.write(' ');
+            quote(rest, password);
+            imap.sendBytes(rest.toByteArray());
+        } else {
+            rest.writeBytes((" {" + password.bytes().length + "}").getBytes(StandardCharsets.US_ASCII));
+            imap.sendBytes(rest.toByteArray());
+            imap.sendBytes(password.bytes());
         }
-        if (!go.startsWith("+")) {
-            return go;
-        }
-        imap.sendBytes(password.bytes());
         return tagged(imap, "h1");
     }
 
@@ -218,8 +240,14 @@ final class Attempts {
         return out.toByteArray();
     }
 
+    /** IMAP quoted strings are 7-bit (RFC 3501): 8-bit values go as literals, or James answers BAD before any check. */
     private static boolean quotable(Value v) {
-        return !v.contains('\r') && !v.contains('\n') && v.bytes().length <= QUOTED_MAX;
+        for (byte b : v.bytes()) {
+            if (b < 0 || b == '\r' || b == '\n') {
+                return false;
+            }
+        }
+        return v.bytes().length <= QUOTED_MAX;
     }
 
     private static void quote(ByteArrayOutputStream line, Value v) {
@@ -247,6 +275,10 @@ final class Attempts {
         return line;
     }
 
+    private static String last(List<String> lines) {
+        return lines.get(lines.size() - 1);
+    }
+
     private static boolean noLeak(String... replies) {
         for (String r : replies) {
             if (LEAK.matcher(r).matches()) {
@@ -269,6 +301,35 @@ final class Attempts {
     @FunctionalInterface
     private interface IoCall {
         String call() throws IOException;
+    }
+
+    /**
+     * The login and password James 3.8.1 itself derives from what was sent, before the pack sees
+     * anything: AUTH PLAIN splits on NUL and drops blank fields (2 fields: login, password; 3:
+     * authorisation id, login, password), POP3 trims USER and PASS arguments ({@code String.trim},
+     * every char up to U+0020), AUTH LOGIN and IMAP keep the values as sent. Empty when James
+     * refuses the message itself.
+     */
+    static java.util.Optional<String[]> jamesView(Entry entry, Way way) {
+        String login = entry.login().text();
+        String password = entry.password().text();
+        switch (way) {
+            case SMTP_AUTH_PLAIN: {
+                List<String> fields = java.util.Arrays.stream(("\0" + login + "\0" + password).split("\0"))
+                    .filter(f -> !f.isBlank()).toList();
+                if (fields.size() == 2) {
+                    return java.util.Optional.of(new String[] {fields.get(0), fields.get(1)});
+                }
+                if (fields.size() == 3) {
+                    return java.util.Optional.of(new String[] {fields.get(1), fields.get(2)});
+                }
+                return java.util.Optional.empty();
+            }
+            case POP3_USER_PASS:
+                return java.util.Optional.of(new String[] {login.trim(), password.trim()});
+            default:
+                return java.util.Optional.of(new String[] {login, password});
+        }
     }
 
     static List<Way> ways() {

@@ -33,6 +33,8 @@ public final class CapturedLogs implements BeforeAllCallback, AfterAllCallback {
 
     private final Capture appender = new Capture();
     private final List<Level> previous = new ArrayList<>();
+    private final List<ch.qos.logback.core.Appender<ILoggingEvent>> detached = new ArrayList<>();
+    private String testClass = "unknown";
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -46,14 +48,23 @@ public final class CapturedLogs implements BeforeAllCallback, AfterAllCallback {
             previous.add(logger.getLevel());
             logger.setLevel(Level.toLevel(l[1]));
         }
-        logback.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(appender);
+        Logger root = logback.getLogger(Logger.ROOT_LOGGER_NAME);
+        // the console would print thousands of lines per class; the whole capture is written to a file instead
+        detached.clear();
+        root.iteratorForAppenders().forEachRemaining(detached::add);
+        detached.forEach(root::detachAppender);
+        root.addAppender(appender);
         bridgeJavaUtilLogging();
+        testClass = context.getRequiredTestClass().getSimpleName();
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
         LoggerContext logback = (LoggerContext) LoggerFactory.getILoggerFactory();
-        logback.getLogger(Logger.ROOT_LOGGER_NAME).detachAppender(appender);
+        Logger root = logback.getLogger(Logger.ROOT_LOGGER_NAME);
+        root.detachAppender(appender);
+        detached.forEach(root::addAppender);
+        write(java.nio.file.Path.of("target", "hostile-logs", testClass + ".log"));
         for (int i = 0; i < LEVELS.length && i < previous.size(); i++) {
             logback.getLogger(LEVELS[i][0]).setLevel(previous.get(i));
         }
@@ -70,6 +81,16 @@ public final class CapturedLogs implements BeforeAllCallback, AfterAllCallback {
     public int size() {
         synchronized (appender.lines) {
             return appender.lines.size();
+        }
+    }
+
+    /** Writes the capture for a reader (it holds no corpus password: the suite asserts it). */
+    private void write(java.nio.file.Path file) {
+        try {
+            java.nio.file.Files.createDirectories(file.getParent());
+            java.nio.file.Files.write(file, lines(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            System.err.println("cannot write " + file + ": " + e);
         }
     }
 

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
-import org.jamespack.it.clients.ImapClient;
 import org.jamespack.it.clients.Pop3Client;
 import org.jamespack.it.clients.SmtpClient;
 import org.jamespack.it.hostile.Attempts.Outcome;
@@ -69,8 +68,13 @@ abstract class HostileInputSuite {
                 smtp.ehlo();
                 assertThat(smtp.authLogin(user[0], user[1])).as("SMTP AUTH LOGIN of %s", user[0]).startsWith("235");
             }
-            try (ImapClient imap = new ImapClient(james().imapPort())) {
-                assertThat(imap.login(user[0], user[1])).as("IMAP LOGIN of %s", user[0]).startsWith("a1 OK");
+            try (org.jamespack.it.clients.ImapClient imap = new org.jamespack.it.clients.ImapClient(james().imapPort())) {
+                // measured: James 3.8.1 answers "BAD LOGIN failed. IO failure." to an 8-bit LOGIN literal,
+                // so carol's non-ASCII password reaches IMAP through AUTHENTICATE PLAIN (base64 of UTF-8)
+                String plain = java.util.Base64.getEncoder().encodeToString(("\0" + user[0] + "\0" + user[1])
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                assertThat(imap.command("AUTHENTICATE PLAIN " + plain)).as("IMAP AUTHENTICATE PLAIN of %s", user[0])
+                    .startsWith("a1 OK");
             }
             try (Pop3Client pop = new Pop3Client(james().pop3Port())) {
                 assertThat(pop.login(user[0], user[1])).as("POP3 of %s", user[0]).startsWith("+OK");
@@ -97,11 +101,26 @@ abstract class HostileInputSuite {
         LogSearch logs = LogSearch.of(CORPUS, LOGS.lines());
         print(outcomes, millis, checksForEmpty, checksForRest, logs);
 
-        assertThat(outcomes).as("accepted logins").filteredOn(Outcome::accepted).isEmpty();
-        assertThat(outcomes).as("improper replies or connections").filteredOn(o -> !o.proper()).isEmpty();
+        // an acceptance is allowed only where James' own parsing of the message (NUL fields of
+        // AUTH PLAIN, trimmed POP3 arguments) already yields a real user's right login and
+        // password: the pack then saw no hostile value at all; everything else must be refused
+        assertThat(outcomes).as("accepted logins").filteredOn(Outcome::accepted)
+            .allSatisfy(o -> assertThat(Attempts.jamesView(o.entry(), o.way()).filter(HostileInputSuite::isFixtureUser))
+                .as("%s: accepted although James passed on something other than a user's right password", o).isPresent());
+        assertThat(outcomes).as("improper replies or connections").filteredOn(o -> !o.proper() && !o.accepted()).isEmpty();
         assertThat(checksForEmpty).as("password checks at the backend for %d empty-password attempts", empty.size() * 4)
             .isZero();
         assertThat(logs.found()).as("corpus passwords found in %d captured log lines", logs.lines()).isEmpty();
+    }
+
+    static boolean isFixtureUser(String[] view) {
+        return view[0].equalsIgnoreCase(HostileCorpus.ALICE) && view[1].equals(HostileCorpus.ALICE_PASSWORD)
+            || view[0].equalsIgnoreCase(HostileCorpus.BOB) && view[1].equals(HostileCorpus.BOB_PASSWORD)
+            || view[0].equalsIgnoreCase(HostileCorpus.CAROL) && view[1].equals(HostileCorpus.CAROL_PASSWORD);
+    }
+
+    private static HostileCorpus.Value utf8(String s) {
+        return new HostileCorpus.Value(s.getBytes(java.nio.charset.StandardCharsets.UTF_8), false);
     }
 
     private List<Outcome> runAll(List<Entry> entries) {
@@ -137,7 +156,10 @@ abstract class HostileInputSuite {
             .append(logs.skippedShort()).append(" skipped as shorter than ").append(MIN_SEARCHED_PASSWORD).append(" chars, ")
             .append(logs.skippedBlank()).append(" skipped as whitespace only, ").append(logs.skippedAsLogin())
             .append(" skipped as part of a corpus login (logins are logged); found: ").append(logs.found()).append('\n');
-        outcomes.stream().filter(o -> o.accepted() || !o.proper()).limit(40).forEach(o -> s.append("  FAIL ").append(o).append('\n'));
+        outcomes.stream().filter(Outcome::accepted).forEach(o -> s.append("  accepted after James' own parsing: ").append(o)
+            .append(Attempts.jamesView(o.entry(), o.way()).filter(HostileInputSuite::isFixtureUser).isPresent()
+                ? " (James passed on a user's right password)" : " (HOSTILE VALUE ACCEPTED)").append('\n'));
+        outcomes.stream().filter(o -> !o.proper() && !o.accepted()).limit(40).forEach(o -> s.append("  FAIL ").append(o).append('\n'));
         System.out.println(s);
     }
 }

@@ -26,7 +26,17 @@ import net.jcip.annotations.Immutable;
 record LogSearch(int lines, int searched, int skippedShort, int skippedBlank, int skippedAsLogin, List<String> found) {
 
     static LogSearch of(HostileCorpus corpus, List<String> logLines) {
-        List<String> logins = corpus.entries().stream().map(e -> e.login().text()).toList();
+        // logins are logged on purpose: the corpus's, and those James' own parsing makes of a
+        // message (AUTH PLAIN with three NUL-separated fields takes the second for the login)
+        List<String> logins = new ArrayList<>(corpus.entries().stream().map(e -> e.login().text()).toList());
+        for (HostileCorpus.Entry e : corpus.entries()) {
+            for (Attempts.Way way : Attempts.Way.values()) {
+                Attempts.jamesView(e, way).ifPresent(v -> {
+                    logins.add(v[0]);
+                    logins.add(v[0].toLowerCase(java.util.Locale.ROOT));
+                });
+            }
+        }
         Set<String> done = new LinkedHashSet<>();
         int shortOnes = 0;
         int blank = 0;
@@ -37,7 +47,9 @@ record LogSearch(int lines, int searched, int skippedShort, int skippedBlank, in
             if (!done.add(password)) {
                 continue;
             }
-            if (password.codePointCount(0, password.length()) < HostileInputSuite.MIN_SEARCHED_PASSWORD) {
+            // raw bytes that decode to U+FFFD only carry no text a log line could show
+            if (password.replace("\uFFFD", "").codePointCount(0, password.replace("\uFFFD", "").length())
+                < HostileInputSuite.MIN_SEARCHED_PASSWORD) {
                 shortOnes++;
                 continue;
             }
@@ -52,7 +64,8 @@ record LogSearch(int lines, int searched, int skippedShort, int skippedBlank, in
             }
             for (String line : logLines) {
                 if (line.contains(password)) {
-                    found.add(e.toString());
+                    int at = line.indexOf(" - ");
+                    found.add(e + " in a line of " + (at > 0 ? line.substring(0, at) : "?"));
                     break;
                 }
             }
