@@ -23,7 +23,18 @@ public class LineConnection implements AutoCloseable {
     private final OutputStream out;
 
     protected LineConnection(int port) throws IOException {
+        this(port, null);
+    }
+
+    /**
+     * Connects from {@code local} (e.g. 127.0.0.2: Linux routes all of 127/8 to lo, and the
+     * server sees that source address), or from the default address when null.
+     */
+    protected LineConnection(int port, java.net.InetAddress local) throws IOException {
         socket = new Socket();
+        if (local != null) {
+            socket.bind(new InetSocketAddress(local, 0));
+        }
         socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MILLIS);
         socket.setSoTimeout(TIMEOUT_MILLIS);
         // one segment per line: a line and its CRLF written apart wait out the peer's delayed ACK (40 ms)
