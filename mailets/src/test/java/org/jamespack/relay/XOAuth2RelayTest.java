@@ -215,6 +215,8 @@ class XOAuth2RelayTest {
         assertThat(frontA.authUsers()).containsExactly("relay@a.example");
         assertThat(frontB.authUsers()).containsExactly("relay@b.example");
         assertThat(frontA.connections()).as("one connection reused for both messages of a.example").isEqualTo(1);
+        assertThat(frontA.commands()).as("one NOOP, on reuse; none after a transaction the server just accepted")
+            .filteredOn("NOOP"::equals).hasSize(1);
         assertThat(frontA.commands()).contains("STARTTLS", "MAIL FROM:<alice@a.example>", "RCPT TO:<rcpt1@dest.example>");
         assertThat(smarthostB.getReceivedMessages()[0].getSubject()).isEqualTo("relay test m3");
         await("empty queue", () -> queued().isEmpty());
