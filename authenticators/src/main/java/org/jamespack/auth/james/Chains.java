@@ -1,0 +1,79 @@
+package org.jamespack.auth.james;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import org.jamespack.auth.CredentialVerifier;
+import org.jamespack.auth.LoginAttempt;
+import org.jamespack.auth.Verdict;
+import org.jamespack.auth.chain.VerifierChain;
+
+import net.jcip.annotations.Immutable;
+import net.jcip.annotations.ThreadSafe;
+
+/**
+ * Turns the backend elements of {@code <authpack>} into one verifier: one backend is used as
+ * is, several become a chain with PAM's control words.
+ *
+ * <p>Stateless and thread-safe.
+ */
+@Immutable
+final class Chains {
+
+    static final Set<String> CONTROLS = Set.of("required", "requisite", "sufficient", "optional");
+
+    private Chains() {
+    }
+
+    static CredentialVerifier of(List<AuthPack.Member> members) {
+        for (AuthPack.Member m : members) {
+            if (!CONTROLS.contains(m.control())) {
+                m.node().problem(AuthPack.CONTROL, "'" + m.control() + "' is not one of " + CONTROLS);
+            }
+        }
+        if (members.size() == 1) {
+            AuthPack.Member only = members.get(0);
+            return new Named(only.name(), only.verifier());
+        }
+        List<VerifierChain.Member> chain = new ArrayList<>();
+        for (AuthPack.Member m : members) {
+            VerifierChain.Control control = CONTROLS.contains(m.control())
+                ? VerifierChain.Control.parse(m.control()) : VerifierChain.Control.REQUIRED;
+            chain.add(new VerifierChain.Member(new Named(m.name(), m.verifier()), control));
+        }
+        return VerifierChain.of(chain);
+    }
+
+    /**
+     * A backend under the name the operator gave it: alone, the name is the audit line's
+     * {@code backend}; in a chain, the chain puts it in front of the deciding member's detail.
+     *
+     * <p>Thread-safe when the delegate is.
+     */
+    @ThreadSafe
+    static final class Named implements CredentialVerifier {
+        private final String name;
+        private final CredentialVerifier delegate;
+
+        Named(String name, CredentialVerifier delegate) {
+            this.name = name;
+            this.delegate = delegate;
+        }
+
+        @Override
+        public Verdict verify(LoginAttempt attempt) {
+            return delegate.verify(attempt);
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+    }
+}

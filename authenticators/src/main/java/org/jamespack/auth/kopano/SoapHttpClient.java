@@ -1,0 +1,611 @@
+package org.jamespack.auth.kopano;
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
+
+import org.jspecify.annotations.Nullable;
+
+import net.jcip.annotations.NotThreadSafe;
+import net.jcip.annotations.ThreadSafe;
+
+/**
+ * A small HTTP/1.1 keep-alive client for SOAP POSTs to one Kopano server, over TCP, TLS or a
+ * UNIX socket, with a pool of idle connections.
+ *
+ * <p>Thread-safe: the pool is a concurrent deque; each {@link Exchange} belongs to one thread.
+ *
+ * <p>Why by hand rather than the JDK's {@code HttpClient}: (1) a UNIX socket, which HttpClient
+ * cannot speak; (2) the stale-connection rule needs to know whether a request went out on a
+ * reused connection and failed before any answer byte, which HttpClient hides (it retries on its
+ * own terms, or not); (3) Kopano binds a session to the source address, so logon, getUser and
+ * logoff of one check run on one connection held for the check, which HttpClient does not let
+ * a caller pin; (4) a hard per-call deadline on every read; (5) TLS with an explicitly empty key
+ * manager, so that no client certificate (which Kopano accepts instead of a password) can ever be
+ * presented, whatever {@code javax.net.ssl.keyStore} says. The protocol used is tiny: one POST
+ * with Content-Length, and answers with Content-Length, chunked, or closed bodies.
+ */
+@ThreadSafe
+final class SoapHttpClient implements AutoCloseable {
+
+    private final KopanoSettings settings;
+    private final @Nullable SSLSocketFactory tls;
+    private final String hostHeader;
+    private final String path;
+    private final ConcurrentLinkedDeque<Wire> idle = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger idleCount = new AtomicInteger();
+    private volatile boolean closed;
+
+    SoapHttpClient(KopanoSettings settings) throws GeneralSecurityException, IOException {
+        this.settings = settings;
+        URI url = settings.url();
+        String scheme = url.getScheme().toLowerCase(Locale.ROOT);
+        this.tls = scheme.equals("https") ? tlsFactory(settings) : null;
+        if (scheme.equals("file")) {
+            this.hostHeader = "localhost";
+            this.path = "/";
+        } else {
+            int port = port(url);
+            String host = url.getHost();
+            this.hostHeader = (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
+            String p = url.getRawPath();
+            this.path = p == null || p.isEmpty() ? "/" : p;
+        }
+    }
+
+    static int port(URI url) {
+        if (url.getPort() > 0) {
+            return url.getPort();
+        }
+        return url.getScheme().equalsIgnoreCase("https") ? KopanoSettings.DEFAULT_TLS_PORT : KopanoSettings.DEFAULT_PLAIN_PORT;
+    }
+
+    private static SSLSocketFactory tlsFactory(KopanoSettings s) throws GeneralSecurityException, IOException {
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        if (s.trustStore().isPresent()) {
+            KeyStore ks = KeyStore.getInstance(s.trustStoreType());
+            char[] pw = s.trustStorePassword().map(p -> p.chars()).orElse(null);
+            try (InputStream in = java.nio.file.Files.newInputStream(s.trustStore().get())) {
+                ks.load(in, pw);
+            } finally {
+                if (pw != null) {
+                    java.util.Arrays.fill(pw, '\0');
+                }
+            }
+            tmf.init(ks);
+        } else {
+            tmf.init((KeyStore) null);
+        }
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        // an empty key manager array, not null: null would fall back to the JVM's default key
+        // store, and a client certificate registered with Kopano logs in without a password
+        ctx.init(new KeyManager[0], tmf.getTrustManagers(), null);
+        return ctx.getSocketFactory();
+    }
+
+    /** Starts one check's exchange; close it to give the connection back. */
+    Exchange exchange() {
+        return new Exchange();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Wire w;
+        while ((w = idle.pollFirst()) != null) {
+            idleCount.decrementAndGet();
+            w.closeQuietly();
+        }
+    }
+
+    private @Nullable Wire takeIdle() {
+        long now = System.nanoTime();
+        Wire w;
+        while ((w = idle.pollFirst()) != null) {
+            idleCount.decrementAndGet();
+            if (now - w.idleSince < settings.idleTimeout().toNanos()) {
+                return w;
+            }
+            // the server drops idle connections after 5 s: do not even try an old one
+            w.closeQuietly();
+        }
+        return null;
+    }
+
+    private void giveBack(Wire w) {
+        if (closed || idleCount.incrementAndGet() > settings.maxIdleConnections()) {
+            idleCount.decrementAndGet();
+            w.closeQuietly();
+            return;
+        }
+        w.idleSince = System.nanoTime();
+        w.reused = true;
+        idle.addFirst(w);
+    }
+
+    private Wire open() throws IOException {
+        if (closed) {
+            throw new IOException("the verifier is closed");
+        }
+        URI url = settings.url();
+        int connectMs = millis(settings.connectTimeout());
+        if (url.getScheme().equalsIgnoreCase("file")) {
+            return UnixWire.connect(Path.of(url.getPath()), connectMs);
+        }
+        Socket s = new Socket();
+        try {
+            s.setTcpNoDelay(true);
+            s.connect(new InetSocketAddress(url.getHost(), port(url)), connectMs);
+            if (tls != null) {
+                SSLSocket ssl = (SSLSocket) tls.createSocket(s, url.getHost(), port(url), true);
+                SSLParameters params = ssl.getSSLParameters();
+                if (settings.verifyHostname()) {
+                    params.setEndpointIdentificationAlgorithm("HTTPS");
+                }
+                ssl.setSSLParameters(params);
+                ssl.setSoTimeout(connectMs);
+                ssl.startHandshake();
+                s = ssl;
+            }
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return new SocketWire(s);
+    }
+
+    static int millis(Duration d) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, d.toMillis()));
+    }
+
+    /** An HTTP answer. Immutable. */
+    record Answer(int status, String body) {
+    }
+
+    /** The server answered with a status other than 200 and no SOAP body we could use. */
+    static final class HttpStatusException extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final int status;
+
+        HttpStatusException(int status) {
+            super("HTTP status " + status);
+            this.status = status;
+        }
+
+        int status() {
+            return status;
+        }
+    }
+
+    /**
+     * The calls of one password check on one connection (logon, getUser and logoff must come
+     * from the same source address). Not thread-safe: one thread, one check.
+     */
+    @NotThreadSafe
+    final class Exchange implements AutoCloseable {
+        private @Nullable Wire wire;
+
+        /**
+         * POSTs {@code body} and returns the answer. A reused connection that fails before any
+         * answer byte (the server dropped it while idle) is replaced once by a fresh one; a
+         * time-out is never retried, so a call never takes longer than the response time-out.
+         */
+        Answer call(String body) throws IOException {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            if (wire == null) {
+                wire = takeIdle();
+                if (wire == null) {
+                    wire = open();
+                }
+            }
+            try {
+                return send(wire, bytes);
+            } catch (StaleConnectionException e) {
+                drop();
+                wire = open();
+                try {
+                    return send(wire, bytes);
+                } catch (StaleConnectionException again) {
+                    drop();
+                    throw new IOException("connection closed by the server before it answered", again.getCause());
+                }
+            } catch (IOException | RuntimeException e) {
+                drop();
+                throw e;
+            } finally {
+                java.util.Arrays.fill(bytes, (byte) 0);
+            }
+        }
+
+        private Answer send(Wire w, byte[] body) throws IOException {
+            long deadline = System.nanoTime() + settings.responseTimeout().toNanos();
+            String head = "POST " + path + " HTTP/1.1\r\n"
+                + "Host: " + hostHeader + "\r\n"
+                + "Content-Type: text/xml; charset=utf-8\r\n"
+                + "Content-Length: " + body.length + "\r\n"
+                + "Connection: keep-alive\r\n\r\n";
+            boolean reused = w.reused;
+            Reader in = w.reader();
+            try {
+                w.write(head.getBytes(StandardCharsets.US_ASCII), body, deadline);
+                in.deadline = deadline;
+                in.awaitFirstByte();
+            } catch (SocketTimeoutException e) {
+                throw e;
+            } catch (IOException e) {
+                if (reused) {
+                    throw new StaleConnectionException(e);
+                }
+                throw e;
+            }
+            String statusLine = in.line();
+            String[] parts = statusLine.split(" ", 3);
+            if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
+                throw new IOException("not an HTTP answer");
+            }
+            int status;
+            try {
+                status = Integer.parseInt(parts[1]);
+            } catch (NumberFormatException e) {
+                throw new IOException("not an HTTP status");
+            }
+            long length = -1;
+            boolean chunked = false;
+            boolean close = parts[0].equals("HTTP/1.0");
+            for (String h = in.line(); !h.isEmpty(); h = in.line()) {
+                int colon = h.indexOf(':');
+                if (colon <= 0) {
+                    continue;
+                }
+                String name = h.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+                String value = h.substring(colon + 1).trim().toLowerCase(Locale.ROOT);
+                switch (name) {
+                    case "content-length":
+                        try {
+                            length = Long.parseLong(value);
+                        } catch (NumberFormatException e) {
+                            throw new IOException("bad Content-Length");
+                        }
+                        break;
+                    case "transfer-encoding":
+                        chunked = value.contains("chunked");
+                        break;
+                    case "connection":
+                        close = value.contains("close") || close && !value.contains("keep-alive");
+                        break;
+                    default:
+                        break;
+                }
+            }
+            if (status < 200) {
+                // we never send Expect: 100-continue, so an interim answer means a confused peer
+                throw new IOException("unexpected interim HTTP answer " + status);
+            }
+            byte[] content;
+            if (chunked) {
+                content = in.chunked();
+            } else if (length >= 0) {
+                if (length > Soap.MAX_RESPONSE_BYTES) {
+                    throw new IOException("answer too large (" + length + " bytes)");
+                }
+                content = in.exactly((int) length);
+            } else {
+                content = in.untilClose();
+                close = true;
+            }
+            if (close || status != 200) {
+                // Kopano closes after a Fault or an error status: do not wait to find out
+                w.closeQuietly();
+                w.dead = true;
+            }
+            return new Answer(status, new String(content, StandardCharsets.UTF_8));
+        }
+
+        private void drop() {
+            if (wire != null) {
+                wire.closeQuietly();
+                wire = null;
+            }
+        }
+
+        /** Gives a healthy connection back to the pool. */
+        @Override
+        public void close() {
+            if (wire != null) {
+                if (wire.dead) {
+                    wire.closeQuietly();
+                } else {
+                    giveBack(wire);
+                }
+                wire = null;
+            }
+        }
+    }
+
+    /** A pooled connection failed before answering: safe to send again on a fresh one. */
+    private static final class StaleConnectionException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        StaleConnectionException(IOException cause) {
+            super("stale keep-alive connection", cause);
+        }
+    }
+
+    /** A connection: TCP/TLS socket or UNIX socket channel. Used by one thread at a time. */
+    private abstract static class Wire {
+        volatile long idleSince;
+        volatile boolean reused;
+        volatile boolean dead;
+        private @Nullable Reader reader;
+
+        Reader reader() {
+            if (reader == null) {
+                reader = new Reader(this);
+            }
+            return reader;
+        }
+
+        abstract void write(byte[] head, byte[] body, long deadline) throws IOException;
+
+        /** Reads at least one byte before the deadline; -1 at end of stream. */
+        abstract int read(byte[] buf, int off, int len, long deadline) throws IOException;
+
+        abstract void closeQuietly();
+    }
+
+    private static final class SocketWire extends Wire {
+        private final Socket socket;
+        private final InputStream in;
+        private final OutputStream out;
+
+        SocketWire(Socket socket) throws IOException {
+            this.socket = socket;
+            this.in = socket.getInputStream();
+            this.out = socket.getOutputStream();
+        }
+
+        @Override
+        void write(byte[] head, byte[] body, long deadline) throws IOException {
+            // one write: two small segments would meet Nagle and delayed ACKs on the server side
+            byte[] all = Arrays.copyOf(head, head.length + body.length);
+            System.arraycopy(body, 0, all, head.length, body.length);
+            try {
+                out.write(all);
+                out.flush();
+            } finally {
+                Arrays.fill(all, (byte) 0);
+            }
+        }
+
+        @Override
+        int read(byte[] buf, int off, int len, long deadline) throws IOException {
+            socket.setSoTimeout(remainingMillis(deadline));
+            return in.read(buf, off, len);
+        }
+
+        @Override
+        void closeQuietly() {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // nothing to do about a socket that fails to close; it is gone either way
+            }
+        }
+    }
+
+    /**
+     * A UNIX socket: the channel has no socket adapter with SO_TIMEOUT, so reads and writes wait
+     * on a selector with the time left.
+     */
+    private static final class UnixWire extends Wire {
+        private final SocketChannel channel;
+        private final Selector selector;
+
+        private UnixWire(SocketChannel channel, Selector selector) {
+            this.channel = channel;
+            this.selector = selector;
+        }
+
+        static UnixWire connect(Path socket, int connectMs) throws IOException {
+            SocketChannel ch = SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+            try {
+                // a UNIX socket connect does not wait on a network; it fails or succeeds at once
+                ch.connect(UnixDomainSocketAddress.of(socket));
+                ch.configureBlocking(false);
+                Selector sel = Selector.open();
+                return new UnixWire(ch, sel);
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+        }
+
+        @Override
+        void write(byte[] head, byte[] body, long deadline) throws IOException {
+            for (byte[] part : new byte[][] {head, body}) {
+                ByteBuffer b = ByteBuffer.wrap(part);
+                while (b.hasRemaining()) {
+                    if (channel.write(b) == 0) {
+                        await(SelectionKey.OP_WRITE, deadline);
+                    }
+                }
+            }
+        }
+
+        @Override
+        int read(byte[] buf, int off, int len, long deadline) throws IOException {
+            ByteBuffer b = ByteBuffer.wrap(buf, off, len);
+            while (true) {
+                int n = channel.read(b);
+                if (n != 0) {
+                    return n;
+                }
+                await(SelectionKey.OP_READ, deadline);
+            }
+        }
+
+        private void await(int op, long deadline) throws IOException {
+            SelectionKey key = channel.register(selector, op);
+            try {
+                int ready = selector.select(remainingMillis(deadline));
+                if (ready == 0) {
+                    throw new SocketTimeoutException("no answer in time");
+                }
+                selector.selectedKeys().clear();
+            } finally {
+                key.interestOps(0);
+            }
+        }
+
+        @Override
+        void closeQuietly() {
+            try {
+                selector.close();
+                channel.close();
+            } catch (IOException ignored) {
+                // nothing to do about a channel that fails to close; it is gone either way
+            }
+        }
+    }
+
+    static int remainingMillis(long deadline) throws SocketTimeoutException {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw new SocketTimeoutException("no answer in time");
+        }
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000));
+    }
+
+    /** Buffered reading of HTTP lines and bodies under a deadline. Not thread-safe. */
+    private static final class Reader {
+        private static final int MAX_LINE = 8192;
+        private final Wire wire;
+        private final byte[] buf = new byte[8192];
+        private int pos;
+        private int end;
+        long deadline;
+
+        Reader(Wire wire) {
+            this.wire = wire;
+        }
+
+        private boolean fill() throws IOException {
+            if (pos < end) {
+                return true;
+            }
+            int n = wire.read(buf, 0, buf.length, deadline);
+            if (n < 0) {
+                return false;
+            }
+            pos = 0;
+            end = n;
+            return true;
+        }
+
+        void awaitFirstByte() throws IOException {
+            if (!fill()) {
+                throw new EOFException("connection closed before an answer");
+            }
+        }
+
+        String line() throws IOException {
+            StringBuilder s = new StringBuilder();
+            while (true) {
+                if (!fill()) {
+                    throw new EOFException("connection closed in an HTTP header");
+                }
+                byte b = buf[pos++];
+                if (b == '\n') {
+                    int len = s.length();
+                    if (len > 0 && s.charAt(len - 1) == '\r') {
+                        s.setLength(len - 1);
+                    }
+                    return s.toString();
+                }
+                if (s.length() >= MAX_LINE) {
+                    throw new IOException("HTTP header line too long");
+                }
+                s.append((char) (b & 0xff));
+            }
+        }
+
+        byte[] exactly(int n) throws IOException {
+            byte[] out = new byte[n];
+            int got = 0;
+            while (got < n) {
+                if (!fill()) {
+                    throw new EOFException("connection closed in an HTTP body");
+                }
+                int take = Math.min(n - got, end - pos);
+                System.arraycopy(buf, pos, out, got, take);
+                pos += take;
+                got += take;
+            }
+            return out;
+        }
+
+        byte[] chunked() throws IOException {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            while (true) {
+                String sizeLine = line();
+                int semi = sizeLine.indexOf(';');
+                int size;
+                try {
+                    size = Integer.parseInt((semi >= 0 ? sizeLine.substring(0, semi) : sizeLine).trim(), 16);
+                } catch (NumberFormatException e) {
+                    throw new IOException("bad chunk size");
+                }
+                if (size < 0 || out.size() + (long) size > Soap.MAX_RESPONSE_BYTES) {
+                    throw new IOException("answer too large");
+                }
+                if (size == 0) {
+                    while (!line().isEmpty()) {
+                        // trailers carry nothing the check needs
+                    }
+                    return out.toByteArray();
+                }
+                out.write(exactly(size));
+                line();
+            }
+        }
+
+        byte[] untilClose() throws IOException {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            while (fill()) {
+                out.write(buf, pos, end - pos);
+                pos = end;
+                if (out.size() > Soap.MAX_RESPONSE_BYTES) {
+                    throw new IOException("answer too large");
+                }
+            }
+            return out.toByteArray();
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package org.jamespack.auth.kopano;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.jamespack.auth.Protocol;
+import org.jamespack.auth.config.ConfigNode;
+import org.jamespack.auth.config.ConfigProblems;
+import org.junit.jupiter.api.Test;
+
+class KopanoConfigTest {
+
+    static ConfigNode xml(String text, ConfigProblems problems) {
+        return ConfigNode.parse(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), "kopano.xml", problems);
+    }
+
+    @Test
+    void fromConfigShouldUseTheDefaultsOfAnEmptyElement() {
+        ConfigProblems problems = new ConfigProblems();
+
+        KopanoVerifier v = KopanoVerifier.fromConfig(xml("<kopano/>", problems));
+
+        assertThat(problems.list()).isEmpty();
+        assertThat(v.settings().url()).isEqualTo(URI.create("http://localhost:236/kopano"));
+        assertThat(v.settings().connectTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(v.settings().responseTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(v.settings().anyGate()).isFalse();
+        assertThat(v.settings().verifyHostname()).isTrue();
+        v.close();
+    }
+
+    @Test
+    void fromConfigShouldReadADefaultServiceAndPerProtocolChoices() {
+        ConfigProblems problems = new ConfigProblems();
+        ConfigNode node = xml("<kopano control=\"sufficient\" name=\"kopano\">\n"
+            + "  <url>https://mail.example.org/zarafa</url>\n"
+            + "  <service>imap|pop3</service>\n"
+            + "  <service protocol=\"imap\">IMAP</service>\n"
+            + "  <service protocol=\"pop3\">pop3</service>\n"
+            + "  <service protocol=\"jmap\"/>\n"
+            + "  <quiet>true</quiet><debug>yes</debug>\n"
+            + "  <connectTimeout>2s</connectTimeout><responseTimeout>1500ms</responseTimeout>\n"
+            + "</kopano>", problems);
+
+        KopanoVerifier v = KopanoVerifier.fromConfig(node);
+        KopanoSettings s = v.settings();
+
+        assertThat(problems.list()).isEmpty();
+        assertThat(s.serviceFor(Protocol.SMTP)).hasToString("imap|pop3");
+        assertThat(s.serviceFor(Protocol.IMAP)).hasToString("imap");
+        assertThat(s.serviceFor(Protocol.POP3)).hasToString("pop3");
+        assertThat(s.serviceFor(Protocol.JMAP).isOpen()).isTrue();
+        assertThat(s.quiet()).isTrue();
+        assertThat(s.debug()).isTrue();
+        assertThat(s.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(s.responseTimeout()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(SoapHttpClient.port(s.url())).isEqualTo(237);
+        v.close();
+    }
+
+    @Test
+    void fromConfigShouldNotReadControlOrName() {
+        ConfigProblems problems = new ConfigProblems();
+        ConfigNode node = xml("<kopano control=\"sufficient\" name=\"k\" quiet=\"true\"/>", problems);
+
+        KopanoVerifier.fromConfig(node).close();
+        node.reportUnread();
+
+        assertThat(problems.list()).containsExactlyInAnyOrder(
+            "kopano.xml:1: kopano/control: unknown setting (a typo?)",
+            "kopano.xml:1: kopano/name: unknown setting (a typo?)");
+    }
+
+    @Test
+    void fromConfigShouldRecordEveryProblemWithFileLineAndKey() {
+        ConfigProblems problems = new ConfigProblems();
+        ConfigNode node = xml("<kopano>\n"
+            + "  <url>gopher://x</url>\n"
+            + "  <service>imap||pop3</service>\n"
+            + "  <service protocol=\"imap\">imap</service>\n"
+            + "  <service protocol=\"imap\">pop3</service>\n"
+            + "  <service protocol=\"fax\">pop3</service>\n"
+            + "  <sessionless>true</sessionless>\n"
+            + "  <connectTimeout>0s</connectTimeout>\n"
+            + "  <responseTimeout>soon</responseTimeout>\n"
+            + "  <quiet>maybe</quiet>\n"
+            + "  <sevrice>imap</sevrice>\n"
+            + "</kopano>", problems);
+
+        KopanoVerifier v = KopanoVerifier.fromConfig(node);
+        node.reportUnread();
+
+        assertThat(problems.list()).anySatisfy(p -> assertThat(p).startsWith("kopano.xml:2: kopano/url: 'gopher://x'"))
+            .anySatisfy(p -> assertThat(p).startsWith("kopano.xml:3: kopano/service: empty feature name"))
+            .anySatisfy(p -> assertThat(p).startsWith("kopano.xml:5: kopano/service: given more than once for protocol imap"))
+            .anySatisfy(p -> assertThat(p).startsWith("kopano.xml:6:").contains("protocol").contains("fax"))
+            .anySatisfy(p -> assertThat(p).startsWith("kopano.xml:7: kopano/sessionless: cannot be combined"))
+            .anySatisfy(p -> assertThat(p).startsWith("kopano.xml:8: kopano/connectTimeout: must be longer than 0"))
+            .anySatisfy(p -> assertThat(p).startsWith("kopano.xml:9: kopano/responseTimeout: 'soon'"))
+            .anySatisfy(p -> assertThat(p).startsWith("kopano.xml:10: kopano/quiet: 'maybe'"))
+            .anySatisfy(p -> assertThat(p).startsWith("kopano.xml:11: kopano/sevrice: unknown setting"));
+        assertThat(v.verify(KopanoVerifierTest.alice(Protocol.SMTP)).state().name()).isEqualTo("UNAVAILABLE");
+    }
+
+    @Test
+    void fromConfigShouldAcceptAUnixSocketOnlyWhenAllowed() {
+        ConfigProblems problems = new ConfigProblems();
+        KopanoVerifier v = KopanoVerifier.fromConfig(xml(
+            "<kopano url=\"file:///var/run/kopano/server.sock\" allowUnixSocket=\"true\"/>", problems));
+
+        assertThat(problems.list()).isEmpty();
+        assertThat(v.settings().url().getScheme()).isEqualTo("file");
+        v.close();
+    }
+
+    @Test
+    void fromConfigShouldKeepTheTrustStorePasswordOutOfProblems() throws IOException {
+        Path store = Files.createTempFile("trust", ".p12");
+        Files.writeString(store, "not a key store");
+        ConfigProblems problems = new ConfigProblems();
+
+        KopanoVerifier.fromConfig(xml("<kopano><url>https://mail.example.org/</url><trustStore>" + store
+            + "</trustStore><trustStorePassword>Tru5t-Me-Not</trustStorePassword></kopano>", problems)).close();
+
+        assertThat(problems.list()).singleElement().asString().contains("kopano/trustStore").doesNotContain("Tru5t-Me-Not");
+        assertThat(KopanoSettings.defaults().withTrustStore(store, java.util.Optional.of(org.jamespack.auth.Secret.of("Tru5t-Me-Not")), "PKCS12")
+            .toString()).doesNotContain("Tru5t-Me-Not");
+    }
+
+    @Test
+    void settingsTableShouldListExactlyTheKeysTheParserReads() throws IOException {
+        String info = Files.readString(Path.of("src/main/java/org/jamespack/auth/kopano/package-info.java"));
+        Matcher rows = Pattern.compile("<tr><td>([A-Za-z]+)</td>").matcher(info);
+        List<String> documented = new ArrayList<>();
+        while (rows.find()) {
+            documented.add(rows.group(1));
+        }
+
+        assertThat(documented).containsExactlyInAnyOrderElementsOf(KopanoVerifier.SETTING_KEYS);
+    }
+
+    @Test
+    void everyDocumentedKeyShouldBeUnderstoodByTheParser() {
+        ConfigProblems problems = new ConfigProblems();
+        ConfigNode node = xml("<kopano>"
+            + "<url>http://127.0.0.1:236/kopano</url><service>imap</service><sessionless>false</sessionless>"
+            + "<quiet>true</quiet><debug>false</debug><allowUnixSocket>false</allowUnixSocket>"
+            + "<connectTimeout>1s</connectTimeout><responseTimeout>1s</responseTimeout><idleTimeout>2s</idleTimeout>"
+            + "<maxIdleConnections>2</maxIdleConnections><trustStoreType>JKS</trustStoreType>"
+            + "<verifyHostname>true</verifyHostname></kopano>", problems);
+
+        KopanoVerifier.fromConfig(node).close();
+        node.reportUnread();
+
+        // trustStore and trustStorePassword are read too; they need an https URL and a file (see the test above)
+        assertThat(problems.list()).isEmpty();
+        assertThat(KopanoVerifier.SETTING_KEYS).contains(KopanoVerifier.KEY_TRUST_STORE, KopanoVerifier.KEY_TRUST_STORE_PASSWORD);
+    }
+
+    @Test
+    void settingsTableShouldNamePamMapisOptions() throws IOException {
+        String info = Files.readString(Path.of("src/main/java/org/jamespack/auth/kopano/package-info.java"));
+
+        assertThat(info).contains("socket=").contains("service=").contains("<td>quiet</td><td>boolean</td><td>false</td><td>quiet</td>")
+            .contains("try_first_pass").contains("use_first_pass");
+    }
+
+    @Test
+    void serviceGateShouldParsePamMapiSyntax() {
+        assertThat(ServiceGate.parse("pop3|IMAP|mobile|outlook").features()).containsExactly("pop3", "imap", "mobile", "outlook");
+        assertThat(ServiceGate.parse("  ").isOpen()).isTrue();
+        assertThat(ServiceGate.parse("imap").passes(List.of("IMAP"))).isFalse();
+        assertThat(ServiceGate.parse("imap|pop3").passes(List.of("imap"))).isTrue();
+    }
+}
