@@ -15,6 +15,10 @@ import javax.inject.Inject;
 import javax.mail.MessagingException;
 
 import org.apache.james.lifecycle.api.LifecycleUtil;
+import org.apache.james.mailrepository.api.MailKey;
+import org.apache.james.mailrepository.api.MailRepository;
+import org.apache.james.mailrepository.api.MailRepositoryStore;
+import org.apache.james.mailrepository.api.MailRepositoryUrl;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueue.MailQueueItem;
 import org.apache.james.queue.api.MailQueueFactory;
@@ -65,6 +69,10 @@ import reactor.core.scheduler.Schedulers;
  * <caption>Settings (child elements of {@code <mailet>})</caption>
  * <tr><th>key</th><th>type</th><th>default</th><th>meaning</th></tr>
  * <tr><td>{@code queue}</td><td>name</td><td>{@code xoauth2-relay}</td><td>the relay's own mail queue; one per mailet instance</td></tr>
+ * <tr><td>{@code journal}</td><td>mail repository URL</td><td>none</td><td>a persistent James mail repository (e.g.
+ *   {@code file://var/mail/xoauth2-relay/}) holding every message until it is delivered or bounced; at start-up its
+ *   messages are queued again. For James servers whose mail queue lives in memory (the memory server): without it a
+ *   restart loses what was queued. One per mailet instance</td></tr>
  * <tr><td>{@code routes}</td><td>text</td><td>none</td><td>inline routes, one per line (indentation ignored), in smart-hosts
  *   syntax ({@code sender: host=H::PORT user=U oauth=REF}); they win over the file's</td></tr>
  * <tr><td>{@code smartHostsFile}</td><td>path</td><td>none</td><td>exim smart-hosts file (seed 002); re-read when it changes;
@@ -111,6 +119,7 @@ import reactor.core.scheduler.Schedulers;
 public final class XOAuth2Relay extends GenericMailet {
 
     public static final String QUEUE = "queue";
+    public static final String JOURNAL = "journal";
     public static final String ROUTES = "routes";
     public static final String SMART_HOSTS_FILE = "smartHostsFile";
     public static final String SMART_HOSTS_POLL = "smartHostsPoll";
@@ -143,11 +152,13 @@ public final class XOAuth2Relay extends GenericMailet {
     private static final Logger LOGGER = LoggerFactory.getLogger(XOAuth2Relay.class);
 
     private final MailQueueFactory<?> queueFactory;
+    private final Optional<MailRepositoryStore> repositories;
     private final Optional<TokenSources> givenTokens;
     private final Clock clock;
     private final boolean startThreads;
 
     private volatile MailQueue queue;
+    private volatile Optional<MailRepository> journal = Optional.empty();
     private volatile RelayDelivery delivery;
     private volatile RelaySettings settings;
     private volatile TokenSources tokens;
@@ -155,8 +166,13 @@ public final class XOAuth2Relay extends GenericMailet {
     private volatile Disposable workers;
 
     @Inject
+    public XOAuth2Relay(MailQueueFactory<?> queueFactory, MailRepositoryStore repositories) {
+        this(queueFactory, Optional.of(repositories), Optional.empty(), Clock.systemUTC(), true);
+    }
+
+    /** Without James' mail repositories (then {@code journal} cannot be used): for tools and benchmarks. */
     public XOAuth2Relay(MailQueueFactory<?> queueFactory) {
-        this(queueFactory, Optional.empty(), Clock.systemUTC(), true);
+        this(queueFactory, Optional.empty(), Optional.empty(), Clock.systemUTC(), true);
     }
 
     /**
@@ -164,7 +180,13 @@ public final class XOAuth2Relay extends GenericMailet {
      * {@code startThreads} is false (then tests hand dequeued items to {@link #handle}).
      */
     XOAuth2Relay(MailQueueFactory<?> queueFactory, Optional<TokenSources> tokens, Clock clock, boolean startThreads) {
+        this(queueFactory, Optional.empty(), tokens, clock, startThreads);
+    }
+
+    XOAuth2Relay(MailQueueFactory<?> queueFactory, Optional<MailRepositoryStore> repositories, Optional<TokenSources> tokens,
+                 Clock clock, boolean startThreads) {
         this.queueFactory = queueFactory;
+        this.repositories = repositories;
         this.givenTokens = tokens;
         this.clock = clock;
         this.startThreads = startThreads;
@@ -173,6 +195,7 @@ public final class XOAuth2Relay extends GenericMailet {
     private static Map<String, String> defaults() {
         Map<String, String> d = new LinkedHashMap<>();
         d.put(QUEUE, DEFAULT_QUEUE);
+        d.put(JOURNAL, "");
         d.put(ROUTES, "");
         d.put(SMART_HOSTS_FILE, "");
         d.put(SMART_HOSTS_POLL, "10s");
@@ -215,6 +238,10 @@ public final class XOAuth2Relay extends GenericMailet {
         ConfigNode node = ConfigNode.of(origin, getMailetName(), params, problems);
 
         String queueName = node.string(QUEUE, DEFAULT_QUEUE);
+        Optional<String> journalUrl = node.string(JOURNAL);
+        if (journalUrl.isPresent() && repositories.isEmpty()) {
+            node.problem(JOURNAL, "needs James' mail repositories (the mailet was built without them)");
+        }
         List<Route> inline = new ArrayList<>();
         node.string(ROUTES).ifPresent(text -> {
             // indented lines in the XML are routes of their own here, not exim continuation lines
@@ -300,6 +327,9 @@ public final class XOAuth2Relay extends GenericMailet {
         warnAboutSendAs(routes.current().routes(), rewrite);
         MailQueueName name = MailQueueName.of(queueName);
         this.queue = queueFactory.getQueue(name).map(q -> (MailQueue) q).orElseGet(() -> queueFactory.createQueue(name));
+        if (journalUrl.isPresent() && repositories.isPresent()) {
+            this.journal = Optional.of(openJournal(journalUrl.get()));
+        }
         if (startThreads) {
             scheduler = Schedulers.newBoundedElastic(threads, Integer.MAX_VALUE, "xoauth2-relay-" + queueName);
             workers = Flux.from(queue.deQueue())
@@ -320,6 +350,37 @@ public final class XOAuth2Relay extends GenericMailet {
         }
         LOGGER.info("XOAuth2Relay {}: queue {}, {} route(s), {} delivery thread(s), retry {}", getMailetName(), queueName,
             routes.current().size(), startThreads ? threads : 0, schedule);
+    }
+
+    /**
+     * Opens the journal and queues again what it holds: messages accepted before a restart and not yet delivered or
+     * bounced (their attempt count and first-attempt time travel with them as attributes).
+     */
+    private MailRepository openJournal(String url) throws MessagingException {
+        MailRepository repository;
+        try {
+            repository = repositories.orElseThrow().select(MailRepositoryUrl.from(url));
+        } catch (MailRepositoryStore.MailRepositoryStoreException | IllegalArgumentException e) {
+            throw new MessagingException("mailetcontainer.xml: mailet " + getMailetName() + ": " + JOURNAL + ": cannot open '" + url
+                + "': " + e.getMessage(), e instanceof Exception ? (Exception) e : null);
+        }
+        int requeued = 0;
+        for (Iterator<MailKey> keys = repository.list(); keys.hasNext(); ) {
+            MailKey key = keys.next();
+            Mail mail = repository.retrieve(key);
+            if (mail == null) {
+                continue;
+            }
+            try {
+                queue.enQueue(mail);
+                requeued++;
+            } finally {
+                LifecycleUtil.dispose(mail);
+            }
+        }
+        LOGGER.info("XOAuth2Relay {}: journal {} holds {} message(s) not yet delivered; queued again", getMailetName(), url,
+            requeued);
+        return repository;
     }
 
     /** Warns when a route's mailbox carries mail of other senders without rewriting (Microsoft: 554 5.2.252 SendAsDenied). */
@@ -354,6 +415,10 @@ public final class XOAuth2Relay extends GenericMailet {
                 return;
             }
         }
+        if (journal.isPresent()) {
+            // first on disk, then in the queue: a crash in between re-sends nothing twice and loses nothing
+            journal.get().store(mail);
+        }
         queue.enQueue(mail);
         mail.setState(Mail.GHOST);
     }
@@ -364,7 +429,13 @@ public final class XOAuth2Relay extends GenericMailet {
         try {
             DeliveryOutcome outcome = delivery.deliver(mail);
             if (outcome instanceof DeliveryOutcome.Requeue) {
+                if (journal.isPresent()) {
+                    // what is left (fewer recipients, attempt count) replaces the journal's copy
+                    journal.get().store(mail);
+                }
                 queue.enQueue(mail, ((DeliveryOutcome.Requeue) outcome).delay());
+            } else if (journal.isPresent()) {
+                journal.get().remove(MailKey.forMail(mail));
             }
             item.done(MailQueueItem.CompletionStatus.SUCCESS);
         } catch (Exception | LinkageError e) {

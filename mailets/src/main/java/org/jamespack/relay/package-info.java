@@ -19,6 +19,10 @@
  * <caption>Settings (child elements of {@code <mailet>})</caption>
  * <tr><th>key</th><th>type</th><th>default</th><th>meaning</th></tr>
  * <tr><td>{@code queue}</td><td>name</td><td>{@code xoauth2-relay}</td><td>the relay's own mail queue; one per mailet instance</td></tr>
+ * <tr><td>{@code journal}</td><td>mail repository URL</td><td>none</td><td>a persistent James mail repository (e.g.
+ *   {@code file://var/mail/xoauth2-relay/}) holding every message until it is delivered or bounced; at start-up its
+ *   messages are queued again. For James servers whose mail queue lives in memory (the memory server): without it a
+ *   restart loses what was queued. One per mailet instance</td></tr>
  * <tr><td>{@code routes}</td><td>text</td><td>none</td><td>inline routes, one per line (indentation ignored), in smart-hosts
  *   syntax ({@code sender: host=H::PORT user=U oauth=REF}); they win over the file's</td></tr>
  * <tr><td>{@code smartHostsFile}</td><td>path</td><td>none</td><td>exim smart-hosts file (seed 002); re-read when it changes;
