@@ -43,6 +43,11 @@ class RelayInJamesTest {
     private static TestCa ca;
     private static MockOAuth2Server oauth;
     private static MockOAuth2Server lateOauth;
+    private static MockOAuth2Server expiringOauth;
+    private static com.sun.net.httpserver.HttpServer invalidGrant;
+    private static final java.util.concurrent.atomic.AtomicInteger INVALID_GRANT_CALLS = new java.util.concurrent.atomic.AtomicInteger();
+    private static final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> LOGS =
+        new ch.qos.logback.core.read.ListAppender<>();
     private static int lateOauthPort;
     private static GreenMail smarthostA;
     private static GreenMail smarthostB;
@@ -54,9 +59,27 @@ class RelayInJamesTest {
 
     @BeforeAll
     static void start() throws Exception {
+        LOGS.start();
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(LOGS);
         ca = TestCa.create("localhost");
         oauth = new MockOAuth2Server();
         oauth.start();
+        expiringOauth = new MockOAuth2Server();
+        expiringOauth.start();
+        // a token endpoint that refuses the grant for good, as Entra ID does for a revoked refresh token or secret
+        invalidGrant = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        invalidGrant.createContext("/token", exchange -> {
+            INVALID_GRANT_CALLS.incrementAndGet();
+            exchange.getRequestBody().readAllBytes();
+            byte[] body = "{\"error\":\"invalid_grant\",\"error_description\":\"AADSTS7000222: The provided client secret keys are expired.\"}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(400, body.length);
+            try (java.io.OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        invalidGrant.start();
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             lateOauthPort = s.getLocalPort();
         }
@@ -75,13 +98,17 @@ class RelayInJamesTest {
             + tokenSource("tenant-b", oauth.tokenEndpointUrl("tenant-b").toString(), "relay@b.example")
             // an OAuth2 server that is down when the test starts
             + tokenSource("tenant-c", "http://localhost:" + lateOauthPort + "/tenant-c/token", "relay@c.example")
+            + tokenSource("tenant-d", "http://127.0.0.1:" + invalidGrant.getAddress().getPort() + "/token", "relay@d.example")
+            + tokenSource("tenant-e", expiringOauth.tokenEndpointUrl("tenant-e").toString(), "relay@e.example")
             + "</tokenSources>\n");
-        String relay = "      <mailet match=\"org.jamespack.relay.SenderHasRoute=a.example, b.example, c.example\" "
+        String relay = "      <mailet match=\"org.jamespack.relay.SenderHasRoute=a.example, b.example, c.example, d.example, e.example\" "
             + "class=\"org.jamespack.relay.XOAuth2Relay\">\n"
             + "        <routes>\n"
             + "          a.example: host=localhost::" + frontA.port() + " helo=james.test user=relay@a.example oauth=tenant-a\n"
             + "          b.example: host=localhost::" + frontB.port() + " helo=james.test user=relay@b.example oauth=tenant-b\n"
             + "          c.example: host=localhost::" + frontA.port() + " helo=james.test user=relay@c.example oauth=tenant-c\n"
+            + "          d.example: host=localhost::" + frontA.port() + " helo=james.test user=relay@d.example oauth=tenant-d\n"
+            + "          e.example: host=localhost::" + frontA.port() + " helo=james.test user=relay@e.example oauth=tenant-e\n"
             + "        </routes>\n"
             + "        <tokenSourcesFile>" + sources + "</tokenSourcesFile>\n"
             + "        <trustStore>" + trust + "</trustStore>\n"
@@ -92,6 +119,7 @@ class RelayInJamesTest {
             + "        <backOff>1s</backOff>\n"
             + "        <backOffMax>2s</backOffMax>\n"
             + "        <deliveryThreads>2</deliveryThreads>\n"
+            + "        <idleTimeout>3s</idleTimeout>\n"
             + "        <tokenConnectTimeout>2s</tokenConnectTimeout>\n"
             + "      </mailet>\n"
             + "      <mailet match=\"SMTPAuthSuccessful\" class=\"RemoteDelivery\">\n"
@@ -101,11 +129,13 @@ class RelayInJamesTest {
             + "        <bounceProcessor>bounces</bounceProcessor>\n"
             + "      </mailet>\n";
         String bounces = "      <mailet match=\"All\" class=\"DSNBounce\"><passThrough>false</passThrough></mailet>\n";
-        james = RelayJames.start(Files.createDirectories(dir.resolve("james")), List.of("a.example", "b.example", "c.example"),
+        james = RelayJames.start(Files.createDirectories(dir.resolve("james")), List.of("a.example", "b.example", "c.example", "d.example", "e.example"),
             relay, bounces);
         james.addUser("alice@a.example", PASSWORD);
         james.addUser("bob@b.example", PASSWORD);
         james.addUser("carol@c.example", PASSWORD);
+        james.addUser("dave@d.example", PASSWORD);
+        james.addUser("erin@e.example", PASSWORD);
     }
 
     private static String tokenSource(String name, String endpoint, String clientId) {
@@ -134,6 +164,12 @@ class RelayInJamesTest {
         oauth.shutdown();
         if (lateOauth != null) {
             lateOauth.shutdown();
+        }
+        expiringOauth.shutdown();
+        invalidGrant.stop(0);
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(LOGS);
+        for (ch.qos.logback.classic.spi.ILoggingEvent e : LOGS.list) {
+            assertThat(e.getFormattedMessage()).as("no client secret in a log line").doesNotContain("client-secret-");
         }
     }
 
@@ -203,6 +239,56 @@ class RelayInJamesTest {
 
         Eventually.within(Duration.ofSeconds(30), () -> assertThat(subjects(smarthostA)).contains("waits for the token endpoint"));
         assertThat(frontA.authUsers()).contains("relay@c.example");
+    }
+
+    @Test
+    void invalidGrantShouldKeepTheMailQueuedAndShowTheBrokenAccount() throws Exception {
+        RelayFixtures.submit(james.smtpPort(), "dave@d.example", PASSWORD, "dave@d.example", List.of("friend@dest.example"),
+            "blocked by invalid_grant");
+
+        Eventually.within(Duration.ofSeconds(20), () -> assertThat(james.relay().unhealthy()).containsKey("relay@d.example"));
+        assertThat(james.relay().unhealthy().get("relay@d.example")).contains("invalid_grant");
+        Eventually.within(Duration.ofSeconds(10), () -> assertThat(james.relay().queuedSenders()).contains("dave@d.example"));
+        assertThat(LOGS.list).anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR
+            && e.getFormattedMessage().contains("RELAY CREDENTIAL BROKEN") && e.getFormattedMessage().contains("invalid_grant"));
+        Thread.sleep(3000);
+        assertThat(INVALID_GRANT_CALLS.get()).as("a refused grant is not asked again and again").isEqualTo(1);
+        assertThat(subjects(smarthostA)).doesNotContain("blocked by invalid_grant");
+        assertThat(frontA.authUsers()).doesNotContain("relay@d.example");
+    }
+
+    @Test
+    void aTokenExpiringMidRunShouldBeRefreshedExactlyOnce() throws Exception {
+        // the first token lives 605 s: with the 10-minute refresh window it is stale 5 s after it was issued
+        expiringOauth.enqueueCallback(new no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback("tenant-e", "relay@e.example",
+            "JWT", List.of("https://outlook.office.com"), java.util.Map.of(), 605L));
+        RelayFixtures.submit(james.smtpPort(), "erin@e.example", PASSWORD, "erin@e.example", List.of("friend@dest.example"),
+            "before expiry");
+        Eventually.within(Duration.ofSeconds(20), () -> assertThat(subjects(smarthostA)).contains("before expiry"));
+        Thread.sleep(6000);
+        RelayFixtures.submit(james.smtpPort(), "erin@e.example", PASSWORD, "erin@e.example", List.of("friend@dest.example"),
+            "after expiry 1");
+        RelayFixtures.submit(james.smtpPort(), "erin@e.example", PASSWORD, "erin@e.example", List.of("friend@dest.example"),
+            "after expiry 2");
+
+        Eventually.within(Duration.ofSeconds(20), () -> assertThat(subjects(smarthostA)).contains("after expiry 1", "after expiry 2"));
+        int tokenCalls = 0;
+        for (okhttp3.mockwebserver.RecordedRequest r = takeRequest(expiringOauth); r != null; r = takeRequest(expiringOauth)) {
+            if (String.valueOf(r.getPath()).endsWith("/tenant-e/token")) {
+                tokenCalls++;
+            }
+        }
+        assertThat(tokenCalls).as("the first token, then exactly one refresh").isEqualTo(2);
+        assertThat(frontA.authUsers()).filteredOn("relay@e.example"::equals).as("a new connection presents the new token")
+            .hasSizeGreaterThanOrEqualTo(2);
+    }
+
+    private static okhttp3.mockwebserver.RecordedRequest takeRequest(MockOAuth2Server server) {
+        try {
+            return server.takeRequest(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /** The whole first message of {@code user}'s INBOX, read over IMAP. */

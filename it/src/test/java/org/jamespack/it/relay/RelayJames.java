@@ -107,7 +107,9 @@ final class RelayJames implements AutoCloseable {
             .workingDirectory(workingDirectory.toFile())
             .usersRepository(UsersRepositoryModuleChooser.Implementation.DEFAULT)
             .build();
-        server = MemoryJamesServerMain.createServer(configuration);
+        server = MemoryJamesServerMain.createServer(configuration)
+            .overrideWith(binder -> com.google.inject.multibindings.Multibinder.newSetBinder(binder, org.apache.james.utils.GuiceProbe.class)
+                .addBinding().to(RelayProbe.class));
         server.start();
     }
 
@@ -127,6 +129,10 @@ final class RelayJames implements AutoCloseable {
 
     int imapPort() {
         return server.getProbe(ImapGuiceProbe.class).getImapPort();
+    }
+
+    RelayProbe relay() {
+        return server.getProbe(RelayProbe.class);
     }
 
     void addUser(String user, String password) throws Exception {
