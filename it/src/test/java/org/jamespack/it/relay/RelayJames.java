@@ -31,7 +31,7 @@ import net.jcip.annotations.NotThreadSafe;
  * is its {@code smtpserver.xml} without the pack's auth hook (James' own users log in here).
  */
 @NotThreadSafe
-final class RelayJames implements AutoCloseable {
+public final class RelayJames implements AutoCloseable {
 
     private final Path workingDirectory;
     private GuiceJamesServer server;
@@ -41,8 +41,14 @@ final class RelayJames implements AutoCloseable {
     }
 
     /** Writes {@code conf/} into {@code workingDirectory} and starts James. */
-    static RelayJames start(Path workingDirectory, List<String> domains, String transportMailets, String bouncesMailets)
+    public static RelayJames start(Path workingDirectory, List<String> domains, String transportMailets, String bouncesMailets)
         throws Exception {
+        return start(workingDirectory, domains, transportMailets, bouncesMailets, 2);
+    }
+
+    /** As above, with {@code spoolerThreads} threads running the mailet container. */
+    public static RelayJames start(Path workingDirectory, List<String> domains, String transportMailets, String bouncesMailets,
+                                   int spoolerThreads) throws Exception {
         Path conf = Files.createDirectories(workingDirectory.resolve("conf"));
         for (String name : List.of("imapserver.xml", "dnsservice.xml", "listeners.xml")) {
             copy(PackJamesExtension.DEFAULT_CONF + name, conf.resolve(name));
@@ -72,7 +78,7 @@ final class RelayJames implements AutoCloseable {
             + "</mailrepositorystore>\n");
         Files.writeString(conf.resolve("mailetcontainer.xml"), "<mailetcontainer enableJmx=\"false\">\n"
             + "  <context><postmaster>postmaster@" + domains.get(0) + "</postmaster></context>\n"
-            + "  <spooler><threads>2</threads><errorRepository>memory://var/mail/error/</errorRepository></spooler>\n"
+            + "  <spooler><threads>" + spoolerThreads + "</threads><errorRepository>memory://var/mail/error/</errorRepository></spooler>\n"
             + "  <processors>\n"
             + "    <processor state=\"root\" enableJmx=\"false\">\n"
             + "      <mailet match=\"All\" class=\"PostmasterAlias\"/>\n"
@@ -114,28 +120,28 @@ final class RelayJames implements AutoCloseable {
     }
 
     /** Stops James (its memory mail queues die with it) and starts a new one on the same directory. */
-    void restart() throws Exception {
+    public void restart() throws Exception {
         server.stop();
         startServer();
     }
 
-    GuiceJamesServer server() {
+    public GuiceJamesServer server() {
         return server;
     }
 
-    int smtpPort() {
+    public int smtpPort() {
         return server.getProbe(SmtpGuiceProbe.class).getSmtpPort().getValue();
     }
 
-    int imapPort() {
+    public int imapPort() {
         return server.getProbe(ImapGuiceProbe.class).getImapPort();
     }
 
-    RelayProbe relay() {
+    public RelayProbe relay() {
         return server.getProbe(RelayProbe.class);
     }
 
-    void addUser(String user, String password) throws Exception {
+    public void addUser(String user, String password) throws Exception {
         server.getProbe(DataProbeImpl.class).addUser(user, password);
     }
 
