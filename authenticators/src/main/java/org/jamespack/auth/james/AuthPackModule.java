@@ -1,0 +1,64 @@
+package org.jamespack.auth.james;
+
+import org.apache.james.mailbox.Authenticator;
+import org.apache.james.server.core.configuration.Configuration;
+import org.apache.james.user.api.UsersRepository;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Scopes;
+
+import net.jcip.annotations.Immutable;
+
+/**
+ * The Guice module that puts the pack into James: it shares one {@link AuthPack} (so the SMTP
+ * hook, the users repository and the mailbox authenticator ask the same verifier, cache and
+ * throttle), and, as the mode says, replaces James' {@code UsersRepository} (directory mode) or
+ * its mailbox {@code Authenticator} (password-only mode). Use it with
+ * {@code MemoryJamesServerMain.createServer(conf).overrideWith(module)}: James'
+ * {@code extensions.properties} modules cannot override a binding.
+ *
+ * <p>Immutable and thread-safe. The mode is read from {@code usersrepository.xml} when the module
+ * is made, before the injector exists, because it decides which bindings the module makes; a bad
+ * configuration fails here, with every problem listed, before any port is opened.
+ */
+@Immutable
+public final class AuthPackModule extends AbstractModule {
+
+    private final AuthPack pack;
+
+    public AuthPackModule(AuthPack pack) {
+        this.pack = pack;
+    }
+
+    /** Reads {@code <authpack>} from the configuration's {@code usersrepository.xml}. */
+    public static AuthPackModule fromConfiguration(Configuration configuration) {
+        return fromConfiguration(configuration, BackendFactories.standard());
+    }
+
+    /** As {@link #fromConfiguration(Configuration)} with a table of backends of the caller's choice. */
+    public static AuthPackModule fromConfiguration(Configuration configuration, BackendFactories factories) {
+        return new AuthPackModule(JamesConfigFiles.loadAuthPack(configuration, factories));
+    }
+
+    /** The pack this module binds; its owner closes it after James stops. */
+    public AuthPack pack() {
+        return pack;
+    }
+
+    @Override
+    protected void configure() {
+        bind(AuthPack.class).toInstance(pack);
+        switch (pack.mode()) {
+            case DIRECTORY:
+                bind(PackUsersRepository.class).in(Scopes.SINGLETON);
+                bind(UsersRepository.class).to(PackUsersRepository.class);
+                break;
+            case PASSWORD_ONLY:
+                bind(PackAuthenticator.class).in(Scopes.SINGLETON);
+                bind(Authenticator.class).to(PackAuthenticator.class);
+                break;
+            default:
+                throw new IllegalStateException("unknown mode " + pack.mode());
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package org.jamespack.auth.james;
+
+import java.util.List;
+import java.util.Set;
+
+import org.jamespack.auth.CredentialVerifier;
+import org.jamespack.auth.LoginAttempt;
+import org.jamespack.auth.Verdict;
+import org.jamespack.auth.config.ConfigNode;
+
+import net.jcip.annotations.Immutable;
+import net.jcip.annotations.ThreadSafe;
+
+/**
+ * Turns the backend elements of {@code <authpack>} into one verifier: one backend is used as
+ * is, several become a chain with PAM's control words.
+ *
+ * <p>Stateless and thread-safe.
+ */
+@Immutable
+final class Chains {
+
+    static final Set<String> CONTROLS = Set.of("required", "requisite", "sufficient", "optional");
+
+    private Chains() {
+    }
+
+    static CredentialVerifier of(List<AuthPack.Member> members, ConfigNode pack) {
+        for (AuthPack.Member m : members) {
+            if (!CONTROLS.contains(m.control())) {
+                m.node().problem(AuthPack.CONTROL, "'" + m.control() + "' is not one of " + CONTROLS);
+            }
+        }
+        if (members.size() == 1) {
+            AuthPack.Member only = members.get(0);
+            return new Named(only.name(), only.verifier());
+        }
+        pack.problem(members.get(1).node().name(), "several backends need the verifier chain, which is not in this build yet");
+        return new Named(members.get(0).name(), members.get(0).verifier());
+    }
+
+    /**
+     * A backend under the name the operator gave it: the name is what the audit log shows and
+     * what each verdict's detail starts with, so a chain's verdict says which backend decided.
+     *
+     * <p>Thread-safe when the delegate is.
+     */
+    @ThreadSafe
+    static final class Named implements CredentialVerifier {
+        private final String name;
+        private final CredentialVerifier delegate;
+
+        Named(String name, CredentialVerifier delegate) {
+            this.name = name;
+            this.delegate = delegate;
+        }
+
+        @Override
+        public Verdict verify(LoginAttempt attempt) {
+            return delegate.verify(attempt).withDetailPrefix(name);
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+    }
+}

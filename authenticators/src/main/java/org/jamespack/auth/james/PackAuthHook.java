@@ -1,0 +1,137 @@
+package org.jamespack.auth.james;
+
+import java.net.InetSocketAddress;
+import java.util.Optional;
+
+import javax.inject.Inject;
+
+import org.apache.commons.configuration2.Configuration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.core.Username;
+import org.apache.james.filesystem.api.FileSystem;
+import org.apache.james.protocols.api.OidcSASLConfiguration;
+import org.apache.james.protocols.smtp.SMTPSession;
+import org.apache.james.protocols.smtp.hook.AuthHook;
+import org.apache.james.protocols.smtp.hook.HookResult;
+import org.apache.james.protocols.smtp.hook.HookReturnCode;
+import org.apache.james.user.api.UsersRepository;
+import org.jamespack.auth.LoginAttempt;
+import org.jamespack.auth.Protocol;
+import org.jamespack.auth.Secret;
+import org.jamespack.auth.Verdict;
+import org.jamespack.auth.config.ConfigException;
+import org.slf4j.Logger;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.LoggerFactory;
+
+import net.jcip.annotations.ThreadSafe;
+
+/**
+ * The SMTP AUTH hook for {@code smtpserver.xml}'s handler chain (put it before
+ * {@code CoreCmdHandlerLoader}): ACCEPTED → 235 with the session's user set and relaying
+ * allowed (as James' {@code UsersRepositoryAuthHook} does), REJECTED and DISABLED →
+ * {@code 535 5.7.8}, UNAVAILABLE → {@code 454 4.7.0} (RFC 4954 section 6), which James' own hook
+ * cannot say.
+ *
+ * <p>Thread-safe: set up once by James ({@link #init}) before the server accepts connections.
+ *
+ * <p>With the pack's launcher it shares the pack of {@link AuthPackModule}; with the stock
+ * launcher it reads the same {@code <authpack>} element from {@code usersrepository.xml} itself
+ * (then only SMTP AUTH changes: IMAP and POP3 need the launcher). In password-only mode a user
+ * James' repository does not know is refused before the backend is asked. AuthHooks run on
+ * Netty's I/O thread: the backend's time-outs bound how long a login can block it.
+ */
+@ThreadSafe
+public final class PackAuthHook implements AuthHook {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(PackAuthHook.class);
+
+    static final HookResult REJECTED = HookResult.builder()
+        .hookReturnCode(HookReturnCode.deny())
+        .smtpReturnCode("535")
+        .smtpDescription("5.7.8 Authentication credentials invalid")
+        .build();
+    static final HookResult UNAVAILABLE = HookResult.builder()
+        .hookReturnCode(HookReturnCode.denySoft())
+        .smtpReturnCode("454")
+        .smtpDescription("4.7.0 Temporary authentication failure")
+        .build();
+
+    private final FileSystem fileSystem;
+    private final org.apache.james.server.core.configuration.Configuration jamesConfiguration;
+    private final UsersRepository users;
+    private volatile @Nullable AuthPack pack;
+    private volatile boolean ownsPack;
+
+    @Inject
+    public PackAuthHook(FileSystem fileSystem, org.apache.james.server.core.configuration.Configuration jamesConfiguration,
+                        UsersRepository users) {
+        this.fileSystem = fileSystem;
+        this.jamesConfiguration = jamesConfiguration;
+        this.users = users;
+    }
+
+    /** The launcher's pack, when James runs with {@link AuthPackModule}; absent under the stock launcher. */
+    @com.google.inject.Inject(optional = true)
+    void useSharedPack(AuthPack shared) {
+        this.pack = shared;
+    }
+
+    @Override
+    public void init(Configuration config) throws ConfigurationException {
+        if (pack != null) {
+            return;
+        }
+        try {
+            pack = JamesConfigFiles.loadAuthPack(fileSystem, jamesConfiguration.configurationPath(), BackendFactories.standard());
+            ownsPack = true;
+        } catch (ConfigException e) {
+            // James reports a ConfigurationException with the whole list: every problem at once
+            throw new ConfigurationException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void destroy() {
+        if (ownsPack && pack != null) {
+            pack.close();
+        }
+    }
+
+    @Override
+    public HookResult doAuth(SMTPSession session, Username username, String password) {
+        AuthPack current = pack;
+        if (current == null) {
+            LOGGER.error("authpack: SMTP AUTH hook used before init");
+            return UNAVAILABLE;
+        }
+        LoginAttempt attempt = new LoginAttempt(username.asString(), Secret.of(password), Protocol.SMTP, client(session));
+        Verdict verdict = current.mode() == PackMode.PASSWORD_ONLY
+            ? PasswordOnly.check(current, users, username, attempt)
+            : current.verify(attempt);
+        switch (verdict.state()) {
+            case ACCEPTED:
+                session.setUsername(username);
+                session.setRelayingAllowed(true);
+                return HookResult.builder()
+                    .hookReturnCode(HookReturnCode.ok())
+                    .smtpDescription("Authentication Successful")
+                    .build();
+            case UNAVAILABLE:
+                return UNAVAILABLE;
+            default:
+                return REJECTED;
+        }
+    }
+
+    /** OIDC (OAUTHBEARER/XOAUTH2 towards James) stays James' own hook's business. */
+    @Override
+    public HookResult doSasl(SMTPSession session, OidcSASLConfiguration configuration, String initialResponse) {
+        return HookResult.DECLINED;
+    }
+
+    private static Optional<java.net.InetAddress> client(SMTPSession session) {
+        InetSocketAddress remote = session.getRemoteAddress();
+        return remote == null ? Optional.empty() : Optional.ofNullable(remote.getAddress());
+    }
+}

@@ -1,0 +1,53 @@
+package org.jamespack.auth.james;
+
+import javax.inject.Inject;
+
+import org.apache.james.core.Username;
+import org.apache.james.mailbox.Authenticator;
+import org.apache.james.mailbox.exception.MailboxException;
+import org.apache.james.user.api.UsersRepository;
+import org.apache.james.user.api.UsersRepositoryException;
+import org.jamespack.auth.LoginAttempt;
+import org.jamespack.auth.Verdict;
+
+import net.jcip.annotations.ThreadSafe;
+
+/**
+ * James' mailbox authenticator in password-only mode (IMAP LOGIN/AUTHENTICATE, POP3 PASS, JMAP
+ * and WebAdmin basic logins): James' own users repository still says who exists, the pack's
+ * verifier says whether the password is right.
+ *
+ * <p>Thread-safe: holds only thread-safe collaborators.
+ *
+ * <p>The protocol is found on the caller's stack ({@link CallerProtocol}), because James 3.8.1
+ * passes only a name and a password. Delegation ("log in as another user") is James'
+ * {@code Authorizator}'s business, not this interface's: 3.8.1's {@code Authenticator} has the
+ * single method {@code isAuthentic}, so nothing else needs overriding.
+ */
+@ThreadSafe
+public final class PackAuthenticator implements Authenticator {
+
+    private final AuthPack pack;
+    private final UsersRepository users;
+
+    @Inject
+    public PackAuthenticator(AuthPack pack, UsersRepository users) {
+        this.pack = pack;
+        this.users = users;
+    }
+
+    @Override
+    public boolean isAuthentic(Username userid, CharSequence passwd) throws MailboxException {
+        LoginAttempt attempt = PackUsersRepository.attempt(userid.asString(), passwd);
+        Verdict verdict = PasswordOnly.check(pack, users, userid, attempt);
+        switch (verdict.state()) {
+            case ACCEPTED:
+                return true;
+            case UNAVAILABLE:
+                // IMAP then answers "NO LOGIN processing failed", POP3 "-ERR Unexpected error": temporary
+                throw new MailboxException("authentication backend unavailable: " + verdict.reason());
+            default:
+                return false;
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package org.jamespack.auth.james;
+
+import org.apache.james.GuiceJamesServer;
+import org.apache.james.MemoryJamesConfiguration;
+import org.apache.james.MemoryJamesServerMain;
+import org.apache.james.data.UsersRepositoryModuleChooser;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.google.inject.Module;
+
+import net.jcip.annotations.ThreadSafe;
+
+/**
+ * The stock James memory server with the pack: {@code MemoryJamesServerMain.createServer(conf)
+ * .overrideWith(new AuthPackModule(…))}. Run it as James' own main is run (working directory
+ * from {@code -Dworking.directory}, configuration in {@code conf/}); {@code <authpack>} in
+ * {@code conf/usersrepository.xml} says which mode.
+ *
+ * <p>Thread-safe. SIGTERM and Ctrl-C stop James and close the pack's connections
+ * ({@link #stopOnSignal()}); the JVM then exits even though James leaves a non-daemon mail-queue
+ * thread behind after {@code stop()}.
+ */
+@ThreadSafe
+public final class PackServerMain {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(PackServerMain.class);
+
+    private final GuiceJamesServer server;
+    private final AuthPack pack;
+
+    private PackServerMain(GuiceJamesServer server, AuthPack pack) {
+        this.server = server;
+        this.pack = pack;
+    }
+
+    public static void main(String[] args) throws Exception {
+        MemoryJamesConfiguration configuration = MemoryJamesConfiguration.builder()
+            .useWorkingDirectoryEnvProperty()
+            .usersRepository(UsersRepositoryModuleChooser.Implementation.DEFAULT)
+            .build();
+        PackServerMain running = start(configuration);
+        running.stopOnSignal();
+    }
+
+    /**
+     * Builds and starts James with the pack. {@code usersRepository(DEFAULT)} matters: an
+     * {@code ldapHost} attribute would otherwise switch James to its own LDAP module.
+     */
+    public static PackServerMain start(MemoryJamesConfiguration configuration, Module... extraModules) throws Exception {
+        AuthPackModule packModule = AuthPackModule.fromConfiguration(configuration);
+        GuiceJamesServer server = MemoryJamesServerMain.createServer(configuration)
+            .overrideWith(packModule)
+            .overrideWith(extraModules);
+        try {
+            server.start();
+        } catch (Exception | Error e) {
+            packModule.pack().close();
+            throw e;
+        }
+        return new PackServerMain(server, packModule.pack());
+    }
+
+    public GuiceJamesServer server() {
+        return server;
+    }
+
+    public AuthPack pack() {
+        return pack;
+    }
+
+    /** Stops James, then closes the pack's backends. Idempotent enough for a shutdown hook. */
+    public void stop() {
+        try {
+            server.stop();
+        } finally {
+            pack.close();
+        }
+    }
+
+    /**
+     * Stops James and closes the pack when the JVM is asked to end (SIGTERM, Ctrl-C). The JVM
+     * then exits once the hooks have run, whatever James' left-over queue thread does; a
+     * programmatic {@link #stop()} is not enough to end a JVM, because that thread is not a daemon.
+     */
+    public void stopOnSignal() {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOGGER.info("authpack: stopping James");
+            stop();
+        }, "authpack-shutdown"));
+    }
+}

@@ -1,0 +1,184 @@
+package org.jamespack.auth.james;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.jamespack.auth.CredentialVerifier;
+import org.jamespack.auth.LoginAttempt;
+import org.jamespack.auth.Protocol;
+import org.jamespack.auth.Secret;
+import org.jamespack.auth.Verdict;
+import org.jamespack.auth.config.ConfigException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+
+class AuthPackTest {
+
+    /** A backend that cannot list users, as Kopano. */
+    static final class PasswordOnlyBackend implements CredentialVerifier {
+        @Override
+        public Verdict verify(LoginAttempt attempt) {
+            return Verdict.accepted();
+        }
+
+        @Override
+        public String name() {
+            return "po";
+        }
+    }
+
+    private final BackendFactories factories = BackendFactories.standard()
+        .withBackend("fixed", FixedVerifier::fromConfig)
+        .withBackend("po", node -> new PasswordOnlyBackend());
+    private final ListAppender<ILoggingEvent> audit = new ListAppender<>();
+
+    @BeforeEach
+    void captureAudit() {
+        audit.start();
+        ((Logger) LoggerFactory.getLogger(AuthPack.AUDIT_LOGGER)).addAppender(audit);
+    }
+
+    @AfterEach
+    void release() {
+        ((Logger) LoggerFactory.getLogger(AuthPack.AUDIT_LOGGER)).detachAppender(audit);
+    }
+
+    private AuthPack load(String xml) {
+        return AuthPack.load(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)), "conf/usersrepository.xml", factories);
+    }
+
+    @Test
+    void loadShouldBuildDirectoryModeWhenOneListingBackend() {
+        AuthPack pack = load("<usersrepository name=\"LocalUsers\">\n"
+            + "  <administratorId>admin@example.org</administratorId>\n"
+            + "  <authpack mode=\"directory\">\n"
+            + "    <fixed name=\"corp\" who=\"alice@example.org\"/>\n"
+            + "  </authpack>\n"
+            + "</usersrepository>");
+        assertThat(pack.mode()).isEqualTo(PackMode.DIRECTORY);
+        assertThat(pack.verifier().name()).isEqualTo("corp");
+        assertThat(pack.directory()).isPresent();
+        assertThat(pack.virtualHosting()).isTrue();
+        assertThat(pack.administrators()).containsExactly("admin@example.org");
+        assertThat(pack.origin()).isEqualTo("conf/usersrepository.xml:3");
+    }
+
+    @Test
+    void loadShouldListEveryProblemWithFileAndLineWhenSeveralAreWrong() {
+        assertThatThrownBy(() -> load("<usersrepository>\n"
+            + "  <authpack mode=\"dirctory\" typo=\"x\">\n"
+            + "    <fixed control=\"sufficent\"/>\n"
+            + "    <ldpa/>\n"
+            + "  </authpack>\n"
+            + "</usersrepository>"))
+            .isInstanceOf(ConfigException.class)
+            .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+                "conf/usersrepository.xml:2: usersrepository/authpack/mode: 'dirctory' is not one of " + PackMode.BY_CONFIG_NAME.keySet(),
+                "conf/usersrepository.xml:4: usersrepository/authpack/ldpa: unknown backend (expected one of "
+                    + factories.backendNames() + ", or cache, throttle)",
+                "conf/usersrepository.xml:3: usersrepository/authpack/fixed/control: 'sufficent' is not one of " + Chains.CONTROLS,
+                "conf/usersrepository.xml:2: usersrepository/authpack/typo: unknown setting (a typo?)"));
+    }
+
+    @Test
+    void loadShouldRefuseDirectoryModeWhenNoBackendListsUsers() {
+        assertThatThrownBy(() -> load("<usersrepository><authpack mode=\"directory\"><po/></authpack></usersrepository>"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("usersrepository/authpack/mode: directory mode needs a backend that can list users")
+            .hasMessageContaining("password-only");
+    }
+
+    @Test
+    void loadShouldAcceptPasswordOnlyModeWhenBackendCannotList() {
+        AuthPack pack = load("<usersrepository><authpack mode=\"password-only\"><po/></authpack></usersrepository>");
+        assertThat(pack.mode()).isEqualTo(PackMode.PASSWORD_ONLY);
+        assertThat(pack.directory()).isEmpty();
+    }
+
+    @Test
+    void loadShouldFailWhenNoAuthpackElement() {
+        assertThatThrownBy(() -> load("<usersrepository name=\"x\">\n<enableVirtualHosting>true</enableVirtualHosting>\n</usersrepository>"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("conf/usersrepository.xml:1")
+            .hasMessageContaining("no <authpack> element");
+    }
+
+    @Test
+    void loadShouldFailWhenNoBackend() {
+        assertThatThrownBy(() -> load("<usersrepository><authpack/></usersrepository>"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("at least one backend is required");
+    }
+
+    @Test
+    void verifyShouldAuditEachLoginWithoutThePassword() {
+        AuthPack pack = load("<usersrepository><authpack><fixed name=\"corp\"/></authpack></usersrepository>");
+        pack.verify(LoginAttempt.of("alice@example.org", Secret.of("alice-secret-Z9"), Protocol.IMAP));
+        assertThat(audit.list).hasSize(1);
+        String line = audit.list.get(0).getFormattedMessage();
+        assertThat(line).contains("login=alice@example.org", "protocol=imap", "backend=corp", "verdict=ACCEPTED", "reason=OK")
+            .doesNotContain("alice-secret-Z9");
+    }
+
+    @Test
+    void verifyShouldAuditUnavailableAtWarnWithCause() {
+        FixedVerifier backend = new FixedVerifier("x");
+        backend.answer = Verdict.unavailable(Verdict.Reason.TIMEOUT, "5s", new java.net.SocketTimeoutException("read timed out"));
+        AuthPack pack = load("<usersrepository><authpack><fixed/></authpack></usersrepository>");
+        AuthPack withBackend = AuthPack.load(new ByteArrayInputStream(
+                "<usersrepository><authpack><t/></authpack></usersrepository>".getBytes(StandardCharsets.UTF_8)), "f",
+            BackendFactories.standard().withBackend("t", n -> backend));
+        Verdict v = withBackend.verify(LoginAttempt.of("bob", Secret.of("pw-Q7"), Protocol.SMTP));
+        assertThat(v.state()).isEqualTo(Verdict.State.UNAVAILABLE);
+        ILoggingEvent event = audit.list.get(0);
+        assertThat(event.getLevel().toString()).isEqualTo("WARN");
+        assertThat(event.getFormattedMessage()).contains("verdict=UNAVAILABLE", "reason=TIMEOUT", "SocketTimeoutException: read timed out")
+            .doesNotContain("pw-Q7");
+        pack.close();
+    }
+
+    @Test
+    void verifyShouldAnswerUnavailableWhenVerifierThrows() {
+        AuthPack pack = AuthPack.load(new ByteArrayInputStream(
+                "<usersrepository><authpack mode=\"password-only\"><t/></authpack></usersrepository>".getBytes(StandardCharsets.UTF_8)), "f",
+            BackendFactories.standard().withBackend("t", n -> new CredentialVerifier() {
+                @Override
+                public Verdict verify(LoginAttempt attempt) {
+                    throw new IllegalStateException("bug");
+                }
+
+                @Override
+                public String name() {
+                    return "broken";
+                }
+            }));
+        assertThat(pack.verify(LoginAttempt.of("bob", Secret.of("pw"), Protocol.SMTP)).state()).isEqualTo(Verdict.State.UNAVAILABLE);
+    }
+
+    @Test
+    void printableShouldEscapeControlCharactersWhenLoginIsHostile() {
+        assertThat(AuthPack.printable("a\r\nverdict=ACCEPTED")).isEqualTo("a\\u000d\\u000averdict=ACCEPTED");
+        assertThat(AuthPack.printable("x".repeat(500))).hasSizeLessThan(150).endsWith("(500 chars)");
+    }
+
+    @Test
+    void closeShouldCloseTheBackend() {
+        FixedVerifier backend = new FixedVerifier("x");
+        AuthPack pack = AuthPack.load(new ByteArrayInputStream(
+                "<usersrepository><authpack><t/></authpack></usersrepository>".getBytes(StandardCharsets.UTF_8)), "f",
+            BackendFactories.standard().withBackend("t", n -> backend));
+        pack.close();
+        assertThat(backend.closed).isTrue();
+        assertThat(List.of(backend.seen)).hasSize(1);
+    }
+}

@@ -1,0 +1,64 @@
+package org.jamespack.it.clients;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A raw CRLF line connection to a loopback server, so that tests see the exact reply lines (and
+ * can send bytes no mail library would send: NUL, non-UTF-8, 64 KiB lines).
+ *
+ * <p>Not thread-safe: one test thread per connection.
+ */
+public class LineConnection implements AutoCloseable {
+
+    private static final int TIMEOUT_MILLIS = 15_000;
+
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+
+    protected LineConnection(int port) throws IOException {
+        socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MILLIS);
+        socket.setSoTimeout(TIMEOUT_MILLIS);
+        in = socket.getInputStream();
+        out = socket.getOutputStream();
+    }
+
+    /** Sends {@code line} (UTF-8) and CRLF. */
+    public void send(String line) throws IOException {
+        sendBytes(line.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Sends raw bytes and CRLF. */
+    public void sendBytes(byte[] line) throws IOException {
+        out.write(line);
+        out.write('\r');
+        out.write('\n');
+        out.flush();
+    }
+
+    /** The next line without its CRLF (bytes read as ISO-8859-1), or null at end of stream. */
+    public String readLine() throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) != -1) {
+            if (b == '\n') {
+                String s = line.toString(StandardCharsets.ISO_8859_1);
+                return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+            }
+            line.write(b);
+        }
+        return line.size() == 0 ? null : line.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

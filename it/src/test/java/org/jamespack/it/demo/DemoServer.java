@@ -1,0 +1,145 @@
+package org.jamespack.it.demo;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+
+import org.apache.james.MemoryJamesConfiguration;
+import org.apache.james.data.UsersRepositoryModuleChooser;
+import org.jamespack.auth.james.PackServerMain;
+
+import com.google.inject.Module;
+
+/**
+ * The demo (README command 1): an in-memory LDAP directory with three users and a James 3.8.1
+ * with the pack in directory mode (LDAP rebind) on 127.0.0.1 — SMTP 2525 (AUTH announced),
+ * IMAP 2143, POP3 2110, WebAdmin 8000. Its configuration is written from the templates under
+ * {@code demo/} on the test classpath into {@code demo-data/conf/}. Ctrl-C stops it.
+ *
+ * <pre>mvn -B -q -pl it -am test-compile exec:java -Dexec.mainClass=org.jamespack.it.demo.DemoServer</pre>
+ *
+ * <p>Ports may be moved with {@code -Ddemo.smtp.port=…} (and {@code imap}, {@code pop3},
+ * {@code webadmin}), the data directory with {@code -Ddemo.dir=…}.
+ */
+public final class DemoServer {
+
+    /** The demo's add-ons, in start order; the relay add-on goes here. */
+    static final List<DemoAddon> ADDONS = List.of();
+
+    private static final List<String> TEMPLATES = List.of("smtpserver.xml", "imapserver.xml", "pop3server.xml",
+        "usersrepository.xml", "domainlist.xml", "dnsservice.xml", "mailrepositorystore.xml", "mailetcontainer.xml",
+        "listeners.xml", "webadmin.properties");
+
+    private DemoServer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(System.getProperty("demo.dir", "demo-data")).toAbsolutePath();
+        Map<String, String> vars = new LinkedHashMap<>();
+        vars.put("smtp.port", System.getProperty("demo.smtp.port", "2525"));
+        vars.put("imap.port", System.getProperty("demo.imap.port", "2143"));
+        vars.put("pop3.port", System.getProperty("demo.pop3.port", "2110"));
+        vars.put("webadmin.port", System.getProperty("demo.webadmin.port", "8000"));
+
+        List<AutoCloseable> started = new ArrayList<>();
+        DemoDirectory directory = DemoDirectory.start();
+        started.add(directory);
+        vars.put("ldap.url", directory.url());
+
+        Path conf = dir.resolve("conf");
+        deleteTree(conf);
+        Files.createDirectories(conf);
+        for (String name : TEMPLATES) {
+            Files.writeString(conf.resolve(name), fill(template(name), vars), StandardCharsets.UTF_8);
+        }
+        List<Module> modules = new ArrayList<>();
+        for (DemoAddon addon : ADDONS) {
+            addon.beforeJamesStarts(conf, vars);
+            modules.addAll(addon.modules());
+            started.add(addon);
+        }
+
+        PackServerMain james;
+        try {
+            james = PackServerMain.start(MemoryJamesConfiguration.builder()
+                .workingDirectory(dir.toFile())
+                .usersRepository(UsersRepositoryModuleChooser.Implementation.DEFAULT)
+                .build(), modules.toArray(Module[]::new));
+        } catch (Exception | Error e) {
+            closeAll(started);
+            throw e;
+        }
+        started.add(0, james::stop);
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("demo: stopping");
+            closeAll(started);
+            stopped.countDown();
+        }, "demo-shutdown"));
+
+        System.out.println();
+        System.out.println("James with the auth pack is running (configuration in " + conf + ")");
+        System.out.println("  SMTP      127.0.0.1:" + vars.get("smtp.port") + "   (AUTH PLAIN/LOGIN announced)");
+        System.out.println("  IMAP      127.0.0.1:" + vars.get("imap.port"));
+        System.out.println("  POP3      127.0.0.1:" + vars.get("pop3.port"));
+        System.out.println("  WebAdmin  http://127.0.0.1:" + vars.get("webadmin.port") + "/");
+        System.out.println("  LDAP      " + directory.url() + "   (in-memory, base " + DemoDirectory.BASE + ", LDAP rebind)");
+        System.out.println("Test users:");
+        System.out.println("  alice@example.org / alice-secret   logs in");
+        System.out.println("  bob@example.org   / bob-secret     logs in (stored as {SSHA})");
+        System.out.println("  carol@example.org / carol-secret   refused: accountStatus disabled");
+        for (DemoAddon addon : ADDONS) {
+            addon.banner().forEach(line -> System.out.println("  " + line));
+        }
+        System.out.println("Audit log: logger org.jamespack.auth.audit. Stop with Ctrl-C.");
+        stopped.await();
+    }
+
+    private static void closeAll(List<AutoCloseable> started) {
+        for (AutoCloseable c : started) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                System.err.println("demo: stopping " + c + " failed: " + e);
+            }
+        }
+    }
+
+    private static String template(String name) throws IOException {
+        try (InputStream in = DemoServer.class.getClassLoader().getResourceAsStream("demo/" + name)) {
+            if (in == null) {
+                throw new IOException("missing demo template demo/" + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    static String fill(String template, Map<String, String> vars) {
+        String s = template;
+        for (Map.Entry<String, String> e : vars.entrySet()) {
+            s = s.replace("${" + e.getKey() + "}", e.getValue());
+        }
+        return s;
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
