@@ -15,6 +15,8 @@ import javax.inject.Inject;
 import javax.mail.MessagingException;
 
 import org.apache.james.lifecycle.api.LifecycleUtil;
+import org.apache.james.metrics.api.MetricFactory;
+import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueue.MailQueueItem;
 import org.apache.james.queue.api.MailQueueFactory;
@@ -33,6 +35,16 @@ import org.jamespack.relay.delivery.RelayDelivery;
 import org.jamespack.relay.delivery.RelaySettings;
 import org.jamespack.relay.delivery.RetrySchedule;
 import org.jamespack.relay.delivery.TokenSources;
+import org.jamespack.relay.broker.BrokerMain;
+import org.jamespack.relay.broker.CredentialBroker;
+import org.jamespack.relay.ops.JamesRelayMetrics;
+import org.jamespack.relay.ops.RelayMetrics;
+import org.jamespack.relay.ops.RelayRegistry;
+import org.jamespack.relay.ops.RelayView;
+import org.jamespack.relay.ops.RouteHealth;
+import org.jamespack.relay.ops.RouteReport;
+import org.jamespack.relay.token.TokenSource;
+import org.jamespack.relay.token.TokenStatus;
 import org.jamespack.relay.route.Route;
 import org.jamespack.relay.route.RouteProblem;
 import org.jamespack.relay.route.RouteSource;
@@ -98,6 +110,14 @@ import reactor.core.scheduler.Schedulers;
  * <tr><td>{@code helo}</td><td>host name</td><td>local host name</td><td>EHLO name for routes without {@code helo=}</td></tr>
  * <tr><td>{@code tokenIdleRefresh}</td><td>duration</td><td>{@code 1d}</td><td>how often token sources idle that long are
  *   refreshed (refresh tokens die unused: Microsoft after 90 days)</td></tr>
+ * <tr><td>{@code tokenUpkeep}</td><td>duration</td><td>{@code 1m}</td><td>how often every token route's token is asked for
+ *   (a cached token costs nothing; inside the refresh window it is refreshed): tokens are ready before mail needs them, the
+ *   broker serves fresh ones, and health follows the token endpoint without mail traffic; {@code 0s} turns it off</td></tr>
+ * <tr><td>{@code refreshTokenMaxAge}</td><td>duration</td><td>{@code 60d}</td><td>a refresh token older than this makes the
+ *   route DEGRADED in the health check</td></tr>
+ * <tr><td>{@code brokerFile}</td><td>path</td><td>none</td><td>a {@code <broker>} XML file (settings in
+ *   {@code org.jamespack.relay.broker}): James then runs the credential broker, serving the accounts of this relay's token
+ *   routes from the relay's own token sources</td></tr>
  * </table>
  * Token settings read by the token registry from this element: {@code saslXoauth2Config}, {@code tokenRefreshWindow},
  * {@code tokenConnectTimeout}, {@code tokenReadTimeout}, {@code brokerTimeout} (see {@code org.jamespack.relay.token}).
@@ -108,7 +128,7 @@ import reactor.core.scheduler.Schedulers;
  * {@code messages-per-minute}, {@code recipients-per-day}, {@code connections}.
  */
 @ThreadSafe
-public final class XOAuth2Relay extends GenericMailet {
+public final class XOAuth2Relay extends GenericMailet implements RelayView {
 
     public static final String QUEUE = "queue";
     public static final String ROUTES = "routes";
@@ -134,6 +154,9 @@ public final class XOAuth2Relay extends GenericMailet {
     public static final String MAX_AUTH_LINE = "maxAuthLine";
     public static final String HELO = "helo";
     public static final String TOKEN_IDLE_REFRESH = "tokenIdleRefresh";
+    public static final String TOKEN_UPKEEP = "tokenUpkeep";
+    public static final String REFRESH_TOKEN_MAX_AGE = "refreshTokenMaxAge";
+    public static final String BROKER_FILE = "brokerFile";
 
     /** Every key with its default, for the documentation test. */
     public static final Map<String, String> DEFAULTS = defaults();
@@ -146,7 +169,13 @@ public final class XOAuth2Relay extends GenericMailet {
     private final Optional<TokenSources> givenTokens;
     private final Clock clock;
     private final boolean startThreads;
+    private final RelayMetrics metrics;
+    private final RelayRegistry registry;
 
+    private volatile String queueName = DEFAULT_QUEUE;
+    private volatile Duration refreshTokenMaxAge = Duration.ofDays(60);
+    private volatile RouteSource routes;
+    private volatile CredentialBroker broker;
     private volatile MailQueue queue;
     private volatile RelayDelivery delivery;
     private volatile RelaySettings settings;
@@ -154,9 +183,18 @@ public final class XOAuth2Relay extends GenericMailet {
     private volatile Scheduler scheduler;
     private volatile Disposable workers;
 
+    /**
+     * The constructor James' mailet loader calls: the queue factory, James' metrics and the
+     * registry through which the health check and WebAdmin see this relay.
+     */
     @Inject
+    public XOAuth2Relay(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, RelayRegistry registry) {
+        this(queueFactory, Optional.empty(), Clock.systemUTC(), true, new JamesRelayMetrics(metricFactory), registry);
+    }
+
+    /** Outside James' injector: no metrics, a registry of its own. */
     public XOAuth2Relay(MailQueueFactory<?> queueFactory) {
-        this(queueFactory, Optional.empty(), Clock.systemUTC(), true);
+        this(queueFactory, Optional.empty(), Clock.systemUTC(), true, RelayMetrics.NONE, new RelayRegistry());
     }
 
     /**
@@ -164,10 +202,17 @@ public final class XOAuth2Relay extends GenericMailet {
      * {@code startThreads} is false (then tests hand dequeued items to {@link #handle}).
      */
     XOAuth2Relay(MailQueueFactory<?> queueFactory, Optional<TokenSources> tokens, Clock clock, boolean startThreads) {
+        this(queueFactory, tokens, clock, startThreads, RelayMetrics.NONE, new RelayRegistry());
+    }
+
+    XOAuth2Relay(MailQueueFactory<?> queueFactory, Optional<TokenSources> tokens, Clock clock, boolean startThreads,
+                 RelayMetrics metrics, RelayRegistry registry) {
         this.queueFactory = queueFactory;
         this.givenTokens = tokens;
         this.clock = clock;
         this.startThreads = startThreads;
+        this.metrics = metrics;
+        this.registry = registry;
     }
 
     private static Map<String, String> defaults() {
@@ -196,6 +241,9 @@ public final class XOAuth2Relay extends GenericMailet {
         d.put(MAX_AUTH_LINE, String.valueOf(SmtpSettings.RFC4954_AUTH_LINE));
         d.put(HELO, "");
         d.put(TOKEN_IDLE_REFRESH, "1d");
+        d.put(TOKEN_UPKEEP, "1m");
+        d.put(REFRESH_TOKEN_MAX_AGE, "60d");
+        d.put(BROKER_FILE, "");
         return Map.copyOf(d);
     }
 
@@ -248,6 +296,10 @@ public final class XOAuth2Relay extends GenericMailet {
         Optional<Path> tokenFile = node.string(TOKEN_SOURCES_FILE).map(Path::of);
         Optional<String> helo = node.string(HELO);
         Duration idleRefresh = node.duration(TOKEN_IDLE_REFRESH, Duration.ofDays(1));
+        Duration upkeep = node.duration(TOKEN_UPKEEP, Duration.ofMinutes(1));
+        Duration maxAge = node.duration(REFRESH_TOKEN_MAX_AGE, Duration.ofDays(60));
+        Optional<Path> brokerFile = node.string(BROKER_FILE).map(Path::of);
+        brokerFile.filter(f -> !Files.isReadable(f)).ifPresent(f -> node.problem(BROKER_FILE, "'" + f + "' cannot be read"));
 
         RouteSource routes = file.isPresent() && Files.isReadable(file.get())
             ? new RouteSource(inline, file, poll, clock) : new RouteSource(inline, Optional.empty(), poll, clock);
@@ -293,6 +345,9 @@ public final class XOAuth2Relay extends GenericMailet {
         }
         problems.throwIfAny();
 
+        this.queueName = queueName;
+        this.refreshTokenMaxAge = maxAge;
+        this.routes = routes;
         this.settings = new RelaySettings(schedule, slowRetry, noRoute, nullSender, rewrite, backOff, backOffMax, connectionWait);
         this.tokens = tokenSources;
         this.delivery = new RelayDelivery(routes, tokenSources, connector, settings,
@@ -317,7 +372,14 @@ public final class XOAuth2Relay extends GenericMailet {
                     }
                 }, idleRefresh.toMillis(), idleRefresh.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
             }
+            if (!upkeep.isZero() && routes.current().routes().stream().anyMatch(Route::usesToken)) {
+                scheduler.schedulePeriodically(this::upkeepTokens, 0, upkeep.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
         }
+        if (brokerFile.isPresent()) {
+            startBroker(brokerFile.get());
+        }
+        registry.register(this);
         LOGGER.info("XOAuth2Relay {}: queue {}, {} route(s), {} delivery thread(s), retry {}", getMailetName(), queueName,
             routes.current().size(), startThreads ? threads : 0, schedule);
     }
@@ -362,11 +424,13 @@ public final class XOAuth2Relay extends GenericMailet {
     void handle(MailQueueItem item) {
         Mail mail = item.getMail();
         try {
+            Optional<Route> route = delivery.routeFor(mail);
             DeliveryOutcome outcome = delivery.deliver(mail);
             if (outcome instanceof DeliveryOutcome.Requeue) {
                 queue.enQueue(mail, ((DeliveryOutcome.Requeue) outcome).delay());
             }
             item.done(MailQueueItem.CompletionStatus.SUCCESS);
+            count(route, outcome);
         } catch (Exception | LinkageError e) {
             // a bug must not lose the mail: put it back for later, then acknowledge
             LOGGER.error("XOAuth2Relay: unexpected failure delivering {}; re-queued for 15 minutes", mail.getName(), e);
@@ -387,6 +451,128 @@ public final class XOAuth2Relay extends GenericMailet {
         }
     }
 
+    private void count(Optional<Route> route, DeliveryOutcome outcome) {
+        String key = route.map(Route::key).orElse("none");
+        if (outcome instanceof DeliveryOutcome.Requeue) {
+            metrics.deferred(key);
+        } else {
+            DeliveryOutcome.Done done = (DeliveryOutcome.Done) outcome;
+            if (done.delivered() > 0) {
+                metrics.sent(key);
+            }
+            if (done.bounced() > 0) {
+                metrics.bounced(key);
+            }
+        }
+        route.filter(Route::usesToken).flatMap(tokens::forRoute).ifPresent(s -> metrics.tokenObserved(s.status()));
+    }
+
+    /**
+     * Asks every token route's source for its token: cached tokens cost nothing, tokens inside the
+     * refresh window are refreshed now rather than when a message waits, and the health check and
+     * metrics follow the token endpoint even when no mail flows.
+     */
+    void upkeepTokens() {
+        try {
+            for (Route r : routes.current().routes()) {
+                if (!r.usesToken()) {
+                    continue;
+                }
+                Optional<TokenSource> source = tokens.forRoute(r);
+                if (source.isPresent()) {
+                    source.get().token(false);
+                    metrics.tokenObserved(source.get().status());
+                }
+            }
+        } catch (RuntimeException e) {
+            // the next tick tries again; mail delivery asks the sources itself anyway
+            LOGGER.warn("XOAuth2Relay {}: token upkeep failed", getMailetName(), e);
+        }
+    }
+
+    private void startBroker(Path file) throws MessagingException {
+        try {
+            broker = BrokerMain.start(file, this::brokerSource);
+        } catch (ConfigException e) {
+            throw new MessagingException(getMailetName() + ": " + BROKER_FILE + " " + file + ": " + e.getMessage(), e);
+        } catch (java.io.IOException e) {
+            throw new MessagingException(getMailetName() + ": the credential broker socket of " + file + " could not be created: "
+                + e.getMessage(), e);
+        }
+    }
+
+    /** The broker's account → this relay's token source of a token route authenticating as that account. */
+    private TokenSource brokerSource(String account) {
+        for (Route r : routes.current().routes()) {
+            if (r.usesToken() && r.user().map(account::equalsIgnoreCase).orElse(false)) {
+                return tokens.forRoute(r).orElseThrow(() -> new IllegalArgumentException("route '" + r.key() + "' ("
+                    + r.origin() + ") has no usable token source"));
+            }
+        }
+        throw new IllegalArgumentException("no route of mailet " + getMailetName() + " authenticates as " + account
+            + " with oauth=");
+    }
+
+    /** The running credential broker, when {@code brokerFile} is set. */
+    public Optional<CredentialBroker> broker() {
+        return Optional.ofNullable(broker);
+    }
+
+    @Override
+    public String name() {
+        return getMailetName();
+    }
+
+    @Override
+    public List<RouteReport> routeReports() {
+        RouteSource current = routes;
+        if (current == null) {
+            return List.of();
+        }
+        Map<String, Long> queued = queuedPerRoute();
+        java.time.Instant now = clock.instant();
+        List<RouteReport> out = new ArrayList<>();
+        for (Route r : current.current().routes()) {
+            Optional<TokenStatus> status = r.usesToken() ? tokens.forRoute(r).map(TokenSource::status) : Optional.empty();
+            Optional<String> refused = delivery.gate(r).unhealthy();
+            RouteHealth health = r.usesToken() && status.isEmpty()
+                ? new RouteHealth(RouteHealth.State.UNHEALTHY, "no token source for oauth=" + r.oauth().get())
+                : RouteHealth.of(refused, status, now, refreshTokenMaxAge);
+            String credential = r.oauth().map(o -> "oauth=" + o).orElse(r.password().isPresent() ? "password" : "none");
+            Optional<String> failure = status.flatMap(TokenStatus::lastFailure).or(() -> refused);
+            out.add(new RouteReport(getMailetName(), queueName, r.key(), r.smarthost(), r.account(), credential, r.origin(), health,
+                status.flatMap(TokenStatus::expiry), status.flatMap(TokenStatus::lastRefresh),
+                status.flatMap(TokenStatus::lastFailureKind), failure, status.flatMap(TokenStatus::refreshTokenAge),
+                status.map(TokenStatus::endpointCalls).orElse(0L),
+                queued == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(queued.getOrDefault(r.key(), 0L))));
+        }
+        return out;
+    }
+
+    /** Messages waiting per route key, or null when the queue cannot be browsed. */
+    private Map<String, Long> queuedPerRoute() {
+        if (!(queue instanceof ManageableMailQueue)) {
+            return null;
+        }
+        Map<String, Long> counts = new LinkedHashMap<>();
+        try {
+            ManageableMailQueue.MailQueueIterator it = ((ManageableMailQueue) queue).browse();
+            try {
+                while (it.hasNext()) {
+                    // browsed mails are the queue's, not copies (memory queue): never disposed here
+                    Mail m = it.next().getMail();
+                    delivery.routeFor(m).ifPresent(r -> counts.merge(r.key(), 1L, Long::sum));
+                }
+            } finally {
+                it.close();
+            }
+        } catch (MailQueue.MailQueueException | RuntimeException e) {
+            LOGGER.warn("XOAuth2Relay {}: cannot browse queue {}: {}", getMailetName(), queueName, e.toString());
+            return null;
+        }
+        return counts;
+    }
+
     /** The delivery engine (health: {@code delivery().unhealthy()}). */
     public RelayDelivery delivery() {
         return delivery;
@@ -394,6 +580,10 @@ public final class XOAuth2Relay extends GenericMailet {
 
     @Override
     public void destroy() {
+        registry.unregister(this);
+        if (broker != null) {
+            broker.close();
+        }
         if (workers != null) {
             workers.dispose();
         }

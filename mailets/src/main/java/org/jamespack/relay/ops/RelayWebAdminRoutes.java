@@ -1,0 +1,69 @@
+package org.jamespack.relay.ops;
+
+import java.util.List;
+
+import javax.inject.Inject;
+
+import org.apache.james.webadmin.Constants;
+import org.apache.james.webadmin.Routes;
+import org.apache.james.webadmin.utils.JsonTransformer;
+import org.jspecify.annotations.Nullable;
+
+import net.jcip.annotations.ThreadSafe;
+import spark.Service;
+
+/**
+ * WebAdmin's view of the relay: {@code GET /xoauth2-relay/routes} lists every route of every
+ * relay mailet as JSON (sender key, smarthost, account, credential reference, health and reason,
+ * token expiry, last refresh, last failure, refresh token age, endpoint calls, queued mail).
+ * Thread-safe. No secret can reach the answer: it is built from {@link RouteReport}s, which hold
+ * none (an {@code oauth=} value is a source name or a file path; a password route says
+ * {@code password}).
+ */
+@ThreadSafe
+public final class RelayWebAdminRoutes implements Routes {
+
+    public static final String BASE = "/xoauth2-relay";
+    public static final String ROUTES = BASE + "/routes";
+
+    private final RelayRegistry registry;
+    private final JsonTransformer json;
+
+    @Inject
+    public RelayWebAdminRoutes(RelayRegistry registry, JsonTransformer json) {
+        this.registry = registry;
+        this.json = json;
+    }
+
+    @Override
+    public String getBasePath() {
+        return BASE;
+    }
+
+    @Override
+    public void define(Service service) {
+        service.get(ROUTES, (request, response) -> {
+            response.type(Constants.JSON_CONTENT_TYPE);
+            return list();
+        }, json);
+    }
+
+    List<RouteDto> list() {
+        return registry.relays().stream().flatMap(r -> r.routeReports().stream()).map(RouteDto::of).toList();
+    }
+
+    /** The JSON shape of one route: plain strings and numbers, ISO-8601 instants and durations. */
+    public record RouteDto(String mailet, String queue, String senderKey, String smarthost, String account, String credential,
+                           String origin, String health, String healthReason, @Nullable String tokenExpiry,
+                           @Nullable String lastRefresh, @Nullable String lastFailureKind, @Nullable String lastFailure,
+                           @Nullable String refreshTokenAge, long endpointCalls, @Nullable Long queued) {
+
+        static RouteDto of(RouteReport r) {
+            return new RouteDto(r.mailet(), r.queue(), r.senderKey(), r.smarthost(), r.account(), r.credential(), r.origin(),
+                r.health().state().name(), r.health().reason(), r.tokenExpiry().map(Object::toString).orElse(null),
+                r.lastRefresh().map(Object::toString).orElse(null), r.lastFailureKind().map(Enum::name).orElse(null),
+                r.lastFailure().orElse(null), r.refreshTokenAge().map(Object::toString).orElse(null), r.endpointCalls(),
+                r.queued().isPresent() ? r.queued().getAsLong() : null);
+        }
+    }
+}
