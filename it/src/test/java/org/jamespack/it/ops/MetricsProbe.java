@@ -7,11 +7,15 @@ import javax.inject.Inject;
 
 import org.apache.james.utils.GuiceProbe;
 
-import com.codahale.metrics.Counter;
+import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 
-/** Reads James' Dropwizard metric registry (the memory server's {@code MetricFactory} writes there). */
+/**
+ * Reads James' Dropwizard metric registry: the memory server's {@code MetricFactory} makes each
+ * {@code generate(name)} a Dropwizard {@link Meter} (a count with rates) and each {@code timer(name)}
+ * a {@link Timer}.
+ */
 public final class MetricsProbe implements GuiceProbe {
 
     private final MetricRegistry registry;
@@ -21,10 +25,10 @@ public final class MetricsProbe implements GuiceProbe {
         this.registry = registry;
     }
 
-    /** A counter's value, 0 when it was never created. */
+    /** A {@code MetricFactory} counter's value, 0 when it was never created. */
     public long counter(String name) {
-        Counter c = registry.getCounters().get(name);
-        return c == null ? 0 : c.getCount();
+        Meter m = registry.getMeters().get(name);
+        return m == null ? 0 : m.getCount();
     }
 
     /** How many times a timer was stopped, 0 when it was never created. */
@@ -36,7 +40,7 @@ public final class MetricsProbe implements GuiceProbe {
     /** Every counter whose name starts with {@code prefix}, for failure messages. */
     public Map<String, Long> counters(String prefix) {
         Map<String, Long> out = new TreeMap<>();
-        registry.getCounters().forEach((name, c) -> {
+        registry.getMeters().forEach((name, c) -> {
             if (name.startsWith(prefix)) {
                 out.put(name, c.getCount());
             }

@@ -388,6 +388,7 @@ class RelayOpsTest {
                 + "      <mailet match=\"All\" class=\"ToRepository\"><repositoryPath>memory://var/mail/error/</repositoryPath></mailet>\n"
                 + "    </processor>\n"
                 + "    <processor state=\"transport\" enableJmx=\"false\">\n"
+                + "      <mailet match=\"All\" class=\"RemoveMimeHeader\"><name>bcc</name></mailet>\n"
                 + "      <mailet match=\"SMTPAuthSuccessful\" class=\"org.jamespack.relay.XOAuth2Relay\">\n"
                 + "        <routes>" + ROUTE + ": host=localhost::" + front.port() + " helo=relay.test user=" + ALICE
                 + " oauth=m365</routes>\n"
