@@ -15,14 +15,16 @@ import net.jcip.annotations.Immutable;
  *
  * <table>
  * <caption>How a route's health is decided (first match wins)</caption>
- * <tr><th>state</th><th>when</th></tr>
- * <tr><td>UNHEALTHY</td><td>the smarthost refused the credential or by policy since the last delivery
- *   (route gate), or the token source is CREDENTIAL_BROKEN, or there is no valid token and the last
- *   attempt to get one failed</td></tr>
- * <tr><td>DEGRADED</td><td>refreshing fails but the cached token is still valid, or the refresh token
- *   is older than {@code refreshTokenMaxAge}</td></tr>
- * <tr><td>HEALTHY</td><td>otherwise (also before the first token was fetched, and for password routes
- *   without a refusal)</td></tr>
+ * <tr><th>state</th><th>when</th><th>reason starts with</th></tr>
+ * <tr><td>UNHEALTHY</td><td>the token source is CREDENTIAL_BROKEN ({@code invalid_grant}, unreadable token file…)</td>
+ *   <td>{@code credential broken:}</td></tr>
+ * <tr><td>UNHEALTHY</td><td>no valid token, and the last attempt to get one failed</td><td>{@code no valid token:}</td></tr>
+ * <tr><td>UNHEALTHY</td><td>the last delivery attempt of the route failed on the credential or by policy (e.g.
+ *   {@code 535 5.7.139}); this lasts until a message of the route goes through</td><td>{@code delivery refused:}</td></tr>
+ * <tr><td>DEGRADED</td><td>refreshing fails but the cached token is still valid</td><td>{@code refresh failing}</td></tr>
+ * <tr><td>DEGRADED</td><td>the refresh token is older than {@code refreshTokenMaxAge}</td><td>{@code refresh token is}</td></tr>
+ * <tr><td>HEALTHY</td><td>otherwise (also before the first token was fetched, and for password routes without a
+ *   refusal)</td><td></td></tr>
  * </table>
  *
  * @param state  the state
@@ -58,23 +60,28 @@ public record RouteHealth(State state, String reason) {
      */
     public static RouteHealth of(Optional<String> gateUnhealthy, Optional<TokenStatus> token, Instant now,
                                  Duration refreshTokenMaxAge) {
-        if (gateUnhealthy.isPresent()) {
-            return new RouteHealth(State.UNHEALTHY, "smarthost refused: " + gateUnhealthy.get());
+        Optional<TokenStatus> status = token;
+        if (status.isPresent()) {
+            TokenStatus t = status.get();
+            String failure = t.lastFailure().orElse("");
+            if (t.broken()) {
+                return new RouteHealth(State.UNHEALTHY, "credential broken: " + failure);
+            }
+            boolean valid = t.expiry().map(now::isBefore).orElse(false);
+            if (!valid && t.lastFailure().isPresent()) {
+                return new RouteHealth(State.UNHEALTHY, "no valid token: " + failure);
+            }
         }
-        if (token.isEmpty()) {
+        if (gateUnhealthy.isPresent()) {
+            return new RouteHealth(State.UNHEALTHY, "delivery refused: " + gateUnhealthy.get());
+        }
+        if (status.isEmpty()) {
             return new RouteHealth(State.HEALTHY, "");
         }
-        TokenStatus t = token.get();
-        String failure = t.lastFailure().orElse("");
-        if (t.broken()) {
-            return new RouteHealth(State.UNHEALTHY, "credential broken: " + failure);
-        }
-        boolean valid = t.expiry().map(now::isBefore).orElse(false);
-        if (!valid && t.lastFailure().isPresent()) {
-            return new RouteHealth(State.UNHEALTHY, "no valid token: " + failure);
-        }
-        if (valid && t.lastFailure().isPresent()) {
-            return new RouteHealth(State.DEGRADED, "refresh failing, token valid until " + t.expiry().get() + ": " + failure);
+        TokenStatus t = status.get();
+        if (t.lastFailure().isPresent()) {
+            return new RouteHealth(State.DEGRADED, "refresh failing, token valid until " + t.expiry().orElseThrow() + ": "
+                + t.lastFailure().get());
         }
         Optional<Duration> age = t.refreshTokenAge();
         if (age.isPresent() && age.get().compareTo(refreshTokenMaxAge) > 0) {
