@@ -549,6 +549,33 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
         return out;
     }
 
+    @Override
+    public int resetAccount(String account) {
+        RouteSource current = routes;
+        if (current == null) {
+            return 0;
+        }
+        int n = 0;
+        for (Route r : current.current().routes()) {
+            if (!r.account().equalsIgnoreCase(account)) {
+                continue;
+            }
+            n++;
+            delivery.gate(r).forgetRefusal();
+            if (r.usesToken()) {
+                tokens.forRoute(r).ifPresent(source -> {
+                    source.reset();
+                    source.token(false);
+                    metrics.tokenObserved(source.status());
+                });
+            }
+        }
+        if (n > 0) {
+            LOGGER.info("XOAuth2Relay {}: {} route(s) of {} reset by an operator", getMailetName(), n, account);
+        }
+        return n;
+    }
+
     /** Messages waiting per route key, or null when the queue cannot be browsed. */
     private Map<String, Long> queuedPerRoute() {
         if (!(queue instanceof ManageableMailQueue)) {

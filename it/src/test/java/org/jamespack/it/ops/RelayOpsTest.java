@@ -27,10 +27,10 @@ import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Verdict;
 import org.jamespack.auth.cache.CachingVerifier;
 import org.jamespack.auth.james.BackendFactories;
+import org.jamespack.auth.james.PackServerMain;
 import org.jamespack.it.clients.SmtpClient;
 import org.jamespack.it.james.PackJamesExtension;
 import org.jamespack.relay.broker.EximReadsocketClient;
-import org.jamespack.relay.ops.RelayOpsModule;
 import org.jamespack.relay.testing.SmtpFront;
 import org.jamespack.relay.testing.TestCa;
 import org.junit.jupiter.api.Assumptions;
@@ -46,6 +46,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.inject.multibindings.Multibinder;
+import com.google.inject.util.Modules;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 
@@ -55,7 +56,8 @@ import com.icegreen.greenmail.util.ServerSetup;
  * with 503 (degraded: the cached token still works), then refuses the refresh token (unhealthy);
  * the relay, token and authenticator metrics move in James' metric registry and its Prometheus
  * route; the cache routes drop cached verdicts; the broker started by the mailet serves a token to
- * an allowed uid and refuses another. The methods run in order: they tell one story.
+ * an allowed uid and refuses another; after the operator's reset the route is healthy again and
+ * the queued mail goes out. The methods run in order: they tell one story.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RelayOpsTest {
@@ -88,7 +90,8 @@ class RelayOpsTest {
         .confFile("mailetcontainer.xml", () -> outside.mailetContainer())
         .confFile("webadmin.properties", () -> "enabled=true\nport=0\nhost=127.0.0.1\n"
             + "extensions.routes=org.apache.james.webadmin.dropwizard.MetricsRoutes\n")
-        .overrideWith(new RelayOpsModule())
+        // as the pack's launcher does: the relay jar's PackAddOn service entry brings RelayOpsModule
+        .overrideWith(Modules.combine(PackServerMain.addOnModules()))
         .overrideWith(binder -> Multibinder.newSetBinder(binder, GuiceProbe.class).addBinding().to(MetricsProbe.class))
         .build();
 
@@ -206,6 +209,7 @@ class RelayOpsTest {
         sendMail("second");
         await("the deferral", () -> metrics.counter("jamespack.relay.deferred." + ROUTE) >= 1);
         await("the queued count", () -> route().path("queued").asLong() == 1);
+        assertThat(route().path("healthReason").asText()).startsWith("credential broken: ");
         assertThat(outside.greenMail.getReceivedMessages()).hasSize(1);
         assertThat(metrics.counter("jamespack.relay.bounced." + ROUTE)).isZero();
 
@@ -214,6 +218,29 @@ class RelayOpsTest {
             "jamespack_token_failures_alice_example_org");
         assertNoSecret(get("/xoauth2-relay/routes").body());
         assertNoSecret(get("/healthcheck").body());
+    }
+
+    @Test
+    @Order(5)
+    void resetShouldMakeRouteHealthyAndFlushShouldDeliverWhenOperatorFixedTheAccount() throws Exception {
+        MetricsProbe metrics = metrics();
+        assertThat(post("/xoauth2-relay/accounts/nobody@example.org/reset", "").statusCode()).isEqualTo(404);
+        outside.endpoint.mode(SwitchableTokenEndpoint.Mode.OK);
+        // still broken: the source calls the endpoint again only after an operator's reset
+        Thread.sleep(600);
+        assertThat(checkStatus()).isEqualTo("unhealthy");
+
+        assertThat(post("/xoauth2-relay/accounts/" + ALICE + "/reset", "").statusCode()).isEqualTo(204);
+        assertThat(checkStatus()).isEqualTo("healthy");
+        assertThat(get("/healthcheck").statusCode()).isEqualTo(200);
+
+        HttpResponse<String> flush = http(HttpRequest.newBuilder(webAdmin("/mailQueues/xoauth2-relay/mails?delayed=true"))
+            .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"delayed\": false}")));
+        assertThat(flush.statusCode()).as(flush.body()).isEqualTo(204);
+        await("the queued mail at the smarthost", () -> outside.greenMail.getReceivedMessages().length == 2);
+        await("the second sent", () -> metrics.counter("jamespack.relay.sent." + ROUTE) == 2);
+        await("an empty queue", () -> route().path("queued").asLong() == 0);
+        assertThat(route().path("health").asText()).isEqualTo("HEALTHY");
     }
 
     // ---- helpers
@@ -271,6 +298,10 @@ class RelayOpsTest {
 
     static HttpResponse<String> get(String path) {
         return http(HttpRequest.newBuilder(webAdmin(path)).GET());
+    }
+
+    static HttpResponse<String> post(String path, String body) {
+        return http(HttpRequest.newBuilder(webAdmin(path)).POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     static HttpResponse<String> delete(String path) {

@@ -13,4 +13,13 @@ public interface RelayView {
 
     /** One report per route of the current route table. */
     List<RouteReport> routeReports();
+
+    /**
+     * Operator action after fixing an account (new refresh token, consent granted, SMTP AUTH turned
+     * on): forgets the CREDENTIAL_BROKEN state of its token sources and the refusals of its routes,
+     * then asks for a token at once so that the answer shows whether the fix worked.
+     *
+     * @return how many routes authenticate as {@code account} (0: the account is unknown here)
+     */
+    int resetAccount(String account);
 }

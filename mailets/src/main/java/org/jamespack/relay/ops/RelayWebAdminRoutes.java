@@ -6,6 +6,7 @@ import javax.inject.Inject;
 
 import org.apache.james.webadmin.Constants;
 import org.apache.james.webadmin.Routes;
+import org.apache.james.webadmin.utils.ErrorResponder;
 import org.apache.james.webadmin.utils.JsonTransformer;
 import org.jspecify.annotations.Nullable;
 
@@ -16,6 +17,10 @@ import spark.Service;
  * WebAdmin's view of the relay: {@code GET /xoauth2-relay/routes} lists every route of every
  * relay mailet as JSON (sender key, smarthost, account, credential reference, health and reason,
  * token expiry, last refresh, last failure, refresh token age, endpoint calls, queued mail).
+ * {@code POST /xoauth2-relay/accounts/{account}/reset} is the operator's "fixed it" (204; 404 for an
+ * account no route uses): see {@link RelayView#resetAccount}; mail waiting in the relay's queue is
+ * then sent at its next retry, or at once after James' own
+ * {@code PATCH /mailQueues/xoauth2-relay/mails?delayed=true} with {@code {"delayed": false}}.
  * Thread-safe. No secret can reach the answer: it is built from {@link RouteReport}s, which hold
  * none (an {@code oauth=} value is a source name or a file path; a password route says
  * {@code password}).
@@ -25,6 +30,7 @@ public final class RelayWebAdminRoutes implements Routes {
 
     public static final String BASE = "/xoauth2-relay";
     public static final String ROUTES = BASE + "/routes";
+    public static final String RESET = BASE + "/accounts/:account/reset";
 
     private final RelayRegistry registry;
     private final JsonTransformer json;
@@ -46,6 +52,19 @@ public final class RelayWebAdminRoutes implements Routes {
             response.type(Constants.JSON_CONTENT_TYPE);
             return list();
         }, json);
+        service.post(RESET, (request, response) -> {
+            String account = request.params("account");
+            int routes = registry.relays().stream().mapToInt(r -> r.resetAccount(account)).sum();
+            if (routes == 0) {
+                throw ErrorResponder.builder()
+                    .statusCode(404)
+                    .type(ErrorResponder.ErrorType.NOT_FOUND)
+                    .message("no relay route authenticates as " + account)
+                    .haltError();
+            }
+            response.status(204);
+            return Constants.EMPTY_BODY;
+        });
     }
 
     List<RouteDto> list() {

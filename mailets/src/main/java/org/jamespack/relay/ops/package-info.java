@@ -23,6 +23,10 @@
  *   {@code none}), {@code origin}, {@code health}, {@code healthReason}, {@code tokenExpiry}, {@code lastRefresh},
  *   {@code lastFailureKind}, {@code lastFailure}, {@code refreshTokenAge} (ISO-8601), {@code endpointCalls},
  *   {@code queued} (null when the queue cannot be browsed). No secret.</td></tr>
+ * <tr><td>{@code POST /xoauth2-relay/accounts/{account}/reset}</td><td>after fixing an account: forgets the broken state of
+ *   its token sources and the refusals of its routes and fetches a token at once; 204, or 404 when no route uses the
+ *   account. Queued mail then goes at its next retry, or at once after James'
+ *   {@code PATCH /mailQueues/xoauth2-relay/mails?delayed=true} with {@code {"delayed": false}}</td></tr>
  * </table>
  * Health rules: {@link org.jamespack.relay.ops.RouteHealth}; settings {@code tokenUpkeep},
  * {@code refreshTokenMaxAge} and {@code brokerFile} of the mailet (see {@code org.jamespack.relay}).
