@@ -72,6 +72,13 @@ import reactor.core.scheduler.Schedulers;
  * and re-queue with a delay (retry schedule) whatever could not be delivered yet. Mail without a
  * route follows {@code noRoute}; the null sender {@code nullSender}.
  *
+ * <p>Operations: the mailet registers itself in the Guice singleton
+ * {@link org.jamespack.relay.ops.RelayRegistry} (injected, since James' mailet loader and not Guice
+ * builds it), where the {@code xoauth2-relay} health check and {@code /xoauth2-relay/routes} find
+ * it; deliveries and token refreshes are counted through James' {@code MetricFactory}; a token
+ * upkeep keeps tokens fresh ahead of mail; {@code brokerFile} starts the credential broker (see
+ * {@code org.jamespack.relay.ops}).
+ *
  * <h2>Init parameters</h2>
  * <table>
  * <caption>Settings (child elements of {@code <mailet>})</caption>
