@@ -531,15 +531,18 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
     }
 
     @Override
-    public List<RouteReport> routeReports() {
+    public List<RouteReport> routeReports(boolean countQueued) {
         RouteSource current = routes;
         if (current == null) {
             return List.of();
         }
-        Map<String, Long> queued = queuedPerRoute();
+        Map<String, Long> queued = countQueued ? queuedPerRoute() : null;
         java.time.Instant now = clock.instant();
         List<RouteReport> out = new ArrayList<>();
-        for (Route r : current.current().routes()) {
+        // sorted by sender key: the route table keeps no order an operator could rely on
+        List<Route> sorted = new ArrayList<>(current.current().routes());
+        sorted.sort(java.util.Comparator.comparing(Route::key));
+        for (Route r : sorted) {
             Optional<TokenStatus> status = r.usesToken() ? tokens.forRoute(r).map(TokenSource::status) : Optional.empty();
             Optional<String> refused = delivery.gate(r).unhealthy();
             RouteHealth health = r.usesToken() && status.isEmpty()

@@ -48,7 +48,7 @@ public final class RelayHealthCheck implements HealthCheck {
         RouteHealth.State worst = RouteHealth.State.HEALTHY;
         List<String> causes = new ArrayList<>();
         for (RelayView relay : registry.relays()) {
-            for (RouteReport r : relay.routeReports()) {
+            for (RouteReport r : relay.routeReports(false)) {
                 RouteHealth h = r.health();
                 worst = worst.worst(h.state());
                 if (h.state() != RouteHealth.State.HEALTHY) {

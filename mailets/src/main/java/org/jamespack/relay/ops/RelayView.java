@@ -11,8 +11,14 @@ public interface RelayView {
     /** The mailet's name in {@code mailetcontainer.xml}. */
     String name();
 
-    /** One report per route of the current route table. */
-    List<RouteReport> routeReports();
+    /**
+     * One report per route of the current route table.
+     *
+     * @param countQueued whether to browse the relay's queue for {@link RouteReport#queued()} (WebAdmin
+     *                    asks; the health check, which James runs periodically, does not: browsing costs
+     *                    one pass over the queue)
+     */
+    List<RouteReport> routeReports(boolean countQueued);
 
     /**
      * Operator action after fixing an account (new refresh token, consent granted, SMTP AUTH turned

@@ -68,7 +68,7 @@ public final class RelayWebAdminRoutes implements Routes {
     }
 
     List<RouteDto> list() {
-        return registry.relays().stream().flatMap(r -> r.routeReports().stream()).map(RouteDto::of).toList();
+        return registry.relays().stream().flatMap(r -> r.routeReports(true).stream()).map(RouteDto::of).toList();
     }
 
     /** The JSON shape of one route: plain strings and numbers, ISO-8601 instants and durations. */
