@@ -112,7 +112,7 @@ public final class AuthPack implements AutoCloseable {
             String element0 = child.name();
             if (BackendFactories.WRAPPER_ORDER.contains(element0)) {
                 if (wrappers.putIfAbsent(element0, child) != null) {
-                    problems.add(child.location(), child.keyPath(""), "given more than once");
+                    problems.add(child.location(), pack.keyPath(element0), "given more than once");
                 }
                 continue;
             }
@@ -153,7 +153,7 @@ public final class AuthPack implements AutoCloseable {
             VerdictMeter.NONE);
         Optional<CachingVerifier> cache = Optional.empty();
         if (!backends.isEmpty()) {
-            verifier = Chains.of(backends, pack, meter::get);
+            verifier = Chains.of(backends, meter::get);
             for (String w : BackendFactories.WRAPPER_ORDER) {
                 ConfigNode node = wrappers.get(w);
                 if (node == null) {

@@ -1,5 +1,6 @@
 package org.jamespack.auth.james;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -8,7 +9,7 @@ import org.jamespack.auth.CredentialVerifier;
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Verdict;
 import org.jamespack.auth.VerdictMeter;
-import org.jamespack.auth.config.ConfigNode;
+import org.jamespack.auth.chain.VerifierChain;
 
 import net.jcip.annotations.Immutable;
 import net.jcip.annotations.ThreadSafe;
@@ -27,7 +28,7 @@ final class Chains {
     private Chains() {
     }
 
-    static CredentialVerifier of(List<AuthPack.Member> members, ConfigNode pack, Supplier<VerdictMeter> meter) {
+    static CredentialVerifier of(List<AuthPack.Member> members, Supplier<VerdictMeter> meter) {
         for (AuthPack.Member m : members) {
             if (!CONTROLS.contains(m.control())) {
                 m.node().problem(AuthPack.CONTROL, "'" + m.control() + "' is not one of " + CONTROLS);
@@ -37,14 +38,19 @@ final class Chains {
             AuthPack.Member only = members.get(0);
             return new Named(only.name(), only.verifier(), meter);
         }
-        pack.problem(members.get(1).node().name(), "several backends need the verifier chain, which is not in this build yet");
-        return new Named(members.get(0).name(), members.get(0).verifier(), meter);
+        List<VerifierChain.Member> chain = new ArrayList<>();
+        for (AuthPack.Member m : members) {
+            VerifierChain.Control control = CONTROLS.contains(m.control())
+                ? VerifierChain.Control.parse(m.control()) : VerifierChain.Control.REQUIRED;
+            chain.add(new VerifierChain.Member(new Named(m.name(), m.verifier(), meter), control));
+        }
+        return VerifierChain.of(chain);
     }
 
     /**
-     * A backend under the name the operator gave it: the name is what the audit log shows and
-     * what each verdict's detail starts with, so a chain's verdict says which backend decided. It is
-     * also where each backend's verdicts are counted and timed (the cache and the throttle sit
+     * A backend under the name the operator gave it: alone, the name is the audit line's
+     * {@code backend}; in a chain, the chain puts it in front of the deciding member's detail. It
+     * is also where each backend's verdicts are counted and timed (the cache and the throttle sit
      * outside it, so an answer from the cache is not counted as a question to the backend).
      *
      * <p>Thread-safe when the delegate is.
@@ -64,7 +70,7 @@ final class Chains {
         @Override
         public Verdict verify(LoginAttempt attempt) {
             VerdictMeter.Stopwatch watch = meter.get().start(name);
-            Verdict verdict = delegate.verify(attempt).withDetailPrefix(name);
+            Verdict verdict = delegate.verify(attempt);
             watch.stop(verdict);
             return verdict;
         }

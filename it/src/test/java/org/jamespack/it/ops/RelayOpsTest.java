@@ -25,7 +25,6 @@ import org.jamespack.auth.CredentialVerifier;
 import org.jamespack.auth.InputGuard;
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Verdict;
-import org.jamespack.auth.cache.CachingVerifier;
 import org.jamespack.auth.james.BackendFactories;
 import org.jamespack.auth.james.PackServerMain;
 import org.jamespack.it.clients.SmtpClient;
@@ -78,8 +77,7 @@ class RelayOpsTest {
     static PackJamesExtension james = PackJamesExtension.builder()
         .confResource("ops-conf/")
         .backends(BackendFactories.standard()
-            .withBackend("static", node -> new StaticVerifier())
-            .withWrapper("cache", CachingVerifier::fromConfig))
+            .withBackend("static", node -> new StaticVerifier()))
         .usersRepositoryXml(() -> "<usersrepository name=\"LocalUsers\">\n"
             + "  <enableVirtualHosting>true</enableVirtualHosting>\n"
             + "  <authpack mode=\"password-only\">\n"
