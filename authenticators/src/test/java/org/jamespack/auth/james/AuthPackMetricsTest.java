@@ -49,4 +49,12 @@ class AuthPackMetricsTest {
         assertThat(metrics.countFor("jamespack.auth.decision.rejected")).isEqualTo(1);
         assertThat(metrics.countForPrefixName("jamespack.auth.backend.")).isEmpty();
     }
+
+    @Test
+    void documentationShouldListEveryMetricName() throws Exception {
+        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("src/main/java/org/jamespack/auth/james/AuthPackMetrics.java"));
+        assertThat(doc).contains("{@code " + AuthPackMetrics.BACKEND + "BACKEND.STATE}",
+            "{@code " + AuthPackMetrics.BACKEND + "BACKEND" + AuthPackMetrics.LATENCY + "}",
+            "{@code " + AuthPackMetrics.DECISION + "STATE}");
+    }
 }

@@ -41,4 +41,15 @@ class JamesRelayMetricsTest {
         assertThat(factory.countFor("jamespack.relay.deferred.default")).isEqualTo(1);
         assertThat(factory.countFor("jamespack.relay.bounced.alice_smith@example.org")).isEqualTo(1);
     }
+
+    @Test
+    void packageDocumentationShouldListEveryMetricName() throws Exception {
+        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("src/main/java/org/jamespack/relay/ops/package-info.java"));
+        for (String route : java.util.List.of(JamesRelayMetrics.SENT, JamesRelayMetrics.DEFERRED, JamesRelayMetrics.BOUNCED)) {
+            assertThat(doc).contains("{@code " + route + "ROUTE}");
+        }
+        for (String account : java.util.List.of(JamesRelayMetrics.TOKEN_REFRESHES, JamesRelayMetrics.TOKEN_FAILURES)) {
+            assertThat(doc).contains("{@code " + account + "ACCOUNT}");
+        }
+    }
 }
