@@ -56,6 +56,14 @@
  * <tr><td>{@code helo}</td><td>host name</td><td>local host name</td><td>EHLO name for routes without {@code helo=}</td></tr>
  * <tr><td>{@code tokenIdleRefresh}</td><td>duration</td><td>{@code 1d}</td><td>how often token sources idle that long are
  *   refreshed (refresh tokens die unused: Microsoft after 90 days)</td></tr>
+ * <tr><td>{@code tokenUpkeep}</td><td>duration</td><td>{@code 1m}</td><td>how often every token route's token is asked for
+ *   (a cached token costs nothing; inside the refresh window it is refreshed): tokens are ready before mail needs them, the
+ *   broker serves fresh ones, and health follows the token endpoint without mail traffic; {@code 0s} turns it off</td></tr>
+ * <tr><td>{@code refreshTokenMaxAge}</td><td>duration</td><td>{@code 60d}</td><td>a refresh token older than this makes the
+ *   route DEGRADED in the health check</td></tr>
+ * <tr><td>{@code brokerFile}</td><td>path</td><td>none</td><td>a {@code <broker>} XML file (settings in
+ *   {@code org.jamespack.relay.broker}): James then runs the credential broker, serving the accounts of this relay's token
+ *   routes from the relay's own token sources</td></tr>
  * </table>
  * Token settings read by the token registry from this element: {@code saslXoauth2Config}, {@code tokenRefreshWindow},
  * {@code tokenConnectTimeout}, {@code tokenReadTimeout}, {@code brokerTimeout} (see {@code org.jamespack.relay.token}).

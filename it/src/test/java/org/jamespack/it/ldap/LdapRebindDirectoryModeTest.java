@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 import org.apache.james.utils.DataProbeImpl;
+import org.slf4j.LoggerFactory;
 import org.jamespack.auth.ldap.InMemoryLdap;
 import org.jamespack.it.clients.ImapClient;
 import org.jamespack.it.clients.Pop3Client;
@@ -23,6 +24,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.core.read.ListAppender;
 
 /**
  * Directory mode with LDAP rebind, through a real James 3.8.1: the directory is James' user
@@ -44,9 +50,27 @@ class LdapRebindDirectoryModeTest {
         .usersRepositoryXml(() -> PackXml.usersRepository("directory", PackXml.ldap(LDAP, "rebind", "")))
         .build();
 
+    /** Every log event of this class's James, to prove that no password reaches a log line. */
+    static final ListAppender<ILoggingEvent> LOGS = new ListAppender<>();
+
+    static {
+        LOGS.start();
+        ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).addAppender(LOGS);
+    }
+
     @AfterAll
     static void stopDirectory() {
+        ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).detachAppender(LOGS);
         LDAP.close();
+        assertThat(LOGS.list).as("log events seen").isNotEmpty();
+        for (ILoggingEvent event : LOGS.list) {
+            StringBuilder text = new StringBuilder(event.getFormattedMessage());
+            for (IThrowableProxy t = event.getThrowableProxy(); t != null; t = t.getCause()) {
+                text.append(' ').append(t.getMessage());
+            }
+            assertThat(text.toString()).as(event.getLoggerName())
+                .doesNotContain("alice-secret", "bob-secret", "carol-secret", InMemoryLdap.SERVICE_PASSWORD);
+        }
     }
 
     @Test

@@ -66,6 +66,10 @@ class RelayInJamesTest {
         oauth.start();
         expiringOauth = new MockOAuth2Server();
         expiringOauth.start();
+        // e.example's first token lives 605 s: with the 10-minute refresh window it is stale 5 s after it was issued
+        // (issued when the relay starts: its token upkeep fetches tokens ahead of mail)
+        expiringOauth.enqueueCallback(new no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback("tenant-e", "relay@e.example",
+            "JWT", List.of("https://outlook.office.com"), java.util.Map.of(), 605L));
         // a token endpoint that refuses the grant for good, as Entra ID does for a revoked refresh token or secret
         invalidGrant = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         invalidGrant.createContext("/token", exchange -> {
@@ -259,9 +263,6 @@ class RelayInJamesTest {
 
     @Test
     void aTokenExpiringMidRunShouldBeRefreshedExactlyOnce() throws Exception {
-        // the first token lives 605 s: with the 10-minute refresh window it is stale 5 s after it was issued
-        expiringOauth.enqueueCallback(new no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback("tenant-e", "relay@e.example",
-            "JWT", List.of("https://outlook.office.com"), java.util.Map.of(), 605L));
         RelayFixtures.submit(james.smtpPort(), "erin@e.example", PASSWORD, "erin@e.example", List.of("friend@dest.example"),
             "before expiry");
         Eventually.within(Duration.ofSeconds(20), () -> assertThat(subjects(smarthostA)).contains("before expiry"));
@@ -278,7 +279,7 @@ class RelayInJamesTest {
                 tokenCalls++;
             }
         }
-        assertThat(tokenCalls).as("the first token, then exactly one refresh").isEqualTo(2);
+        assertThat(tokenCalls).as("the first (short-lived) token, then exactly one refresh").isEqualTo(2);
         assertThat(frontA.authUsers()).filteredOn("relay@e.example"::equals).as("a new connection presents the new token")
             .hasSizeGreaterThanOrEqualTo(2);
     }
