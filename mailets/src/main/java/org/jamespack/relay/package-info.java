@@ -11,6 +11,7 @@
  *   <smartHostsFile>/etc/james/smart-hosts</smartHostsFile>
  *   <tokenSourcesFile>/etc/james/token-sources.xml</tokenSourcesFile>
  *   <bounceProcessor>bounces</bounceProcessor>
+ *   <journal>file://var/mail/xoauth2-relay/</journal>
  * </mailet>
  * }</pre>
  *
