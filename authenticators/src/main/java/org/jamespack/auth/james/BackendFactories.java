@@ -6,7 +6,11 @@ import java.util.Optional;
 import java.util.Set;
 
 import org.jamespack.auth.CredentialVerifier;
+import org.jamespack.auth.cache.CachingVerifier;
 import org.jamespack.auth.config.ConfigNode;
+import org.jamespack.auth.kopano.KopanoVerifier;
+import org.jamespack.auth.ldap.LdapVerifier;
+import org.jamespack.auth.throttle.ThrottlingVerifier;
 
 import net.jcip.annotations.Immutable;
 
@@ -47,7 +51,11 @@ public final class BackendFactories {
     /** The pack's own backends and wrappers. */
     public static BackendFactories standard() {
         Map<String, BackendFactory> backends = new LinkedHashMap<>();
+        backends.put("ldap", LdapVerifier::fromConfig);
+        backends.put("kopano", KopanoVerifier::fromConfig);
         Map<String, WrapperFactory> wrappers = new LinkedHashMap<>();
+        wrappers.put("cache", CachingVerifier::fromConfig);
+        wrappers.put("throttle", ThrottlingVerifier::fromConfig);
         return new BackendFactories(backends, wrappers);
     }
 

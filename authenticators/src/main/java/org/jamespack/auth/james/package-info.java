@@ -40,13 +40,40 @@
  *   member (pam_mapi's {@code use_first_pass} is implicit)</td></tr>
  * <tr><td>{@code …/name}</td><td>string</td><td>the element name ({@code ldap}, {@code kopano-2}…)</td>
  *   <td>the backend's name in the audit log and in verdict details</td></tr>
- * <tr><td>{@code authpack/cache}</td><td>element</td><td>none</td><td>verdict cache, settings in the {@code cache} package</td></tr>
- * <tr><td>{@code authpack/throttle}</td><td>element</td><td>none</td><td>failed-login slow-down, settings in the {@code throttle} package</td></tr>
+ * <tr><td>{@code authpack/cache}</td><td>element</td><td>none (no cache)</td><td>verdict cache around the backend(s),
+ *   settings in the {@code cache} package</td></tr>
+ * <tr><td>{@code authpack/throttle}</td><td>element</td><td>none (no slow-down)</td><td>failed-login slow-down around the
+ *   cache, settings in the {@code throttle} package; it delays on James' protocol threads (SMTP hooks run on
+ *   Netty's I/O threads), so keep its delays short or its concurrent-delay limit low</td></tr>
  * <tr><td>{@code enableVirtualHosting}</td><td>boolean</td><td>{@code true}</td>
  *   <td>James' key, read in directory mode: logins are full addresses</td></tr>
  * <tr><td>{@code administratorId}, {@code administratorIds/administratorId}</td><td>string</td><td>none</td>
  *   <td>James' keys, read in directory mode: who is a James administrator</td></tr>
  * </table>
+ *
+ * <h2>The two modes side by side</h2>
+ * <table>
+ * <caption>Deploying the pack</caption>
+ * <tr><th></th><th>directory mode</th><th>password-only mode</th></tr>
+ * <tr><td>who exists</td><td>the directory (first backend that lists users)</td><td>James' own users repository (memory, JPA, its LDAP)</td></tr>
+ * <tr><td>what the launcher binds</td><td>{@code UsersRepository} → {@link org.jamespack.auth.james.PackUsersRepository} (read-only)</td>
+ *   <td>mailbox {@code Authenticator} → {@link org.jamespack.auth.james.PackAuthenticator}</td></tr>
+ * <tr><td>SMTP AUTH</td><td colspan="2">{@link org.jamespack.auth.james.PackAuthHook} in {@code smtpserver.xml}, before
+ *   {@code CoreCmdHandlerLoader}: {@code <handler class="org.jamespack.auth.james.PackAuthHook"/>}</td></tr>
+ * <tr><td>IMAP, POP3, JMAP</td><td>through James' authenticator into {@code PackUsersRepository#test}</td><td>through {@code PackAuthenticator}</td></tr>
+ * <tr><td>user unknown to James</td><td>—</td><td>refused before any backend is asked (no directory round trip, no
+ *   lockout counter touched)</td></tr>
+ * <tr><td>typical backend</td><td>LDAP</td><td>Kopano (cannot list users), or LDAP beside James' own users</td></tr>
+ * </table>
+ * Start James with {@link org.jamespack.auth.james.PackServerMain} (the stock memory server plus
+ * {@link org.jamespack.auth.james.AuthPackModule}). With James' stock launcher only the SMTP hook
+ * works (it then reads {@code <authpack>} itself): James' {@code extensions.properties} modules
+ * cannot replace the users repository or the authenticator.
+ *
+ * <p>James 3.8.1 tells neither the repository nor the authenticator which protocol is logging
+ * in; {@link org.jamespack.auth.james.CallerProtocol} finds it on the stack (about 14 µs), and the
+ * client's address is taken from James' logging context, so that Kopano's per-protocol feature
+ * gates and the throttle work for IMAP and POP3 too.
  *
  * <h2>What each protocol answers</h2>
  * ACCEPTED logs in; REJECTED and DISABLED give SMTP {@code 535 5.7.8}, IMAP {@code NO},
@@ -54,6 +81,16 @@
  * {@code NO … processing failed}, POP3 {@code -ERR Unexpected error}. Each login writes one line
  * to the logger {@code org.jamespack.auth.audit} (login, protocol, client, backend, verdict,
  * reason, duration; never the password): INFO, WARN when UNAVAILABLE.
+ *
+ * <h2>Operations</h2>
+ * Metrics through James' {@code MetricFactory} ({@link org.jamespack.auth.james.AuthPackMetrics}):
+ * {@code jamespack.auth.backend.BACKEND.STATE} (counter per backend and verdict),
+ * {@code jamespack.auth.backend.BACKEND.latency} (timer per backend),
+ * {@code jamespack.auth.decision.STATE} (counter of what clients got). WebAdmin
+ * ({@link org.jamespack.auth.james.AuthPackRoutes}): {@code GET /authpack/cache},
+ * {@code DELETE /authpack/cache/users/{login}}, {@code DELETE /authpack/cache}. More modules for the
+ * launcher come from {@link org.jamespack.auth.james.PackAddOn} service entries (the relay's health
+ * check and routes).
  */
 @NullMarked
 package org.jamespack.auth.james;

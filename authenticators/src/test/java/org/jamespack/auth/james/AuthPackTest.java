@@ -91,6 +91,44 @@ class AuthPackTest {
     }
 
     @Test
+    void loadShouldChainBackendsInOrderWhenSeveral() {
+        AuthPack pack = load("<usersrepository><authpack mode=\"password-only\">"
+            + "<po name=\"first\" control=\"optional\"/><fixed name=\"second\" control=\"sufficient\"/>"
+            + "</authpack></usersrepository>");
+        assertThat(pack.verifier()).isInstanceOf(org.jamespack.auth.chain.VerifierChain.class);
+        Verdict v = pack.verify(LoginAttempt.of("alice@example.org", Secret.of("pw"), Protocol.SMTP));
+        assertThat(v.isAccepted()).isTrue();
+        // sufficient success ends the chain; the chain names the member that decided
+        assertThat(v.detail()).startsWith("second");
+    }
+
+    @Test
+    void loadShouldTakeTheFirstListingBackendAsDirectoryWhenChained() {
+        AuthPack pack = load("<usersrepository><authpack mode=\"directory\">"
+            + "<po control=\"sufficient\"/><fixed who=\"listed@example.org\"/>"
+            + "</authpack></usersrepository>");
+        assertThat(pack.directory()).isPresent();
+    }
+
+    @Test
+    void loadShouldWrapCacheInsideThrottleWhateverTheOrderWritten() {
+        AuthPack pack = load("<usersrepository><authpack>"
+            + "<throttle failureDelay=\"0\"/><fixed/><cache/>"
+            + "</authpack></usersrepository>");
+        assertThat(pack.verifier()).isInstanceOf(org.jamespack.auth.throttle.ThrottlingVerifier.class);
+        assertThat(pack.verify(LoginAttempt.of("alice@example.org", Secret.of("pw"), Protocol.SMTP)).isAccepted()).isTrue();
+        pack.close();
+    }
+
+    @Test
+    void loadShouldReportWrapperGivenTwice() {
+        assertThatThrownBy(() -> load("<usersrepository><authpack><fixed/><cache/>\n<cache/></authpack></usersrepository>"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("conf/usersrepository.xml:2")
+            .hasMessageContaining("given more than once");
+    }
+
+    @Test
     void loadShouldRefuseDirectoryModeWhenNoBackendListsUsers() {
         assertThatThrownBy(() -> load("<usersrepository><authpack mode=\"directory\"><po/></authpack></usersrepository>"))
             .isInstanceOf(ConfigException.class)

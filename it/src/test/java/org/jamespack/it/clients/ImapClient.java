@@ -21,6 +21,24 @@ public final class ImapClient extends LineConnection {
         return command("LOGIN " + quoted(user) + " " + quoted(password));
     }
 
+    /** AUTHENTICATE PLAIN (RFC 4959 without SASL-IR): the continuation is answered with the response. */
+    public String authenticatePlain(String user, String password) throws IOException {
+        String t = "a" + (++tag);
+        send(t + " AUTHENTICATE PLAIN");
+        String line = readLine();
+        if (line == null || !line.startsWith("+")) {
+            return String.valueOf(line);
+        }
+        send(java.util.Base64.getEncoder().encodeToString(
+            ("\0" + user + "\0" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        while ((line = readLine()) != null) {
+            if (line.startsWith(t + " ")) {
+                return line;
+            }
+        }
+        return "<connection closed>";
+    }
+
     /** Sends {@code command} with a fresh tag and returns the tagged reply line. */
     public String command(String command) throws IOException {
         String t = "a" + (++tag);

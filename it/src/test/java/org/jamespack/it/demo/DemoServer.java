@@ -10,12 +10,14 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 
 import org.apache.james.MemoryJamesConfiguration;
 import org.apache.james.data.UsersRepositoryModuleChooser;
 import org.jamespack.auth.james.PackServerMain;
+import org.jamespack.auth.ldap.InMemoryLdap;
 
 import com.google.inject.Module;
 
@@ -33,7 +35,7 @@ import com.google.inject.Module;
 public final class DemoServer {
 
     /** The demo's add-ons, in start order; the relay add-on goes here. */
-    static final List<DemoAddon> ADDONS = List.of();
+    static final List<DemoAddon> ADDONS = List.of(new RelayDemoAddon());
 
     private static final List<String> TEMPLATES = List.of("smtpserver.xml", "imapserver.xml", "pop3server.xml",
         "usersrepository.xml", "domainlist.xml", "dnsservice.xml", "mailrepositorystore.xml", "mailetcontainer.xml",
@@ -51,9 +53,16 @@ public final class DemoServer {
         vars.put("webadmin.port", System.getProperty("demo.webadmin.port", "8000"));
 
         List<AutoCloseable> started = new ArrayList<>();
-        DemoDirectory directory = DemoDirectory.start();
+        // the LDAP tests' directory: qmail-ldap schema (accountStatus) and a thread-safe {SSHA} check
+        InMemoryLdap directory = InMemoryLdap.start();
         started.add(directory);
+        directory.addUser("alice", "alice@example.org", "alice-secret");
+        directory.addSshaUser("bob", "bob@example.org", "bob-secret");
+        directory.addUser("carol", "carol@example.org", "carol-secret", Optional.of("disabled"));
         vars.put("ldap.url", directory.url());
+        vars.put("ldap.base", InMemoryLdap.BASE_DN);
+        vars.put("ldap.bindDn", InMemoryLdap.SERVICE_DN);
+        vars.put("ldap.bindPassword", InMemoryLdap.SERVICE_PASSWORD);
 
         Path conf = dir.resolve("conf");
         deleteTree(conf);
@@ -93,7 +102,7 @@ public final class DemoServer {
         System.out.println("  IMAP      127.0.0.1:" + vars.get("imap.port"));
         System.out.println("  POP3      127.0.0.1:" + vars.get("pop3.port"));
         System.out.println("  WebAdmin  http://127.0.0.1:" + vars.get("webadmin.port") + "/");
-        System.out.println("  LDAP      " + directory.url() + "   (in-memory, base " + DemoDirectory.BASE + ", LDAP rebind)");
+        System.out.println("  LDAP      " + directory.url() + "   (in-memory, base " + InMemoryLdap.BASE_DN + ", LDAP rebind)");
         System.out.println("Test users:");
         System.out.println("  alice@example.org / alice-secret   logs in");
         System.out.println("  bob@example.org   / bob-secret     logs in (stored as {SSHA})");

@@ -72,7 +72,24 @@ public final class BrokerMain {
                 + " service): run the broker through James or the token tool");
             return EXIT_NO_SOURCES;
         }
-        try (BrokerTokenSources sources = found.next()) {
+        return run(args, err, found.next());
+    }
+
+    /**
+     * As {@link #run(String[], PrintStream)}, with the token sources given (the {@code token}
+     * tool's); closes {@code sources} when the broker stops.
+     */
+    public static int run(String[] args, PrintStream err, BrokerTokenSources sources) {
+        try (sources) {
+            if (args.length != 1 || args[0].startsWith("-")) {
+                err.println("usage: BrokerMain BROKER.xml   (serves OAuth2 tokens on a UNIX socket; see the package documentation)");
+                return EXIT_USAGE;
+            }
+            Path config = Path.of(args[0]);
+            if (!Files.isReadable(config)) {
+                err.println(config + ": cannot be read");
+                return EXIT_USAGE;
+            }
             return serveUntilStopped(config, sources.resolver(config), err);
         }
     }

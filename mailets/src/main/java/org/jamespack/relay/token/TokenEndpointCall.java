@@ -34,7 +34,7 @@ import net.jcip.annotations.Immutable;
  * unknown error code is judged by its HTTP status: 400, 401, 403 broken, else transient.
  */
 @Immutable
-final class TokenEndpointCall {
+public final class TokenEndpointCall {
 
     /** When the endpoint omits {@code expires_in} (it is only RECOMMENDED), assume this. */
     static final Duration ASSUMED_LIFETIME = Duration.ofHours(1);
@@ -47,16 +47,11 @@ final class TokenEndpointCall {
     private TokenEndpointCall() {
     }
 
-    static GrantResult send(TokenRequest request, EndpointSettings endpoint, Clock clock) {
-        HTTPRequest http = request.toHTTPRequest();
-        http.setConnectTimeout(millis(endpoint.connectTimeout()));
-        http.setReadTimeout(millis(endpoint.readTimeout()));
-        http.setFollowRedirects(false);
-        endpoint.tls().ifPresent(http::setSSLSocketFactory);
-        endpoint.proxy().ifPresent(http::setProxy);
+    /** Sends {@code request} once and classifies the reply; never throws for network or protocol errors. */
+    public static GrantResult send(TokenRequest request, EndpointSettings endpoint, Clock clock) {
         HTTPResponse response;
         try {
-            response = http.send();
+            response = prepare(request.toHTTPRequest(), endpoint).send();
         } catch (IOException e) {
             return new GrantResult.Failed(TokenOutcome.Kind.TRANSIENT,
                 "cannot reach token endpoint " + endpoint.tokenEndpoint() + ": " + e.getClass().getSimpleName()
@@ -65,7 +60,23 @@ final class TokenEndpointCall {
         return classify(response, endpoint, clock);
     }
 
-    static GrantResult classify(HTTPResponse response, EndpointSettings endpoint, Clock clock) {
+    /**
+     * Applies the endpoint's time-outs, TLS and proxy to any request for it, and turns off
+     * redirects (a redirected POST could carry a secret elsewhere). Public for the token tool's
+     * device authorization request and RFC 8628 polling, whose error codes
+     * ({@code authorization_pending}, {@code slow_down}) it must see before {@link #classify}.
+     */
+    public static HTTPRequest prepare(HTTPRequest http, EndpointSettings endpoint) {
+        http.setConnectTimeout(millis(endpoint.connectTimeout()));
+        http.setReadTimeout(millis(endpoint.readTimeout()));
+        http.setFollowRedirects(false);
+        endpoint.tls().ifPresent(http::setSSLSocketFactory);
+        endpoint.proxy().ifPresent(http::setProxy);
+        return http;
+    }
+
+    /** Classifies a token endpoint's reply (RFC 6749 §5.1/§5.2) as in {@link #send}. */
+    public static GrantResult classify(HTTPResponse response, EndpointSettings endpoint, Clock clock) {
         int status = response.getStatusCode();
         String where = "token endpoint " + endpoint.tokenEndpoint() + " answered HTTP " + status;
         TokenResponse parsed;

@@ -1,0 +1,229 @@
+package org.jamespack.relay.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import org.jamespack.auth.Secret;
+import org.jamespack.relay.route.Mechanism;
+import org.jamespack.relay.route.Route;
+import org.jamespack.relay.route.RouteTable;
+import org.jamespack.relay.route.SendingLimits;
+import org.jamespack.relay.route.SmartHostsParser;
+import org.jamespack.relay.route.TlsMode;
+import org.jamespack.relay.smtp.FailureClassifier;
+import org.jamespack.relay.smtp.SmtpConnector;
+import org.jamespack.relay.smtp.SmtpFailure;
+import org.jamespack.relay.smtp.SmtpSettings;
+import org.jamespack.relay.token.TokenFile;
+import org.jamespack.relay.token.TokenOutcome;
+import org.jamespack.relay.token.TokenRegistry;
+import org.jamespack.relay.token.TokenSource;
+
+import net.jcip.annotations.NotThreadSafe;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code token test}: gets a token the way the relay does, then connects to the smarthost with the
+ * relay's own SMTP client ({@link SmtpConnector}: TLS required and verified, mechanism forced),
+ * authenticates and QUITs, sending no mail; every step printed, every failure explained by
+ * {@link Diagnosis}. As the relay does, a refused token is refreshed once and AUTH tried again.
+ * {@code --explain TEXT} only explains a pasted error. Not thread-safe (one run).
+ */
+@Command(name = "test", mixinStandardHelpOptions = true,
+    description = {"Check an account end to end: token, smarthost connect, STARTTLS, AUTH, QUIT (no mail sent).",
+        "TARGET is a token file (with --host, --user) or a sender address or domain looked up in --routes.",
+        "Or explain an error text from a log: token test --explain '535 5.7.139 …'."},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:every step passed", "1:a step failed (see the diagnosis)", "2:usage error or unreadable file",
+        "3:temporary failure (network, 4xx, server error)"})
+@NotThreadSafe
+final class TestCommand implements Callable<Integer> {
+
+    @ParentCommand
+    TokenTool tool;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "TARGET",
+        description = "a sasl-xoauth2 token file, or (with --routes) a sender address or domain")
+    String target;
+
+    @Option(names = "--explain", paramLabel = "TEXT", description = "explain this error text and exit")
+    String explain;
+
+    @Option(names = "--routes", paramLabel = "FILE", description = "exim-style smart-hosts file: domain: host=H::587 user=U oauth=/path")
+    Path routes;
+
+    @Option(names = "--host", paramLabel = "HOST", description = "smarthost for a token file, e.g. smtp.office365.com")
+    String host;
+
+    @Option(names = "--port", paramLabel = "PORT", description = "smarthost port (default: 587, or 465 with --implicit-tls)")
+    Integer port;
+
+    @Option(names = "--implicit-tls", description = "TLS from the first byte (port 465) instead of STARTTLS")
+    boolean implicitTls;
+
+    @Option(names = "--user", paramLabel = "MAILBOX", description = "AUTH identity (default: the token file's user, else its name)")
+    String user;
+
+    @Option(names = "--mechanism", defaultValue = "XOAUTH2", paramLabel = "MECH", description = "XOAUTH2 (default) or OAUTHBEARER")
+    Mechanism mechanism;
+
+    @Option(names = "--helo", paramLabel = "NAME", description = "EHLO name (default: this host's name)")
+    String helo;
+
+    @Option(names = "--trust-store", paramLabel = "FILE", description = "trust store for the smarthost's certificate (default: the JVM's CAs)")
+    Path trustStore;
+
+    @Option(names = "--trust-store-password-file", paramLabel = "FILE", description = "file holding the trust store's password")
+    Path trustStorePasswordFile;
+
+    @Option(names = "--trust-store-type", defaultValue = "PKCS12", paramLabel = "TYPE", description = "PKCS12 (default) or JKS")
+    String trustStoreType;
+
+    @Option(names = "--sasl-xoauth2-config", paramLabel = "FILE",
+        description = "sasl-xoauth2's global file (default: /etc/sasl-xoauth2.conf when present)")
+    Path globalFile;
+
+    @Override
+    public Integer call() throws IOException {
+        if (explain != null) {
+            List<Diagnosis> found = Diagnosis.explain(explain);
+            if (found.isEmpty()) {
+                tool.out.println("No advice known for this text.");
+                return TokenTool.FAILED;
+            }
+            found.forEach(d -> tool.out.println("[" + d.code() + "] " + d.advice()));
+            return TokenTool.OK;
+        }
+        if (target == null) {
+            throw new IllegalArgumentException("give a token FILE or a sender with --routes, or --explain TEXT");
+        }
+        Route route = route();
+        TokenRegistry registry = TokenRegistry.builder()
+            .pathDefaults(tool.pathDefaults(TokenTool.globalConfig(Optional.ofNullable(globalFile)))).build();
+        try {
+            return check(route, registry);
+        } finally {
+            registry.close();
+        }
+    }
+
+    private int check(Route route, TokenRegistry registry) {
+        var out = tool.out;
+        Optional<TokenSource> source = Optional.empty();
+        Optional<Secret> credential = route.password();
+        boolean refreshed = false;
+        if (route.usesToken()) {
+            String ref = route.oauth().orElseThrow();
+            out.println("1. token for " + route.account() + " from " + ref + " …");
+            TokenSource s = registry.resolve(ref, route.user().orElseThrow());
+            source = Optional.of(s);
+            TokenOutcome outcome = s.token(false);
+            if (outcome instanceof TokenOutcome.Failure f) {
+                return Reports.failure(out, "   token", f.kind(), f.detail());
+            }
+            TokenOutcome.Token t = (TokenOutcome.Token) outcome;
+            refreshed = s.status().endpointCalls() > 0;
+            out.println("   ok: valid until " + DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z")
+                .format(t.expiresAt().atZone(tool.zone)) + (refreshed ? " (just refreshed)" : ""));
+            credential = Optional.of(t.accessToken());
+        } else {
+            out.println("1. " + (route.password().isPresent() ? "password from the routes file (not shown)" : "no AUTH on this route"));
+        }
+        SmtpConnector connector = new SmtpConnector(settings());
+        while (true) {
+            out.println("2. connect to " + route.smarthost() + " (" + (route.tls() == TlsMode.IMPLICIT ? "implicit TLS" : "STARTTLS")
+                + ", certificate and host name checked), EHLO, AUTH " + route.mechanism().map(Mechanism::wireName).orElse("none")
+                + " as " + route.account() + " …");
+            SmtpConnector.ConnectResult result = connector.connect(route, credential);
+            if (result instanceof SmtpConnector.Connected c) {
+                out.println("   ok: TLS established" + (route.mechanism().isPresent() ? ", AUTH accepted" : ""));
+                out.println("3. QUIT …");
+                c.connection().close();
+                out.println("   ok: closed, no mail sent");
+                return TokenTool.OK;
+            }
+            SmtpFailure failure = ((SmtpConnector.Failed) result).failure();
+            boolean authRefused = failure.phase() == FailureClassifier.Phase.AUTH && failure.reply().statusClass() == 5;
+            if (authRefused && source.isPresent() && !refreshed) {
+                // As the relay does: a token refused by the smarthost is refreshed once, then AUTH again.
+                out.println("   refused: " + failure.detail());
+                out.println("   refreshing the token once and trying again …");
+                TokenOutcome again = source.get().token(true);
+                if (again instanceof TokenOutcome.Failure f) {
+                    return Reports.failure(out, "   token refresh", f.kind(), f.detail());
+                }
+                credential = Optional.of(((TokenOutcome.Token) again).accessToken());
+                refreshed = true;
+                continue;
+            }
+            out.println("   failed (" + failure.phase() + (failure.tlsRefused() ? ", TLS" : "") + "): " + failure.detail());
+            Reports.explain(out, failure.detail());
+            boolean temporary = !failure.tlsRefused() && (failure.reply().code() < 0 || failure.reply().statusClass() == 4);
+            return temporary ? TokenTool.TEMPORARY : TokenTool.FAILED;
+        }
+    }
+
+    private Route route() throws IOException {
+        Path asFile = Path.of(target);
+        if (routes == null || Files.isRegularFile(asFile)) {
+            if (host == null) {
+                throw new IllegalArgumentException("give --host (and --user) for a token file, or --routes for a sender");
+            }
+            Path abs = asFile.toAbsolutePath().normalize();
+            String account;
+            try {
+                account = user != null ? user : TokenFile.read(abs).user().orElse(abs.getFileName().toString());
+            } catch (IOException e) {
+                throw new IllegalArgumentException(target + " cannot be read: " + e.getClass().getSimpleName());
+            }
+            TlsMode tls = implicitTls ? TlsMode.IMPLICIT : TlsMode.STARTTLS;
+            if (!mechanism.usesToken()) {
+                throw new IllegalArgumentException("--mechanism must be XOAUTH2 or OAUTHBEARER for a token file");
+            }
+            return new Route("command line", host, port != null ? port : tls.defaultPort(), tls, Optional.ofNullable(helo),
+                Optional.of(account), Optional.of(abs.toString()), Optional.empty(), Optional.of(mechanism),
+                SendingLimits.UNLIMITED, "command line");
+        }
+        String text;
+        try {
+            text = Files.readString(routes, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(routes + " cannot be read: " + e.getClass().getSimpleName());
+        }
+        SmartHostsParser.Result parsed = SmartHostsParser.parse(text, routes.toString());
+        parsed.problems().forEach(p -> tool.err.println("warning: " + p));
+        Route r = RouteTable.of(parsed.routes()).lookup(target).orElseThrow(() ->
+            new IllegalArgumentException("no route in " + routes + " for " + target));
+        tool.out.println("route for " + target + ": " + r.key() + " (" + r.origin() + ") → " + r.smarthost() + " as " + r.account());
+        return r;
+    }
+
+    private SmtpSettings settings() {
+        SmtpSettings s = SmtpSettings.defaults();
+        if (helo != null) {
+            s = new SmtpSettings(s.connectTimeout(), s.readTimeout(), s.trustStore(), s.trustStorePassword(), s.trustStoreType(),
+                s.maxAuthLine(), s.idleTimeout(), Optional.of(helo));
+        }
+        if (trustStore != null) {
+            Optional<Secret> password = Optional.empty();
+            if (trustStorePasswordFile != null) {
+                try {
+                    password = Optional.of(Secret.of(Files.readString(trustStorePasswordFile, StandardCharsets.UTF_8).strip()));
+                } catch (IOException e) {
+                    throw new IllegalArgumentException(trustStorePasswordFile + " cannot be read: " + e.getClass().getSimpleName());
+                }
+            }
+            s = s.withTrustStore(trustStore, password, trustStoreType);
+        }
+        return s;
+    }
+}
