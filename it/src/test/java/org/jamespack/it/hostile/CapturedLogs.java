@@ -113,7 +113,7 @@ public final class CapturedLogs implements BeforeAllCallback, AfterAllCallback {
 
         @Override
         protected void append(ILoggingEvent e) {
-            StringBuilder s = new StringBuilder().append(e.getLevel()).append(' ').append(e.getLoggerName()).append(" - ")
+            StringBuilder s = new StringBuilder().append(e.getLevel()).append(" [").append(e.getThreadName()).append("] ").append(e.getLoggerName()).append(" - ")
                 .append(e.getFormattedMessage());
             Map<String, String> mdc = e.getMDCPropertyMap();
             if (mdc != null && !mdc.isEmpty()) {
