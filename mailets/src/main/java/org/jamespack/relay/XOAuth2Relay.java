@@ -15,6 +15,12 @@ import javax.inject.Inject;
 import javax.mail.MessagingException;
 
 import org.apache.james.lifecycle.api.LifecycleUtil;
+import org.apache.james.mailrepository.api.MailKey;
+import org.apache.james.mailrepository.api.MailRepository;
+import org.apache.james.mailrepository.api.MailRepositoryStore;
+import org.apache.james.mailrepository.api.MailRepositoryUrl;
+import org.apache.james.metrics.api.MetricFactory;
+import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueue.MailQueueItem;
 import org.apache.james.queue.api.MailQueueFactory;
@@ -33,6 +39,16 @@ import org.jamespack.relay.delivery.RelayDelivery;
 import org.jamespack.relay.delivery.RelaySettings;
 import org.jamespack.relay.delivery.RetrySchedule;
 import org.jamespack.relay.delivery.TokenSources;
+import org.jamespack.relay.broker.BrokerMain;
+import org.jamespack.relay.broker.CredentialBroker;
+import org.jamespack.relay.ops.JamesRelayMetrics;
+import org.jamespack.relay.ops.RelayMetrics;
+import org.jamespack.relay.ops.RelayRegistry;
+import org.jamespack.relay.ops.RelayView;
+import org.jamespack.relay.ops.RouteHealth;
+import org.jamespack.relay.ops.RouteReport;
+import org.jamespack.relay.token.TokenSource;
+import org.jamespack.relay.token.TokenStatus;
 import org.jamespack.relay.route.Route;
 import org.jamespack.relay.route.RouteProblem;
 import org.jamespack.relay.route.RouteSource;
@@ -60,11 +76,22 @@ import reactor.core.scheduler.Schedulers;
  * and re-queue with a delay (retry schedule) whatever could not be delivered yet. Mail without a
  * route follows {@code noRoute}; the null sender {@code nullSender}.
  *
+ * <p>Operations: the mailet registers itself in the Guice singleton
+ * {@link org.jamespack.relay.ops.RelayRegistry} (injected, since James' mailet loader and not Guice
+ * builds it), where the {@code xoauth2-relay} health check and {@code /xoauth2-relay/routes} find
+ * it; deliveries and token refreshes are counted through James' {@code MetricFactory}; a token
+ * upkeep keeps tokens fresh ahead of mail; {@code brokerFile} starts the credential broker (see
+ * {@code org.jamespack.relay.ops}).
+ *
  * <h2>Init parameters</h2>
  * <table>
  * <caption>Settings (child elements of {@code <mailet>})</caption>
  * <tr><th>key</th><th>type</th><th>default</th><th>meaning</th></tr>
  * <tr><td>{@code queue}</td><td>name</td><td>{@code xoauth2-relay}</td><td>the relay's own mail queue; one per mailet instance</td></tr>
+ * <tr><td>{@code journal}</td><td>mail repository URL</td><td>none</td><td>a persistent James mail repository (e.g.
+ *   {@code file://var/mail/xoauth2-relay/}) holding every message until it is delivered or bounced; at start-up its
+ *   messages are queued again. For James servers whose mail queue lives in memory (the memory server): without it a
+ *   restart loses what was queued. One per mailet instance</td></tr>
  * <tr><td>{@code routes}</td><td>text</td><td>none</td><td>inline routes, one per line (indentation ignored), in smart-hosts
  *   syntax ({@code sender: host=H::PORT user=U oauth=REF}); they win over the file's</td></tr>
  * <tr><td>{@code smartHostsFile}</td><td>path</td><td>none</td><td>exim smart-hosts file (seed 002); re-read when it changes;
@@ -98,6 +125,14 @@ import reactor.core.scheduler.Schedulers;
  * <tr><td>{@code helo}</td><td>host name</td><td>local host name</td><td>EHLO name for routes without {@code helo=}</td></tr>
  * <tr><td>{@code tokenIdleRefresh}</td><td>duration</td><td>{@code 1d}</td><td>how often token sources idle that long are
  *   refreshed (refresh tokens die unused: Microsoft after 90 days)</td></tr>
+ * <tr><td>{@code tokenUpkeep}</td><td>duration</td><td>{@code 1m}</td><td>how often every token route's token is asked for
+ *   (a cached token costs nothing; inside the refresh window it is refreshed): tokens are ready before mail needs them, the
+ *   broker serves fresh ones, and health follows the token endpoint without mail traffic; {@code 0s} turns it off</td></tr>
+ * <tr><td>{@code refreshTokenMaxAge}</td><td>duration</td><td>{@code 60d}</td><td>a refresh token older than this makes the
+ *   route DEGRADED in the health check</td></tr>
+ * <tr><td>{@code brokerFile}</td><td>path</td><td>none</td><td>a {@code <broker>} XML file (settings in
+ *   {@code org.jamespack.relay.broker}): James then runs the credential broker, serving the accounts of this relay's token
+ *   routes from the relay's own token sources</td></tr>
  * </table>
  * Token settings read by the token registry from this element: {@code saslXoauth2Config}, {@code tokenRefreshWindow},
  * {@code tokenConnectTimeout}, {@code tokenReadTimeout}, {@code brokerTimeout} (see {@code org.jamespack.relay.token}).
@@ -108,9 +143,10 @@ import reactor.core.scheduler.Schedulers;
  * {@code messages-per-minute}, {@code recipients-per-day}, {@code connections}.
  */
 @ThreadSafe
-public final class XOAuth2Relay extends GenericMailet {
+public final class XOAuth2Relay extends GenericMailet implements RelayView {
 
     public static final String QUEUE = "queue";
+    public static final String JOURNAL = "journal";
     public static final String ROUTES = "routes";
     public static final String SMART_HOSTS_FILE = "smartHostsFile";
     public static final String SMART_HOSTS_POLL = "smartHostsPoll";
@@ -134,6 +170,9 @@ public final class XOAuth2Relay extends GenericMailet {
     public static final String MAX_AUTH_LINE = "maxAuthLine";
     public static final String HELO = "helo";
     public static final String TOKEN_IDLE_REFRESH = "tokenIdleRefresh";
+    public static final String TOKEN_UPKEEP = "tokenUpkeep";
+    public static final String REFRESH_TOKEN_MAX_AGE = "refreshTokenMaxAge";
+    public static final String BROKER_FILE = "brokerFile";
 
     /** Every key with its default, for the documentation test. */
     public static final Map<String, String> DEFAULTS = defaults();
@@ -143,20 +182,39 @@ public final class XOAuth2Relay extends GenericMailet {
     private static final Logger LOGGER = LoggerFactory.getLogger(XOAuth2Relay.class);
 
     private final MailQueueFactory<?> queueFactory;
+    private final Optional<MailRepositoryStore> repositories;
     private final Optional<TokenSources> givenTokens;
     private final Clock clock;
     private final boolean startThreads;
+    private final RelayMetrics metrics;
+    private final RelayRegistry registry;
 
+    private volatile String queueName = DEFAULT_QUEUE;
+    private volatile Duration refreshTokenMaxAge = Duration.ofDays(60);
+    private volatile RouteSource routes;
+    private volatile CredentialBroker broker;
     private volatile MailQueue queue;
+    private volatile Optional<MailRepository> journal = Optional.empty();
     private volatile RelayDelivery delivery;
     private volatile RelaySettings settings;
     private volatile TokenSources tokens;
     private volatile Scheduler scheduler;
     private volatile Disposable workers;
 
+    /**
+     * The constructor James' mailet loader calls: the queue factory, James' metrics and the
+     * registry through which the health check and WebAdmin see this relay.
+     */
     @Inject
+    public XOAuth2Relay(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, RelayRegistry registry,
+                        MailRepositoryStore repositories) {
+        this(queueFactory, Optional.of(repositories), Optional.empty(), Clock.systemUTC(), true, new JamesRelayMetrics(metricFactory),
+            registry);
+    }
+
+    /** Outside James' injector: no metrics, a registry of its own, no mail repositories (then {@code journal} cannot be used). */
     public XOAuth2Relay(MailQueueFactory<?> queueFactory) {
-        this(queueFactory, Optional.empty(), Clock.systemUTC(), true);
+        this(queueFactory, Optional.empty(), Optional.empty(), Clock.systemUTC(), true, RelayMetrics.NONE, new RelayRegistry());
     }
 
     /**
@@ -164,15 +222,35 @@ public final class XOAuth2Relay extends GenericMailet {
      * {@code startThreads} is false (then tests hand dequeued items to {@link #handle}).
      */
     XOAuth2Relay(MailQueueFactory<?> queueFactory, Optional<TokenSources> tokens, Clock clock, boolean startThreads) {
+        this(queueFactory, Optional.empty(), tokens, clock, startThreads, RelayMetrics.NONE, new RelayRegistry());
+    }
+
+    /** Test seam with James' mail repositories (for {@code journal}). */
+    XOAuth2Relay(MailQueueFactory<?> queueFactory, Optional<MailRepositoryStore> repositories, Optional<TokenSources> tokens,
+                 Clock clock, boolean startThreads) {
+        this(queueFactory, repositories, tokens, clock, startThreads, RelayMetrics.NONE, new RelayRegistry());
+    }
+
+    XOAuth2Relay(MailQueueFactory<?> queueFactory, Optional<TokenSources> tokens, Clock clock, boolean startThreads,
+                 RelayMetrics metrics, RelayRegistry registry) {
+        this(queueFactory, Optional.empty(), tokens, clock, startThreads, metrics, registry);
+    }
+
+    XOAuth2Relay(MailQueueFactory<?> queueFactory, Optional<MailRepositoryStore> repositories, Optional<TokenSources> tokens,
+                 Clock clock, boolean startThreads, RelayMetrics metrics, RelayRegistry registry) {
         this.queueFactory = queueFactory;
+        this.repositories = repositories;
         this.givenTokens = tokens;
         this.clock = clock;
         this.startThreads = startThreads;
+        this.metrics = metrics;
+        this.registry = registry;
     }
 
     private static Map<String, String> defaults() {
         Map<String, String> d = new LinkedHashMap<>();
         d.put(QUEUE, DEFAULT_QUEUE);
+        d.put(JOURNAL, "");
         d.put(ROUTES, "");
         d.put(SMART_HOSTS_FILE, "");
         d.put(SMART_HOSTS_POLL, "10s");
@@ -196,6 +274,9 @@ public final class XOAuth2Relay extends GenericMailet {
         d.put(MAX_AUTH_LINE, String.valueOf(SmtpSettings.RFC4954_AUTH_LINE));
         d.put(HELO, "");
         d.put(TOKEN_IDLE_REFRESH, "1d");
+        d.put(TOKEN_UPKEEP, "1m");
+        d.put(REFRESH_TOKEN_MAX_AGE, "60d");
+        d.put(BROKER_FILE, "");
         return Map.copyOf(d);
     }
 
@@ -215,6 +296,10 @@ public final class XOAuth2Relay extends GenericMailet {
         ConfigNode node = ConfigNode.of(origin, getMailetName(), params, problems);
 
         String queueName = node.string(QUEUE, DEFAULT_QUEUE);
+        Optional<String> journalUrl = node.string(JOURNAL);
+        if (journalUrl.isPresent() && repositories.isEmpty()) {
+            node.problem(JOURNAL, "needs James' mail repositories (the mailet was built without them)");
+        }
         List<Route> inline = new ArrayList<>();
         node.string(ROUTES).ifPresent(text -> {
             // indented lines in the XML are routes of their own here, not exim continuation lines
@@ -248,6 +333,10 @@ public final class XOAuth2Relay extends GenericMailet {
         Optional<Path> tokenFile = node.string(TOKEN_SOURCES_FILE).map(Path::of);
         Optional<String> helo = node.string(HELO);
         Duration idleRefresh = node.duration(TOKEN_IDLE_REFRESH, Duration.ofDays(1));
+        Duration upkeep = node.duration(TOKEN_UPKEEP, Duration.ofMinutes(1));
+        Duration maxAge = node.duration(REFRESH_TOKEN_MAX_AGE, Duration.ofDays(60));
+        Optional<Path> brokerFile = node.string(BROKER_FILE).map(Path::of);
+        brokerFile.filter(f -> !Files.isReadable(f)).ifPresent(f -> node.problem(BROKER_FILE, "'" + f + "' cannot be read"));
 
         RouteSource routes = file.isPresent() && Files.isReadable(file.get())
             ? new RouteSource(inline, file, poll, clock) : new RouteSource(inline, Optional.empty(), poll, clock);
@@ -293,6 +382,9 @@ public final class XOAuth2Relay extends GenericMailet {
         }
         problems.throwIfAny();
 
+        this.queueName = queueName;
+        this.refreshTokenMaxAge = maxAge;
+        this.routes = routes;
         this.settings = new RelaySettings(schedule, slowRetry, noRoute, nullSender, rewrite, backOff, backOffMax, connectionWait);
         this.tokens = tokenSources;
         this.delivery = new RelayDelivery(routes, tokenSources, connector, settings,
@@ -300,6 +392,9 @@ public final class XOAuth2Relay extends GenericMailet {
         warnAboutSendAs(routes.current().routes(), rewrite);
         MailQueueName name = MailQueueName.of(queueName);
         this.queue = queueFactory.getQueue(name).map(q -> (MailQueue) q).orElseGet(() -> queueFactory.createQueue(name));
+        if (journalUrl.isPresent() && repositories.isPresent()) {
+            this.journal = Optional.of(openJournal(journalUrl.get()));
+        }
         if (startThreads) {
             scheduler = Schedulers.newBoundedElastic(threads, Integer.MAX_VALUE, "xoauth2-relay-" + queueName);
             workers = Flux.from(queue.deQueue())
@@ -317,9 +412,47 @@ public final class XOAuth2Relay extends GenericMailet {
                     }
                 }, idleRefresh.toMillis(), idleRefresh.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
             }
+            if (!upkeep.isZero() && routes.current().routes().stream().anyMatch(Route::usesToken)) {
+                scheduler.schedulePeriodically(this::upkeepTokens, 0, upkeep.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
         }
+        if (brokerFile.isPresent()) {
+            startBroker(brokerFile.get());
+        }
+        registry.register(this);
         LOGGER.info("XOAuth2Relay {}: queue {}, {} route(s), {} delivery thread(s), retry {}", getMailetName(), queueName,
             routes.current().size(), startThreads ? threads : 0, schedule);
+    }
+
+    /**
+     * Opens the journal and queues again what it holds: messages accepted before a restart and not yet delivered or
+     * bounced (their attempt count and first-attempt time travel with them as attributes).
+     */
+    private MailRepository openJournal(String url) throws MessagingException {
+        MailRepository repository;
+        try {
+            repository = repositories.orElseThrow().select(MailRepositoryUrl.from(url));
+        } catch (MailRepositoryStore.MailRepositoryStoreException | IllegalArgumentException e) {
+            throw new MessagingException("mailetcontainer.xml: mailet " + getMailetName() + ": " + JOURNAL + ": cannot open '" + url
+                + "': " + e.getMessage(), e instanceof Exception ? (Exception) e : null);
+        }
+        int requeued = 0;
+        for (Iterator<MailKey> keys = repository.list(); keys.hasNext(); ) {
+            MailKey key = keys.next();
+            Mail mail = repository.retrieve(key);
+            if (mail == null) {
+                continue;
+            }
+            try {
+                queue.enQueue(mail);
+                requeued++;
+            } finally {
+                LifecycleUtil.dispose(mail);
+            }
+        }
+        LOGGER.info("XOAuth2Relay {}: journal {} holds {} message(s) not yet delivered; queued again", getMailetName(), url,
+            requeued);
+        return repository;
     }
 
     /** Warns when a route's mailbox carries mail of other senders without rewriting (Microsoft: 554 5.2.252 SendAsDenied). */
@@ -354,6 +487,10 @@ public final class XOAuth2Relay extends GenericMailet {
                 return;
             }
         }
+        if (journal.isPresent()) {
+            // first on disk, then in the queue: a crash in between re-sends nothing twice and loses nothing
+            journal.get().store(mail);
+        }
         queue.enQueue(mail);
         mail.setState(Mail.GHOST);
     }
@@ -362,11 +499,19 @@ public final class XOAuth2Relay extends GenericMailet {
     void handle(MailQueueItem item) {
         Mail mail = item.getMail();
         try {
+            Optional<Route> route = delivery.routeFor(mail);
             DeliveryOutcome outcome = delivery.deliver(mail);
             if (outcome instanceof DeliveryOutcome.Requeue) {
+                if (journal.isPresent()) {
+                    // what is left (fewer recipients, attempt count) replaces the journal's copy
+                    journal.get().store(mail);
+                }
                 queue.enQueue(mail, ((DeliveryOutcome.Requeue) outcome).delay());
+            } else if (journal.isPresent()) {
+                journal.get().remove(MailKey.forMail(mail));
             }
             item.done(MailQueueItem.CompletionStatus.SUCCESS);
+            count(route, outcome);
         } catch (Exception | LinkageError e) {
             // a bug must not lose the mail: put it back for later, then acknowledge
             LOGGER.error("XOAuth2Relay: unexpected failure delivering {}; re-queued for 15 minutes", mail.getName(), e);
@@ -387,6 +532,158 @@ public final class XOAuth2Relay extends GenericMailet {
         }
     }
 
+    private void count(Optional<Route> route, DeliveryOutcome outcome) {
+        String key = route.map(Route::key).orElse("none");
+        if (outcome instanceof DeliveryOutcome.Requeue) {
+            metrics.deferred(key);
+        } else {
+            DeliveryOutcome.Done done = (DeliveryOutcome.Done) outcome;
+            if (done.delivered() > 0) {
+                metrics.sent(key);
+            }
+            if (done.bounced() > 0) {
+                metrics.bounced(key);
+            }
+        }
+        route.filter(Route::usesToken).flatMap(tokens::forRoute).ifPresent(s -> metrics.tokenObserved(s.status()));
+    }
+
+    /**
+     * Asks every token route's source for its token: cached tokens cost nothing, tokens inside the
+     * refresh window are refreshed now rather than when a message waits, and the health check and
+     * metrics follow the token endpoint even when no mail flows.
+     */
+    void upkeepTokens() {
+        try {
+            for (Route r : routes.current().routes()) {
+                if (!r.usesToken()) {
+                    continue;
+                }
+                Optional<TokenSource> source = tokens.forRoute(r);
+                if (source.isPresent()) {
+                    source.get().token(false);
+                    metrics.tokenObserved(source.get().status());
+                }
+            }
+        } catch (RuntimeException e) {
+            // the next tick tries again; mail delivery asks the sources itself anyway
+            LOGGER.warn("XOAuth2Relay {}: token upkeep failed", getMailetName(), e);
+        }
+    }
+
+    private void startBroker(Path file) throws MessagingException {
+        try {
+            broker = BrokerMain.start(file, this::brokerSource);
+        } catch (ConfigException e) {
+            throw new MessagingException(getMailetName() + ": " + BROKER_FILE + " " + file + ": " + e.getMessage(), e);
+        } catch (java.io.IOException e) {
+            throw new MessagingException(getMailetName() + ": the credential broker socket of " + file + " could not be created: "
+                + e.getMessage(), e);
+        }
+    }
+
+    /** The broker's account → this relay's token source of a token route authenticating as that account. */
+    private TokenSource brokerSource(String account) {
+        for (Route r : routes.current().routes()) {
+            if (r.usesToken() && r.user().map(account::equalsIgnoreCase).orElse(false)) {
+                return tokens.forRoute(r).orElseThrow(() -> new IllegalArgumentException("route '" + r.key() + "' ("
+                    + r.origin() + ") has no usable token source"));
+            }
+        }
+        throw new IllegalArgumentException("no route of mailet " + getMailetName() + " authenticates as " + account
+            + " with oauth=");
+    }
+
+    /** The running credential broker, when {@code brokerFile} is set. */
+    public Optional<CredentialBroker> broker() {
+        return Optional.ofNullable(broker);
+    }
+
+    @Override
+    public String name() {
+        return getMailetName();
+    }
+
+    @Override
+    public List<RouteReport> routeReports(boolean countQueued) {
+        RouteSource current = routes;
+        if (current == null) {
+            return List.of();
+        }
+        Map<String, Long> queued = countQueued ? queuedPerRoute() : null;
+        java.time.Instant now = clock.instant();
+        List<RouteReport> out = new ArrayList<>();
+        // sorted by sender key: the route table keeps no order an operator could rely on
+        List<Route> sorted = new ArrayList<>(current.current().routes());
+        sorted.sort(java.util.Comparator.comparing(Route::key));
+        for (Route r : sorted) {
+            Optional<TokenStatus> status = r.usesToken() ? tokens.forRoute(r).map(TokenSource::status) : Optional.empty();
+            Optional<String> refused = delivery.gate(r).unhealthy();
+            RouteHealth health = r.usesToken() && status.isEmpty()
+                ? new RouteHealth(RouteHealth.State.UNHEALTHY, "no token source for oauth=" + r.oauth().get())
+                : RouteHealth.of(refused, status, now, refreshTokenMaxAge);
+            String credential = r.oauth().map(o -> "oauth=" + o).orElse(r.password().isPresent() ? "password" : "none");
+            Optional<String> failure = status.flatMap(TokenStatus::lastFailure).or(() -> refused);
+            out.add(new RouteReport(getMailetName(), queueName, r.key(), r.smarthost(), r.account(), credential, r.origin(), health,
+                status.flatMap(TokenStatus::expiry), status.flatMap(TokenStatus::lastRefresh),
+                status.flatMap(TokenStatus::lastFailureKind), failure, status.flatMap(TokenStatus::refreshTokenAge),
+                status.map(TokenStatus::endpointCalls).orElse(0L),
+                queued == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(queued.getOrDefault(r.key(), 0L))));
+        }
+        return out;
+    }
+
+    @Override
+    public int resetAccount(String account) {
+        RouteSource current = routes;
+        if (current == null) {
+            return 0;
+        }
+        int n = 0;
+        for (Route r : current.current().routes()) {
+            if (!r.account().equalsIgnoreCase(account)) {
+                continue;
+            }
+            n++;
+            delivery.gate(r).forgetRefusal();
+            if (r.usesToken()) {
+                tokens.forRoute(r).ifPresent(source -> {
+                    source.reset();
+                    source.token(false);
+                    metrics.tokenObserved(source.status());
+                });
+            }
+        }
+        if (n > 0) {
+            LOGGER.info("XOAuth2Relay {}: {} route(s) of {} reset by an operator", getMailetName(), n, account);
+        }
+        return n;
+    }
+
+    /** Messages waiting per route key, or null when the queue cannot be browsed. */
+    private Map<String, Long> queuedPerRoute() {
+        if (!(queue instanceof ManageableMailQueue)) {
+            return null;
+        }
+        Map<String, Long> counts = new LinkedHashMap<>();
+        try {
+            ManageableMailQueue.MailQueueIterator it = ((ManageableMailQueue) queue).browse();
+            try {
+                while (it.hasNext()) {
+                    // browsed mails are the queue's, not copies (memory queue): never disposed here
+                    Mail m = it.next().getMail();
+                    delivery.routeFor(m).ifPresent(r -> counts.merge(r.key(), 1L, Long::sum));
+                }
+            } finally {
+                it.close();
+            }
+        } catch (MailQueue.MailQueueException | RuntimeException e) {
+            LOGGER.warn("XOAuth2Relay {}: cannot browse queue {}: {}", getMailetName(), queueName, e.toString());
+            return null;
+        }
+        return counts;
+    }
+
     /** The delivery engine (health: {@code delivery().unhealthy()}). */
     public RelayDelivery delivery() {
         return delivery;
@@ -394,6 +691,10 @@ public final class XOAuth2Relay extends GenericMailet {
 
     @Override
     public void destroy() {
+        registry.unregister(this);
+        if (broker != null) {
+            broker.close();
+        }
         if (workers != null) {
             workers.dispose();
         }

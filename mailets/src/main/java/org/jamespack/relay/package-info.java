@@ -11,6 +11,7 @@
  *   <smartHostsFile>/etc/james/smart-hosts</smartHostsFile>
  *   <tokenSourcesFile>/etc/james/token-sources.xml</tokenSourcesFile>
  *   <bounceProcessor>bounces</bounceProcessor>
+ *   <journal>file://var/mail/xoauth2-relay/</journal>
  * </mailet>
  * }</pre>
  *
@@ -19,6 +20,10 @@
  * <caption>Settings (child elements of {@code <mailet>})</caption>
  * <tr><th>key</th><th>type</th><th>default</th><th>meaning</th></tr>
  * <tr><td>{@code queue}</td><td>name</td><td>{@code xoauth2-relay}</td><td>the relay's own mail queue; one per mailet instance</td></tr>
+ * <tr><td>{@code journal}</td><td>mail repository URL</td><td>none</td><td>a persistent James mail repository (e.g.
+ *   {@code file://var/mail/xoauth2-relay/}) holding every message until it is delivered or bounced; at start-up its
+ *   messages are queued again. For James servers whose mail queue lives in memory (the memory server): without it a
+ *   restart loses what was queued. One per mailet instance</td></tr>
  * <tr><td>{@code routes}</td><td>text</td><td>none</td><td>inline routes, one per line (indentation ignored), in smart-hosts
  *   syntax ({@code sender: host=H::PORT user=U oauth=REF}); they win over the file's</td></tr>
  * <tr><td>{@code smartHostsFile}</td><td>path</td><td>none</td><td>exim smart-hosts file (seed 002); re-read when it changes;
@@ -52,6 +57,14 @@
  * <tr><td>{@code helo}</td><td>host name</td><td>local host name</td><td>EHLO name for routes without {@code helo=}</td></tr>
  * <tr><td>{@code tokenIdleRefresh}</td><td>duration</td><td>{@code 1d}</td><td>how often token sources idle that long are
  *   refreshed (refresh tokens die unused: Microsoft after 90 days)</td></tr>
+ * <tr><td>{@code tokenUpkeep}</td><td>duration</td><td>{@code 1m}</td><td>how often every token route's token is asked for
+ *   (a cached token costs nothing; inside the refresh window it is refreshed): tokens are ready before mail needs them, the
+ *   broker serves fresh ones, and health follows the token endpoint without mail traffic; {@code 0s} turns it off</td></tr>
+ * <tr><td>{@code refreshTokenMaxAge}</td><td>duration</td><td>{@code 60d}</td><td>a refresh token older than this makes the
+ *   route DEGRADED in the health check</td></tr>
+ * <tr><td>{@code brokerFile}</td><td>path</td><td>none</td><td>a {@code <broker>} XML file (settings in
+ *   {@code org.jamespack.relay.broker}): James then runs the credential broker, serving the accounts of this relay's token
+ *   routes from the relay's own token sources</td></tr>
  * </table>
  * Token settings read by the token registry from this element: {@code saslXoauth2Config}, {@code tokenRefreshWindow},
  * {@code tokenConnectTimeout}, {@code tokenReadTimeout}, {@code brokerTimeout} (see {@code org.jamespack.relay.token}).

@@ -215,6 +215,8 @@ class XOAuth2RelayTest {
         assertThat(frontA.authUsers()).containsExactly("relay@a.example");
         assertThat(frontB.authUsers()).containsExactly("relay@b.example");
         assertThat(frontA.connections()).as("one connection reused for both messages of a.example").isEqualTo(1);
+        assertThat(frontA.commands()).as("one NOOP, on reuse; none after a transaction the server just accepted")
+            .filteredOn("NOOP"::equals).hasSize(1);
         assertThat(frontA.commands()).contains("STARTTLS", "MAIL FROM:<alice@a.example>", "RCPT TO:<rcpt1@dest.example>");
         assertThat(smarthostB.getReceivedMessages()[0].getSubject()).isEqualTo("relay test m3");
         await("empty queue", () -> queued().isEmpty());
@@ -502,5 +504,68 @@ class XOAuth2RelayTest {
 
         assertThat(other.getState()).isNotEqualTo(Mail.GHOST);
         assertThat(queue().getSize()).isZero();
+    }
+
+    @Test
+    void initShouldQueueAgainWhatTheJournalHoldsSoThatARestartLosesNothing() throws Exception {
+        SmtpFront frontA = front(SmtpFront.Mode.STARTTLS, smarthostA)
+            .rule("^MAIL FROM", "451 4.3.0 Mail server temporarily rejected message", 1);
+        tokenSources.put("tenant-a", source("relay@a.example", accountA));
+        org.apache.james.mailrepository.memory.MemoryMailRepository journal = new org.apache.james.mailrepository.memory.MemoryMailRepository();
+        org.apache.james.mailrepository.api.MailRepositoryStore store = new org.apache.james.mailrepository.api.MailRepositoryStore() {
+            @Override
+            public org.apache.james.mailrepository.api.MailRepository select(org.apache.james.mailrepository.api.MailRepositoryUrl url) {
+                assertThat(url.asString()).startsWith("memory://var/mail/relay-journal");
+                return journal;
+            }
+
+            @Override
+            public Optional<org.apache.james.mailrepository.api.Protocol> defaultProtocol() {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<org.apache.james.mailrepository.api.MailRepository> get(org.apache.james.mailrepository.api.MailRepositoryUrl url) {
+                return Optional.of(journal);
+            }
+
+            @Override
+            public java.util.stream.Stream<org.apache.james.mailrepository.api.MailRepository> getByPath(
+                org.apache.james.mailrepository.api.MailRepositoryPath path) {
+                return java.util.stream.Stream.of(journal);
+            }
+
+            @Override
+            public java.util.stream.Stream<org.apache.james.mailrepository.api.MailRepositoryUrl> getUrls() {
+                return java.util.stream.Stream.empty();
+            }
+        };
+        String routes = "a.example: host=localhost::" + frontA.port() + " helo=relay.test user=relay@a.example oauth=tenant-a\n";
+        Path trust = ca.writeTrustStore(dir.resolve("trust.p12"));
+        TokenSources tokens = route -> Optional.ofNullable(tokenSources.get(route.oauth().orElseThrow()));
+        FakeMailetConfig config = FakeMailetConfig.builder().mailetName("XOAuth2Relay").mailetContext(context)
+            .setProperty("routes", routes)
+            .setProperty("journal", "memory://var/mail/relay-journal/")
+            .setProperty("trustStore", trust.toString())
+            .setProperty("trustStorePassword", new String(TestCa.PASSWORD))
+            .build();
+        relay = new XOAuth2Relay(queues, Optional.of(store), Optional.of(tokens), Clock.systemUTC(), true);
+        relay.init(config);
+
+        relay.service(mail("m1", "alice@a.example", "rcpt@dest.example"));
+        await("re-queued after the 451", this::requeued);
+        assertThat(journal.size()).isEqualTo(1);
+        assertThat(journal.retrieve(org.apache.james.mailrepository.api.MailKey.forMail(queued().get(0).getMail()))
+            .getAttribute(RelayDelivery.ATTEMPTS)).as("the journal holds the re-queued state").isPresent();
+
+        // a restart of a memory James: the mailet goes, and with it the queue's content
+        relay.destroy();
+        queues = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory());
+        relay = new XOAuth2Relay(queues, Optional.of(store), Optional.of(tokens), Clock.systemUTC(), true);
+        relay.init(config);
+
+        await("delivery after the restart", () -> smarthostA.getReceivedMessages().length == 1);
+        await("journal emptied", () -> journal.size() == 0);
+        assertThat(smarthostA.getReceivedMessages()[0].getSubject()).isEqualTo("relay test m1");
     }
 }

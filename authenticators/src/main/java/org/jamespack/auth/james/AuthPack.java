@@ -14,6 +14,8 @@ import org.jamespack.auth.CredentialVerifier;
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.UserDirectory;
 import org.jamespack.auth.Verdict;
+import org.jamespack.auth.VerdictMeter;
+import org.jamespack.auth.cache.CachingVerifier;
 import org.jamespack.auth.config.ConfigException;
 import org.jamespack.auth.config.ConfigNode;
 import org.jamespack.auth.config.ConfigProblems;
@@ -59,9 +61,15 @@ public final class AuthPack implements AutoCloseable {
     private final boolean virtualHosting;
     private final Set<String> administrators;
     private final String origin;
+    private final Optional<CachingVerifier> cache;
+    /** Set once James' metrics exist (after this pack was built, since the pack decides the Guice bindings). */
+    private final java.util.concurrent.atomic.AtomicReference<VerdictMeter> meter;
 
     private AuthPack(PackMode mode, CredentialVerifier verifier, Optional<UserDirectory> directory, boolean virtualHosting,
-                     Set<String> administrators, String origin) {
+                     Set<String> administrators, String origin, Optional<CachingVerifier> cache,
+                     java.util.concurrent.atomic.AtomicReference<VerdictMeter> meter) {
+        this.cache = cache;
+        this.meter = meter;
         this.mode = mode;
         this.verifier = verifier;
         this.directory = directory;
@@ -141,8 +149,11 @@ public final class AuthPack implements AutoCloseable {
         }
 
         CredentialVerifier verifier = null;
+        java.util.concurrent.atomic.AtomicReference<VerdictMeter> meter = new java.util.concurrent.atomic.AtomicReference<>(
+            VerdictMeter.NONE);
+        Optional<CachingVerifier> cache = Optional.empty();
         if (!backends.isEmpty()) {
-            verifier = Chains.of(backends);
+            verifier = Chains.of(backends, meter::get);
             for (String w : BackendFactories.WRAPPER_ORDER) {
                 ConfigNode node = wrappers.get(w);
                 if (node == null) {
@@ -154,6 +165,9 @@ public final class AuthPack implements AutoCloseable {
                     continue;
                 }
                 verifier = wrapper.get().wrap(node, verifier);
+                if (verifier instanceof CachingVerifier) {
+                    cache = Optional.of((CachingVerifier) verifier);
+                }
             }
         }
         pack.reportUnread();
@@ -163,7 +177,8 @@ public final class AuthPack implements AutoCloseable {
             opened.forEach(AuthPack::closeQuietly);
             throw new ConfigException(distinct);
         }
-        AuthPack built = new AuthPack(mode, verifier, directory, virtualHosting, administrators, pack.location());
+        AuthPack built = new AuthPack(mode, verifier, directory, virtualHosting, administrators, pack.location(),
+            cache, meter);
         LOGGER.info("authpack: {} mode, verifier {} (from {})", mode.configName(), verifier.name(), pack.location());
         return built;
     }
@@ -192,6 +207,16 @@ public final class AuthPack implements AutoCloseable {
         return administrators;
     }
 
+    /** The verdict cache, when {@code <cache>} is configured (WebAdmin invalidates it). */
+    public Optional<CachingVerifier> cache() {
+        return cache;
+    }
+
+    /** Sends verdict counts and backend latencies to {@code meter} from now on (James' metrics, once they exist). */
+    public void meterWith(VerdictMeter meter) {
+        this.meter.set(java.util.Objects.requireNonNull(meter, "meter"));
+    }
+
     /** Where the {@code <authpack>} element was read, {@code file:line}. */
     public String origin() {
         return origin;
@@ -217,6 +242,7 @@ public final class AuthPack implements AutoCloseable {
 
     /** Records a decision made without the verifier (e.g. a user unknown to James in password-only mode). */
     public void audit(LoginAttempt attempt, Verdict verdict, long millis) {
+        meter.get().decision(verdict);
         Object[] args = {printable(attempt.login()), attempt.protocol().configName(),
             attempt.client().map(InetAddress::getHostAddress).orElse("-"), verifier.name(),
             verdict.state(), verdict.reason(), verdict.detail().isEmpty() ? "-" : verdict.detail(), millis};

@@ -4,15 +4,18 @@ import org.apache.james.mailbox.Authenticator;
 import org.apache.james.server.core.configuration.Configuration;
 import org.apache.james.user.api.UsersRepository;
 
+import org.apache.james.webadmin.Routes;
+
 import com.google.inject.AbstractModule;
 import com.google.inject.Scopes;
+import com.google.inject.multibindings.Multibinder;
 
 import net.jcip.annotations.Immutable;
 
 /**
  * The Guice module that puts the pack into James: it shares one {@link AuthPack} (so the SMTP
  * hook, the users repository and the mailbox authenticator ask the same verifier, cache and
- * throttle), and, as the mode says, replaces James' {@code UsersRepository} (directory mode) or
+ * throttle), its metrics ({@link AuthPackMetrics}) and WebAdmin routes ({@link AuthPackRoutes}), and, as the mode says, replaces James' {@code UsersRepository} (directory mode) or
  * its mailbox {@code Authenticator} (password-only mode). Use it with
  * {@code MemoryJamesServerMain.createServer(conf).overrideWith(module)}: James'
  * {@code extensions.properties} modules cannot override a binding.
@@ -48,6 +51,10 @@ public final class AuthPackModule extends AbstractModule {
     @Override
     protected void configure() {
         bind(AuthPack.class).toInstance(pack);
+        // plugs James' metrics into the pack as soon as the injector exists
+        bind(AuthPackMetrics.class).asEagerSingleton();
+        bind(AuthPackRoutes.class).in(Scopes.SINGLETON);
+        Multibinder.newSetBinder(binder(), Routes.class).addBinding().to(AuthPackRoutes.class);
         switch (pack.mode()) {
             case DIRECTORY:
                 bind(PackUsersRepository.class).in(Scopes.SINGLETON);

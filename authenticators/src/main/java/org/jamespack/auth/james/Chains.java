@@ -3,10 +3,12 @@ package org.jamespack.auth.james;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import org.jamespack.auth.CredentialVerifier;
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Verdict;
+import org.jamespack.auth.VerdictMeter;
 import org.jamespack.auth.chain.VerifierChain;
 
 import net.jcip.annotations.Immutable;
@@ -26,7 +28,7 @@ final class Chains {
     private Chains() {
     }
 
-    static CredentialVerifier of(List<AuthPack.Member> members) {
+    static CredentialVerifier of(List<AuthPack.Member> members, Supplier<VerdictMeter> meter) {
         for (AuthPack.Member m : members) {
             if (!CONTROLS.contains(m.control())) {
                 m.node().problem(AuthPack.CONTROL, "'" + m.control() + "' is not one of " + CONTROLS);
@@ -34,20 +36,22 @@ final class Chains {
         }
         if (members.size() == 1) {
             AuthPack.Member only = members.get(0);
-            return new Named(only.name(), only.verifier());
+            return new Named(only.name(), only.verifier(), meter);
         }
         List<VerifierChain.Member> chain = new ArrayList<>();
         for (AuthPack.Member m : members) {
             VerifierChain.Control control = CONTROLS.contains(m.control())
                 ? VerifierChain.Control.parse(m.control()) : VerifierChain.Control.REQUIRED;
-            chain.add(new VerifierChain.Member(new Named(m.name(), m.verifier()), control));
+            chain.add(new VerifierChain.Member(new Named(m.name(), m.verifier(), meter), control));
         }
         return VerifierChain.of(chain);
     }
 
     /**
      * A backend under the name the operator gave it: alone, the name is the audit line's
-     * {@code backend}; in a chain, the chain puts it in front of the deciding member's detail.
+     * {@code backend}; in a chain, the chain puts it in front of the deciding member's detail. It
+     * is also where each backend's verdicts are counted and timed (the cache and the throttle sit
+     * outside it, so an answer from the cache is not counted as a question to the backend).
      *
      * <p>Thread-safe when the delegate is.
      */
@@ -55,15 +59,20 @@ final class Chains {
     static final class Named implements CredentialVerifier {
         private final String name;
         private final CredentialVerifier delegate;
+        private final Supplier<VerdictMeter> meter;
 
-        Named(String name, CredentialVerifier delegate) {
+        Named(String name, CredentialVerifier delegate, Supplier<VerdictMeter> meter) {
             this.name = name;
             this.delegate = delegate;
+            this.meter = meter;
         }
 
         @Override
         public Verdict verify(LoginAttempt attempt) {
-            return delegate.verify(attempt);
+            VerdictMeter.Stopwatch watch = meter.get().start(name);
+            Verdict verdict = delegate.verify(attempt);
+            watch.stop(verdict);
+            return verdict;
         }
 
         @Override

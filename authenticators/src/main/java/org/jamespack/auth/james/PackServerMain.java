@@ -51,6 +51,7 @@ public final class PackServerMain {
         AuthPackModule packModule = AuthPackModule.fromConfiguration(configuration);
         GuiceJamesServer server = MemoryJamesServerMain.createServer(configuration)
             .overrideWith(packModule)
+            .overrideWith(addOnModules())
             .overrideWith(extraModules);
         try {
             server.start();
@@ -59,6 +60,16 @@ public final class PackServerMain {
             throw e;
         }
         return new PackServerMain(server, packModule.pack());
+    }
+
+    /** The modules of every {@link PackAddOn} on the class path (the relay's operations module, …). */
+    public static Module[] addOnModules() {
+        java.util.List<Module> modules = new java.util.ArrayList<>();
+        for (PackAddOn addOn : java.util.ServiceLoader.load(PackAddOn.class)) {
+            LOGGER.info("authpack: add-on {}", addOn.getClass().getName());
+            modules.add(addOn.module());
+        }
+        return modules.toArray(Module[]::new);
     }
 
     public GuiceJamesServer server() {

@@ -81,6 +81,16 @@
  * {@code NO … processing failed}, POP3 {@code -ERR Unexpected error}. Each login writes one line
  * to the logger {@code org.jamespack.auth.audit} (login, protocol, client, backend, verdict,
  * reason, duration; never the password): INFO, WARN when UNAVAILABLE.
+ *
+ * <h2>Operations</h2>
+ * Metrics through James' {@code MetricFactory} ({@link org.jamespack.auth.james.AuthPackMetrics}):
+ * {@code jamespack.auth.backend.BACKEND.STATE} (counter per backend and verdict),
+ * {@code jamespack.auth.backend.BACKEND.latency} (timer per backend),
+ * {@code jamespack.auth.decision.STATE} (counter of what clients got). WebAdmin
+ * ({@link org.jamespack.auth.james.AuthPackRoutes}): {@code GET /authpack/cache},
+ * {@code DELETE /authpack/cache/users/{login}}, {@code DELETE /authpack/cache}. More modules for the
+ * launcher come from {@link org.jamespack.auth.james.PackAddOn} service entries (the relay's health
+ * check and routes).
  */
 @NullMarked
 package org.jamespack.auth.james;

@@ -120,6 +120,14 @@ public final class InMemoryLdap implements AutoCloseable {
         return binds.total.get();
     }
 
+    /**
+     * Searches received so far that asked for the {@code userPassword} attribute: in the compare
+     * modes that read is the password check, so a test can count checks the way it counts binds.
+     */
+    public long passwordReads() {
+        return binds.passwordReads.get();
+    }
+
     /** The underlying server, for tests that need to look inside. */
     public InMemoryDirectoryServer server() {
         return server;
@@ -221,6 +229,17 @@ public final class InMemoryLdap implements AutoCloseable {
         private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicLong> perDn =
             new java.util.concurrent.ConcurrentHashMap<>();
         private final java.util.concurrent.atomic.AtomicLong total = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicLong passwordReads = new java.util.concurrent.atomic.AtomicLong();
+
+        @Override
+        public void processSearchRequest(com.unboundid.ldap.listener.interceptor.InMemoryInterceptedSearchRequest request) {
+            for (String attribute : request.getRequest().getAttributeList()) {
+                if (attribute.equalsIgnoreCase("userPassword")) {
+                    passwordReads.incrementAndGet();
+                    return;
+                }
+            }
+        }
 
         @Override
         public void processSimpleBindRequest(com.unboundid.ldap.listener.interceptor.InMemoryInterceptedSimpleBindRequest request) {

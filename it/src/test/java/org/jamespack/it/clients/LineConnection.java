@@ -23,9 +23,22 @@ public class LineConnection implements AutoCloseable {
     private final OutputStream out;
 
     protected LineConnection(int port) throws IOException {
+        this(port, null);
+    }
+
+    /**
+     * Connects from {@code local} (e.g. 127.0.0.2: Linux routes all of 127/8 to lo, and the
+     * server sees that source address), or from the default address when null.
+     */
+    protected LineConnection(int port, java.net.InetAddress local) throws IOException {
         socket = new Socket();
+        if (local != null) {
+            socket.bind(new InetSocketAddress(local, 0));
+        }
         socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MILLIS);
         socket.setSoTimeout(TIMEOUT_MILLIS);
+        // one segment per line: a line and its CRLF written apart wait out the peer's delayed ACK (40 ms)
+        socket.setTcpNoDelay(true);
         in = socket.getInputStream();
         out = socket.getOutputStream();
     }
@@ -37,9 +50,10 @@ public class LineConnection implements AutoCloseable {
 
     /** Sends raw bytes and CRLF. */
     public void sendBytes(byte[] line) throws IOException {
-        out.write(line);
-        out.write('\r');
-        out.write('\n');
+        byte[] all = java.util.Arrays.copyOf(line, line.length + 2);
+        all[line.length] = '\r';
+        all[line.length + 1] = '\n';
+        out.write(all);
         out.flush();
     }
 

@@ -17,7 +17,12 @@ public final class SmtpClient extends LineConnection {
     private final String greeting;
 
     public SmtpClient(int port) throws IOException {
-        super(port);
+        this(port, null);
+    }
+
+    /** Connects from the given local address (null: the default one). */
+    public SmtpClient(int port, java.net.InetAddress local) throws IOException {
+        super(port, local);
         greeting = reply().get(0);
     }
 

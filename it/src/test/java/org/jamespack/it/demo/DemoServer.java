@@ -35,7 +35,7 @@ import com.google.inject.Module;
 public final class DemoServer {
 
     /** The demo's add-ons, in start order; the relay add-on goes here. */
-    static final List<DemoAddon> ADDONS = List.of();
+    static final List<DemoAddon> ADDONS = List.of(new RelayDemoAddon());
 
     private static final List<String> TEMPLATES = List.of("smtpserver.xml", "imapserver.xml", "pop3server.xml",
         "usersrepository.xml", "domainlist.xml", "dnsservice.xml", "mailrepositorystore.xml", "mailetcontainer.xml",

@@ -64,8 +64,17 @@
  * </table>
  *
  * <p>Example: {@code <broker socket="/run/jamespack/broker.sock" group="Debian-exim">
- * <account name="alice@example.org" allow="Debian-exim"/></broker>}. Standalone:
- * {@link org.jamespack.relay.broker.BrokerMain}.
+ * <account name="alice@example.org" allow="Debian-exim"/></broker>}.
+ *
+ * <p>Two ways to run it, same file format (root element {@code <broker>}):
+ * <ul>
+ *   <li>inside James: the relay mailet's {@code brokerFile} parameter names the file; the mailet
+ *   starts the broker at {@code init()} and stops it at {@code destroy()}, and each account is
+ *   served from the token source of the relay route that authenticates as it (so the relay's
+ *   token upkeep keeps it fresh, and one refresh serves James and exim alike). A bad file or a
+ *   socket that cannot be made stops James' start-up, with file and line;</li>
+ *   <li>standalone, on a host without James: {@link org.jamespack.relay.broker.BrokerMain}.</li>
+ * </ul>
  */
 @NullMarked
 package org.jamespack.relay.broker;

@@ -121,6 +121,14 @@ public final class RouteGate {
         unhealthy = Optional.of(why);
     }
 
+    /**
+     * Forgets a credential or policy refusal without a delivery (an operator fixed the account and
+     * said so through WebAdmin); limits and back-off stay as they are.
+     */
+    public synchronized void forgetRefusal() {
+        unhealthy = Optional.empty();
+    }
+
     /** Why the route is unhealthy, if it is. */
     public synchronized Optional<String> unhealthy() {
         return unhealthy;

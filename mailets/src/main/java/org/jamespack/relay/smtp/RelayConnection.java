@@ -173,6 +173,15 @@ public final class RelayConnection implements AutoCloseable {
         return address.toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * Whether the connection may go back to the pool without a NOOP: no transaction on it failed, so the
+     * server's last word was a 2xx. The NOOP of {@link #isUsable} is left to the next reuse, which needs it
+     * anyway (the server may drop an idle connection): one round trip per message instead of two.
+     */
+    public boolean mayKeep() {
+        return !broken;
+    }
+
     /** Whether the connection can take another message (not failed, still answering NOOP). */
     public boolean isUsable() {
         return !broken && transport.isConnected();

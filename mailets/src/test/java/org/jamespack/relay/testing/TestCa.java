@@ -26,6 +26,8 @@ import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** A CA made at test time and a server certificate for {@code localhost}/127.0.0.1 signed by it. */
@@ -34,10 +36,14 @@ public final class TestCa {
     public static final char[] PASSWORD = "changeit".toCharArray();
 
     private final X509Certificate caCert;
+    private final X509Certificate serverCert;
+    private final KeyPair serverKey;
     private final SSLContext serverContext;
 
-    private TestCa(X509Certificate caCert, SSLContext serverContext) {
+    private TestCa(X509Certificate caCert, X509Certificate serverCert, KeyPair serverKey, SSLContext serverContext) {
         this.caCert = caCert;
+        this.serverCert = serverCert;
+        this.serverKey = serverKey;
         this.serverContext = serverContext;
     }
 
@@ -74,11 +80,28 @@ public final class TestCa {
         kmf.init(ks, PASSWORD);
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(kmf.getKeyManagers(), null, null);
-        return new TestCa(caCert, context);
+        return new TestCa(caCert, serverCert, server, context);
     }
 
     public SSLContext serverContext() {
         return serverContext;
+    }
+
+    /**
+     * Writes the server certificate chain (server, then CA) and its private key as PEM files, for
+     * servers configured by file (Dovecot's {@code ssl_cert}/{@code ssl_key}); the key file gets mode 0600.
+     */
+    public void writeServerPem(Path certFile, Path keyFile) throws Exception {
+        try (JcaPEMWriter w = new JcaPEMWriter(Files.newBufferedWriter(certFile))) {
+            w.writeObject(serverCert);
+            w.writeObject(caCert);
+        }
+        Files.deleteIfExists(keyFile);
+        Files.createFile(keyFile, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        try (JcaPEMWriter w = new JcaPEMWriter(Files.newBufferedWriter(keyFile))) {
+            w.writeObject(new JcaPKCS8Generator(serverKey.getPrivate(), null));
+        }
     }
 
     /** Writes a PKCS12 trust store holding the CA certificate (password {@link #PASSWORD}). */

@@ -1,0 +1,56 @@
+package org.jamespack.it.relay;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import javax.inject.Inject;
+
+import org.apache.james.mailetcontainer.impl.CompositeProcessorImpl;
+import org.apache.james.mailetcontainer.lib.AbstractStateMailetProcessor;
+import org.apache.james.queue.api.MailQueueFactory;
+import org.apache.james.queue.api.MailQueueName;
+import org.apache.james.queue.api.ManageableMailQueue;
+import org.apache.james.utils.GuiceProbe;
+import org.apache.mailet.Mailet;
+import org.jamespack.relay.XOAuth2Relay;
+
+import net.jcip.annotations.ThreadSafe;
+
+/**
+ * Looks into a running James for the relay's state: its unhealthy accounts (what an operator's
+ * health check would read) and what waits in its queue. Thread-safe: reads only.
+ */
+@ThreadSafe
+public final class RelayProbe implements GuiceProbe {
+
+    // providers: asking for the mailet container while probes are built would initialise it before its repositories
+    private final javax.inject.Provider<CompositeProcessorImpl> processors;
+    private final javax.inject.Provider<MailQueueFactory<?>> queues;
+
+    @Inject
+    RelayProbe(javax.inject.Provider<CompositeProcessorImpl> processors, javax.inject.Provider<MailQueueFactory<?>> queues) {
+        this.processors = processors;
+        this.queues = queues;
+    }
+
+    /** Unhealthy accounts (account → why) of every XOAuth2Relay in the transport processor. */
+    public Map<String, String> unhealthy() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Mailet m : ((AbstractStateMailetProcessor) processors.get().getProcessor("transport")).getMailets()) {
+            if (m instanceof XOAuth2Relay) {
+                out.putAll(((XOAuth2Relay) m).delivery().unhealthy());
+            }
+        }
+        return out;
+    }
+
+    /** Envelope senders of the messages waiting in the relay's queue. */
+    public List<String> queuedSenders() throws Exception {
+        List<String> out = new ArrayList<>();
+        ManageableMailQueue queue = (ManageableMailQueue) queues.get().getQueue(MailQueueName.of(XOAuth2Relay.DEFAULT_QUEUE)).orElseThrow();
+        queue.browse().forEachRemaining(v -> out.add(v.getMail().getMaybeSender().asString()));
+        return out;
+    }
+}
