@@ -7,15 +7,19 @@
  * login, so the real user on their own address is neither locked out nor slowed. Attempts
  * without a client address get the delay but no penalty.
  *
- * <p>James' SMTP {@code AuthHook} never sleeps on its Netty I/O thread: it answers a failure at
- * once and stops reading from that connection for the delay
- * ({@link org.jamespack.auth.throttle.ThrottlingVerifier#judge}), so the client's next command,
- * not the failure answer as in Dovecot, waits, and other clients are not slowed. The mailbox
- * {@code Authenticator} (IMAP, POP3, JMAP, WebAdmin) cannot reach the connection in James 3.8.1
- * and sleeps on the calling thread
- * ({@link org.jamespack.auth.throttle.ThrottlingVerifier#verify}); hence the bounded delay and
- * {@code maxConcurrentDelays}, which should stay below the protocol's thread count. Put the throttle outside
- * the cache: {@code ThrottlingVerifier(CachingVerifier(chain))}.
+ * <p><b>Where the delay is paid.</b> James' SMTP {@code AuthHook} never sleeps on its Netty I/O
+ * thread: it answers a failure at once and stops reading from that connection for the delay
+ * ({@link org.jamespack.auth.throttle.ThrottlingVerifier#judge}). Unlike Dovecot, which holds
+ * back the failure answer, the client's <em>next command</em> waits; one connection still gets
+ * at most one answer per delay, and other clients are not slowed. The mailbox
+ * {@code Authenticator} cannot reach the connection in James 3.8.1 and sleeps on the calling
+ * thread ({@link org.jamespack.auth.throttle.ThrottlingVerifier#verify}), measured as: IMAP
+ * LOGIN on James' {@code blocking-call-wrapper-*} pool (off the I/O threads, so only that
+ * login waits), POP3 PASS on the POP3 server's Netty I/O threads ({@code pop3server-io-*}),
+ * where a sleeping thread also holds up the other POP3 connections it serves. Hence the bounded
+ * delay and {@code maxConcurrentDelays} (shared by every protocol): where POP3 is open, keep
+ * it below the POP3 server's I/O thread count, or give POP3 a shorter {@code failureDelay}.
+ * Put the throttle outside the cache: {@code ThrottlingVerifier(CachingVerifier(chain))}.
  *
  * <p>Settings, as attributes or child elements of {@code <throttle>}; the keys marked
  * "per protocol" may be repeated inside {@code <protocol name="smtp|imap|pop3|…">} to override
