@@ -60,6 +60,9 @@ public final class PackAuthHook implements AuthHook {
         .smtpDescription("4.7.0 Temporary authentication failure")
         .build();
 
+    private static final Verdict PIPELINED = Verdict.rejected(Verdict.Reason.INVALID_CREDENTIALS,
+        "throttled: sent inside the failure delay");
+
     private final FileSystem fileSystem;
     private final org.apache.james.server.core.configuration.Configuration jamesConfiguration;
     private final UsersRepository users;
@@ -109,6 +112,12 @@ public final class PackAuthHook implements AuthHook {
             return UNAVAILABLE;
         }
         LoginAttempt attempt = new LoginAttempt(username.asString(), Secret.of(password), Protocol.SMTP, client(session));
+        if (ConnectionPause.paused(session)) {
+            // sent before the last failure's answer could be read: a pipelined guess, which the
+            // failure delay allows no answer but "no" (Dovecot would not have read it yet)
+            current.audit(attempt, PIPELINED, 0);
+            return REJECTED;
+        }
         Judgement judgement = current.mode() == PackMode.PASSWORD_ONLY
             ? PasswordOnly.judge(current, users, username, attempt)
             : current.judge(attempt);

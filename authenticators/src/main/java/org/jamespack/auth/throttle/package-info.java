@@ -11,7 +11,8 @@
  * thread: it answers a failure at once and stops reading from that connection for the delay
  * ({@link org.jamespack.auth.throttle.ThrottlingVerifier#judge}). Unlike Dovecot, which holds
  * back the failure answer, the client's <em>next command</em> waits; one connection still gets
- * at most one answer per delay, and other clients are not slowed. The mailbox
+ * at most one checked guess per delay (guesses pipelined before the failure answer are
+ * refused without asking the backend), and other clients are not slowed. The mailbox
  * {@code Authenticator} cannot reach the connection in James 3.8.1 and sleeps on the calling
  * thread ({@link org.jamespack.auth.throttle.ThrottlingVerifier#verify}), measured as: IMAP
  * LOGIN on James' {@code blocking-call-wrapper-*} pool (off the I/O threads, so only that

@@ -153,6 +153,41 @@ class BruteForceThroughJamesTest {
         assertThat(aliceSlowestMillis).as("alice's slowest login from her own address, ms").isLessThan(1000L);
     }
 
+    /**
+     * Guesses pipelined in one write are read before the first failure's answer, so holding the
+     * connection back cannot delay them: the hook refuses them without asking the directory.
+     */
+    @Test
+    @Order(3)
+    void pipelinedGuessesShouldBeRefusedWithoutAskingTheDirectoryWhenSentInsideTheFailureDelay() throws Exception {
+        InetAddress pipeliner = InetAddress.getByName("127.0.0.4");
+        int guesses = 5;
+        StringBuilder batch = new StringBuilder();
+        for (int i = 0; i < guesses; i++) {
+            if (i > 0) {
+                batch.append("\r\n");
+            }
+            batch.append("AUTH PLAIN ").append(java.util.Base64.getEncoder().encodeToString(
+                ("\0" + ALICE + "\0" + "pipelined-" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        long binds = LDAP.binds();
+        List<String> replies = new ArrayList<>();
+        try (SmtpClient smtp = new SmtpClient(james.smtpPort(), pipeliner)) {
+            smtp.ehlo();
+            smtp.send(batch.toString());
+            for (int i = 0; i < guesses; i++) {
+                List<String> reply = smtp.reply();
+                replies.add(reply.get(reply.size() - 1));
+            }
+        }
+
+        assertThat(replies).hasSize(guesses).allSatisfy(r -> assertThat(r).startsWith("535"));
+        assertThat(LDAP.binds() - binds).as("directory binds for %d pipelined guesses", guesses).isEqualTo(1);
+        assertThat(LOGS.lines()).filteredOn(l -> l.contains("client=127.0.0.4") && l.contains("org.jamespack.auth.audit"))
+            .as("audit lines of the pipelined guesses").hasSize(guesses)
+            .filteredOn(l -> l.contains("detail=throttled: sent inside the failure delay")).hasSize(guesses - 1);
+    }
+
     /** Guesses on one connection until the window closes; reconnects if James closes it. */
     private static int attack(InetAddress from, long end, String tag) throws Exception {
         int n = 0;
