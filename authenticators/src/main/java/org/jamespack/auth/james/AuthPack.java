@@ -2,6 +2,7 @@ package org.jamespack.auth.james;
 
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,6 +20,8 @@ import org.jamespack.auth.cache.CachingVerifier;
 import org.jamespack.auth.config.ConfigException;
 import org.jamespack.auth.config.ConfigNode;
 import org.jamespack.auth.config.ConfigProblems;
+import org.jamespack.auth.throttle.Judgement;
+import org.jamespack.auth.throttle.ThrottlingVerifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -225,19 +228,46 @@ public final class AuthPack implements AutoCloseable {
     /**
      * Asks the verifier and writes one audit line (login, protocol, client, backend, verdict,
      * reason, duration; never the password). A verifier that throws breaks its contract: the
-     * login is then UNAVAILABLE, never accepted.
+     * login is then UNAVAILABLE, never accepted. A throttle's failure delay is slept out on the
+     * calling thread (bounded by its {@code maxConcurrentDelays}).
      */
     public Verdict verify(LoginAttempt attempt) {
+        return ask(attempt, false).verdict();
+    }
+
+    /**
+     * Like {@link #verify}, but never sleeps: the verdict comes at once, with the failure delay
+     * the caller owes the client (it stops reading from the connection that long). Zero when
+     * there is no throttle.
+     */
+    public Judgement judge(LoginAttempt attempt) {
+        return ask(attempt, true);
+    }
+
+    /**
+     * Sleeps out {@code owed}, bounded like the throttle's own delays, for a caller of
+     * {@link #judge} that cannot hold back its connection after all.
+     */
+    public void waitOut(Duration owed) {
+        if (verifier instanceof ThrottlingVerifier throttle) {
+            throttle.waitOut(owed);
+        }
+    }
+
+    private Judgement ask(LoginAttempt attempt, boolean callerDelays) {
         long start = System.nanoTime();
-        Verdict verdict;
+        Judgement judgement;
         try {
-            verdict = verifier.verify(attempt);
+            judgement = callerDelays && verifier instanceof ThrottlingVerifier throttle
+                ? throttle.judge(attempt)
+                : Judgement.undelayed(verifier.verify(attempt));
         } catch (RuntimeException e) {
             LOGGER.error("authpack: verifier {} threw instead of answering (a bug)", verifier.name(), e);
-            verdict = Verdict.unavailable(Verdict.Reason.SERVER_ERROR, "verifier threw " + e.getClass().getSimpleName(), e);
+            judgement = Judgement.undelayed(
+                Verdict.unavailable(Verdict.Reason.SERVER_ERROR, "verifier threw " + e.getClass().getSimpleName(), e));
         }
-        audit(attempt, verdict, (System.nanoTime() - start) / 1_000_000);
-        return verdict;
+        audit(attempt, judgement.verdict(), (System.nanoTime() - start) / 1_000_000);
+        return judgement;
     }
 
     /** Records a decision made without the verifier (e.g. a user unknown to James in password-only mode). */

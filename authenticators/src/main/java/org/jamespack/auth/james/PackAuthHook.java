@@ -20,6 +20,7 @@ import org.jamespack.auth.Protocol;
 import org.jamespack.auth.Secret;
 import org.jamespack.auth.Verdict;
 import org.jamespack.auth.config.ConfigException;
+import org.jamespack.auth.throttle.Judgement;
 import org.slf4j.Logger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
@@ -39,7 +40,9 @@ import net.jcip.annotations.ThreadSafe;
  * launcher it reads the same {@code <authpack>} element from {@code usersrepository.xml} itself
  * (then only SMTP AUTH changes: IMAP and POP3 need the launcher). In password-only mode a user
  * James' repository does not know is refused before the backend is asked. AuthHooks run on
- * Netty's I/O thread: the backend's time-outs bound how long a login can block it.
+ * Netty's I/O thread: the backend's time-outs bound how long a login can block it, and the
+ * throttle's failure delay is paid by not reading from the failing client's connection for
+ * that long ({@link ConnectionPause}): the 535 comes at once, the client's next command waits.
  */
 @ThreadSafe
 public final class PackAuthHook implements AuthHook {
@@ -56,6 +59,9 @@ public final class PackAuthHook implements AuthHook {
         .smtpReturnCode("454")
         .smtpDescription("4.7.0 Temporary authentication failure")
         .build();
+
+    private static final Verdict PIPELINED = Verdict.rejected(Verdict.Reason.INVALID_CREDENTIALS,
+        "throttled: sent inside the failure delay");
 
     private final FileSystem fileSystem;
     private final org.apache.james.server.core.configuration.Configuration jamesConfiguration;
@@ -106,9 +112,21 @@ public final class PackAuthHook implements AuthHook {
             return UNAVAILABLE;
         }
         LoginAttempt attempt = new LoginAttempt(username.asString(), Secret.of(password), Protocol.SMTP, client(session));
-        Verdict verdict = current.mode() == PackMode.PASSWORD_ONLY
-            ? PasswordOnly.check(current, users, username, attempt)
-            : current.verify(attempt);
+        if (ConnectionPause.paused(session)) {
+            // sent before the last failure's answer could be read: a pipelined guess, which the
+            // failure delay allows no answer but "no" (Dovecot would not have read it yet)
+            current.audit(attempt, PIPELINED, 0);
+            return REJECTED;
+        }
+        Judgement judgement = current.mode() == PackMode.PASSWORD_ONLY
+            ? PasswordOnly.judge(current, users, username, attempt)
+            : current.judge(attempt);
+        // the failure delay holds back this client's connection, never the I/O thread (issue 7:
+        // other users' logins are not slowed); the sleep is only for a session James never makes
+        if (!ConnectionPause.pause(session, judgement.delay())) {
+            current.waitOut(judgement.delay());
+        }
+        Verdict verdict = judgement.verdict();
         switch (verdict.state()) {
             case ACCEPTED:
                 session.setUsername(username);

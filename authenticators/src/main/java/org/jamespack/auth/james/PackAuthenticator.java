@@ -23,6 +23,13 @@ import net.jcip.annotations.ThreadSafe;
  * passes only a name and a password. Delegation ("log in as another user") is James'
  * {@code Authorizator}'s business, not this interface's: 3.8.1's {@code Authenticator} has the
  * single method {@code isAuthentic}, so nothing else needs overriding.
+ *
+ * <p>The throttle's failure delay is slept out here (bounded by its {@code maxConcurrentDelays}),
+ * because James 3.8.1 gives an {@code Authenticator} no handle on the connection to hold back.
+ * Measured callers: IMAP LOGIN runs on James' {@code blocking-call-wrapper-*} pool, so the sleep
+ * holds up only that login; POP3 PASS runs on the POP3 server's Netty I/O thread
+ * ({@code pop3server-io-*}), so the sleep also holds up the POP3 connections that thread serves
+ * (the SMTP hook, which can reach its connection, does not sleep: see {@link PackAuthHook}).
  */
 @ThreadSafe
 public final class PackAuthenticator implements Authenticator {

@@ -10,7 +10,8 @@ import net.jcip.annotations.Immutable;
  * @param failures       REJECTED or DISABLED answers from the backend (or the input check)
  * @param throttled      attempts answered REJECTED without asking the backend, because their
  *                       address was penalised
- * @param delayed        answers held back by the failure delay
+ * @param delayed        failures delayed: answers slept on, or connections the caller was told
+ *                       to hold back
  * @param delaysSkipped  failures answered at once because {@code maxConcurrentDelays} threads
  *                       were already sleeping
  * @param addresses      client addresses (IPv4 /32, IPv6 /64) remembered now, approximately

@@ -57,14 +57,18 @@ import net.jcip.annotations.ThreadSafe;
  * there is no penalty, only the failure delay: one shared "unknown" bucket would let one
  * attacker lock out every such caller.
  *
- * <p><b>Blocking.</b> The delay is a sleep on the calling thread. James 3.8.1's SMTP
- * {@code AuthHook} is synchronous and runs on a Netty I/O thread, so while it sleeps the other
- * connections of that event loop wait too. That is why the delay is bounded
- * ({@link ThrottleSettings#MAX_FAILURE_DELAY}), why at most {@code maxConcurrentDelays}
- * threads sleep at once (further failures are answered at once, still counted and penalised;
- * the penalty, which needs no sleep, then does the slowing), and why an operator may set a
- * shorter SMTP delay with {@code <protocol name="smtp">}. Interrupting a sleeping thread ends
- * the delay early and keeps the interrupt flag.
+ * <p><b>Blocking.</b> Two ways to pay the delay. {@link #judge} never sleeps: it answers at
+ * once and returns the delay the caller owes, which James' SMTP hook pays by not reading from
+ * that client's connection for the delay (the protocol I/O thread goes on serving everyone
+ * else). Unlike Dovecot, which holds back the failure <em>answer</em>, the answer then comes at
+ * once and the client's <em>next command</em> waits; a guesser on one connection still gets at
+ * most one answer per delay, and the penalty counts from the end of the delay, as with a
+ * delayed answer. {@link #verify} sleeps on the calling thread, for callers that cannot hold a
+ * connection back (James' mailbox {@code Authenticator}: IMAP, POP3, JMAP, WebAdmin); that is
+ * why the delay is bounded ({@link ThrottleSettings#MAX_FAILURE_DELAY}) and why at most
+ * {@code maxConcurrentDelays} threads sleep at once (further failures are answered at once,
+ * still counted and penalised; the penalty, which needs no sleep, then does the slowing).
+ * Interrupting a sleeping thread ends the delay early and keeps the interrupt flag.
  *
  * <p>Memory: at most {@code maxAddresses} addresses, each a few dozen bytes; the least useful
  * are evicted first (a penalty lost to eviction only ends early).
@@ -122,11 +126,37 @@ public final class ThrottlingVerifier implements CredentialVerifier {
         return new ThrottlingVerifier(ThrottleSettings.from(throttleNode), delegate);
     }
 
+    /**
+     * Answers after sleeping out the failure delay on the calling thread (bounded by
+     * {@code maxConcurrentDelays}): for callers that cannot hold back the client's connection.
+     * Callers that can (James' SMTP hook) use {@link #judge} instead.
+     */
     @Override
     public Verdict verify(LoginAttempt attempt) {
+        return decide(attempt, false).verdict();
+    }
+
+    /**
+     * Answers at once and says how long the caller must hold back the client's connection (not
+     * read its next command); never sleeps. The failure is counted as answered when that delay
+     * ends, so the penalty window is the same as with {@link #verify}.
+     */
+    public Judgement judge(LoginAttempt attempt) {
+        return decide(attempt, true);
+    }
+
+    /**
+     * Sleeps out {@code owed} on the calling thread, bounded like {@link #verify}'s delay: for a
+     * caller of {@link #judge} that finds it cannot hold back the connection after all.
+     */
+    public void waitOut(Duration owed) {
+        sleep(owed);
+    }
+
+    private Judgement decide(LoginAttempt attempt, boolean callerDelays) {
         ThrottleSettings.PerProtocol rules = settings.forProtocol(attempt.protocol());
         if (!rules.enabled()) {
-            return delegate.verify(attempt);
+            return Judgement.undelayed(delegate.verify(attempt));
         }
         Optional<ClientPrefix> client = attempt.client().map(ClientPrefix::of);
         if (client.isPresent()) {
@@ -137,8 +167,8 @@ public final class ThrottlingVerifier implements CredentialVerifier {
                     throttled.increment();
                     LOG.info("login throttled: client={} login={} protocol={} failures={}", client.get(), attempt.login(),
                         attempt.protocol(), known.count);
-                    delay(rules);
-                    return Verdict.rejected(Verdict.Reason.INVALID_CREDENTIALS, "throttled");
+                    return failure(Verdict.rejected(Verdict.Reason.INVALID_CREDENTIALS, "throttled"), rules, callerDelays,
+                        Optional.empty());
                 }
             }
         }
@@ -148,22 +178,37 @@ public final class ThrottlingVerifier implements CredentialVerifier {
             case ACCEPTED:
                 // a right password from the address: its earlier failures were typos, not guessing
                 client.ifPresent(addresses::invalidate);
-                return verdict;
+                return Judgement.undelayed(verdict);
             case REJECTED:
             case DISABLED:
                 failures.increment();
-                delay(rules);
-                client.ifPresent(this::recordFailure);
-                return verdict;
+                return failure(verdict, rules, callerDelays, client);
             case UNAVAILABLE:
-                return verdict;
+                return Judgement.undelayed(verdict);
             default:
                 throw new IllegalStateException("unknown verdict state " + verdict.state());
         }
     }
 
-    private void recordFailure(ClientPrefix client) {
-        long answeredAt = ticker.read();
+    /** Delays (or has the caller delay) a failure answer, then counts it for {@code client}. */
+    private Judgement failure(Verdict verdict, ThrottleSettings.PerProtocol rules, boolean callerDelays,
+                              Optional<ClientPrefix> client) {
+        Duration d = rules.failureDelay();
+        if (!callerDelays) {
+            sleep(d);
+            client.ifPresent(c -> recordFailure(c, 0));
+            return Judgement.undelayed(verdict);
+        }
+        if (!d.isZero()) {
+            delayed.increment();
+        }
+        // the client may speak again only when the delay ends: count the penalty from there
+        client.ifPresent(c -> recordFailure(c, d.toNanos()));
+        return new Judgement(verdict, d);
+    }
+
+    private void recordFailure(ClientPrefix client, long answeredInNanos) {
+        long answeredAt = ticker.read() + answeredInNanos;
         addresses.asMap().compute(client, (k, old) -> new Failures(old == null ? 1 : saturatedIncrement(old.count), answeredAt));
     }
 
@@ -171,9 +216,8 @@ public final class ThrottlingVerifier implements CredentialVerifier {
         return n == Integer.MAX_VALUE ? n : n + 1;
     }
 
-    private void delay(ThrottleSettings.PerProtocol rules) {
-        Duration d = rules.failureDelay();
-        if (d.isZero()) {
+    private void sleep(Duration d) {
+        if (d.isZero() || d.isNegative()) {
             return;
         }
         if (!sleepers.tryAcquire()) {

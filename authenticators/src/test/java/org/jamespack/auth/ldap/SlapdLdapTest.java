@@ -121,11 +121,33 @@ class SlapdLdapTest {
             for (int i = 0; i < 3; i++) {
                 assertThat(verify(v, "alice", "wrong-" + i).state()).isEqualTo(Verdict.State.REJECTED);
             }
+            awaitLockRecorded(slapd, "uid=alice," + SlapdServer.PEOPLE_DN);
             Verdict locked = verify(v, "alice", PW);
             assertThat(locked.state()).isEqualTo(Verdict.State.DISABLED);
             assertThat(locked.reason()).isEqualTo(Verdict.Reason.ACCOUNT_LOCKED);
             // without the request control slapd answers a plain 49: the reason the control is on by default
             assertThat(verify(blind, "alice", PW).state()).isEqualTo(Verdict.State.REJECTED);
+        }
+    }
+
+    /**
+     * slapd's ppolicy overlay writes {@code pwdAccountLockedTime} in its own modify after the third
+     * failure; on a loaded machine the next bind (on another pooled connection) can overtake that
+     * write. Wait until the directory shows the lock, so the test checks the verifier, not the race.
+     */
+    private static void awaitLockRecorded(SlapdServer slapd, String dn) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        try (LDAPConnection root = slapd.rootConnection()) {
+            while (true) {
+                com.unboundid.ldap.sdk.SearchResultEntry entry = root.getEntry(dn, "pwdAccountLockedTime");
+                if (entry != null && entry.hasAttribute("pwdAccountLockedTime")) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("slapd never recorded the lock of " + dn);
+                }
+                Thread.sleep(20);
+            }
         }
     }
 

@@ -143,6 +143,68 @@ class ThrottlingVerifierTest {
     }
 
     @Test
+    void judgeShouldOweTheDelayInsteadOfSleepingWhenTheLoginFails() {
+        ThrottlingVerifier t = throttle(ThrottleSettings.defaults());
+
+        Judgement failed = t.judge(attempt("guess", ATTACKER));
+        Judgement accepted = t.judge(attempt(ALICE_PW, ALICE_HOME));
+
+        assertThat(failed.verdict().state()).isEqualTo(State.REJECTED);
+        assertThat(failed.delay()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(accepted.verdict().state()).isEqualTo(State.ACCEPTED);
+        assertThat(accepted.delay()).isZero();
+        assertThat(sleeps).as("judge never sleeps").isEmpty();
+        assertThat(t.stats().delayed()).isEqualTo(1);
+        assertThat(t.stats().failures()).isEqualTo(1);
+    }
+
+    @Test
+    void judgeShouldCountThePenaltyFromTheEndOfTheOwedDelayWhenOneAddressKeepsFailing() {
+        ThrottlingVerifier t = throttle(ThrottleSettings.defaults());
+        // three failures, each followed by the 2 s the caller holds the connection back
+        for (int i = 1; i <= 3; i++) {
+            assertThat(t.judge(attempt("guess" + i, ATTACKER)).delay()).isEqualTo(Duration.ofSeconds(2));
+            advance(Duration.ofSeconds(2));
+        }
+        long binds = directory.userBinds();
+
+        // penalty 2 s from the end of the 3rd delay, as verify's sleep would have counted it
+        advance(Duration.ofSeconds(2).minusMillis(1));
+        Judgement refused = t.judge(attempt(ALICE_PW, ATTACKER));
+        assertThat(refused.verdict().detail()).isEqualTo("throttled");
+        assertThat(refused.delay()).as("a throttled answer owes the delay too").isEqualTo(Duration.ofSeconds(2));
+        assertThat(directory.userBinds()).as("penalised: backend not asked").isEqualTo(binds);
+        assertThat(t.failuresOf(ATTACKER)).as("a throttled answer is no failure").isEqualTo(3);
+
+        advance(Duration.ofMillis(1));
+        assertThat(t.judge(attempt("guess4", ATTACKER)).verdict().detail()).isNotEqualTo("throttled");
+        assertThat(directory.userBinds()).as("window over: backend asked").isEqualTo(binds + 1);
+        assertThat(sleeps).isEmpty();
+    }
+
+    @Test
+    void judgeShouldOweNoDelayWhenTheProtocolIsNotThrottled() {
+        ThrottlingVerifier t = throttle(ThrottleSettings.defaults()
+            .withCommon(ThrottleSettings.PerProtocol.defaults().withFailureDelay(Duration.ZERO)));
+
+        Judgement failed = t.judge(attempt("guess", ATTACKER));
+
+        assertThat(failed.verdict().state()).isEqualTo(State.REJECTED);
+        assertThat(failed.delay()).isZero();
+        assertThat(t.stats().delayed()).isZero();
+    }
+
+    @Test
+    void waitOutShouldSleepBoundedLikeVerifyWhenTheCallerCannotHoldTheConnection() {
+        ThrottlingVerifier t = throttle(ThrottleSettings.defaults());
+
+        t.waitOut(Duration.ofSeconds(2));
+        t.waitOut(Duration.ZERO);
+
+        assertThat(sleeps).containsExactly(Duration.ofSeconds(2));
+    }
+
+    @Test
     void verifyShouldAcceptTheRealUserFromAnotherAddressWithoutDelayWhenAnAttackerIsPenalised() {
         ThrottlingVerifier t = throttle(ThrottleSettings.defaults());
         for (int i = 0; i < 10; i++) {
