@@ -35,6 +35,8 @@ public final class PackServerMain {
     }
 
     public static void main(String[] args) throws Exception {
+        // as James' own MemoryJamesServerMain does: conf/jvm.properties becomes system properties
+        org.apache.james.ExtraProperties.initialize();
         MemoryJamesConfiguration configuration = MemoryJamesConfiguration.builder()
             .useWorkingDirectoryEnvProperty()
             .usersRepository(UsersRepositoryModuleChooser.Implementation.DEFAULT)
