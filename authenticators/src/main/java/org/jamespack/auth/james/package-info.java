@@ -43,8 +43,7 @@
  * <tr><td>{@code authpack/cache}</td><td>element</td><td>none (no cache)</td><td>verdict cache around the backend(s),
  *   settings in the {@code cache} package</td></tr>
  * <tr><td>{@code authpack/throttle}</td><td>element</td><td>none (no slow-down)</td><td>failed-login slow-down around the
- *   cache, settings in the {@code throttle} package; it delays on James' protocol threads (SMTP hooks run on
- *   Netty's I/O threads), so keep its delays short or its concurrent-delay limit low</td></tr>
+ *   cache, settings in the {@code throttle} package; SMTP answers a failure at once and holds the connection's next command back for the delay (the Netty I/O thread is never parked); IMAP LOGIN and POP3 PASS sleep, bounded by {@code maxConcurrentDelays}</td></tr>
  * <tr><td>{@code enableVirtualHosting}</td><td>boolean</td><td>{@code true}</td>
  *   <td>James' key, read in directory mode: logins are full addresses</td></tr>
  * <tr><td>{@code administratorId}, {@code administratorIds/administratorId}</td><td>string</td><td>none</td>
