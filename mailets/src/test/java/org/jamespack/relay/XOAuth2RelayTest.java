@@ -19,6 +19,7 @@ import org.apache.james.core.builder.MimeMessageBuilder;
 import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.james.queue.api.MailQueueName;
 import org.apache.james.queue.api.RawMailQueueItemDecoratorFactory;
+import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.queue.memory.MemoryMailQueueFactory;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.test.FakeMail;
@@ -103,6 +104,7 @@ class XOAuth2RelayTest {
         if (relay != null) {
             relay.destroy();
         }
+        MemoryQueues.disposeAll(queues);
         for (AutoCloseable c : closing) {
             c.close();
         }
@@ -511,7 +513,7 @@ class XOAuth2RelayTest {
         SmtpFront frontA = front(SmtpFront.Mode.STARTTLS, smarthostA)
             .rule("^MAIL FROM", "451 4.3.0 Mail server temporarily rejected message", 1);
         tokenSources.put("tenant-a", source("relay@a.example", accountA));
-        org.apache.james.mailrepository.memory.MemoryMailRepository journal = new org.apache.james.mailrepository.memory.MemoryMailRepository();
+        MemoryQueues.DisposingRepository journal = new MemoryQueues.DisposingRepository();
         org.apache.james.mailrepository.api.MailRepositoryStore store = new org.apache.james.mailrepository.api.MailRepositoryStore() {
             @Override
             public org.apache.james.mailrepository.api.MailRepository select(org.apache.james.mailrepository.api.MailRepositoryUrl url) {
@@ -555,11 +557,16 @@ class XOAuth2RelayTest {
         relay.service(mail("m1", "alice@a.example", "rcpt@dest.example"));
         await("re-queued after the 451", this::requeued);
         assertThat(journal.size()).isEqualTo(1);
-        assertThat(journal.retrieve(org.apache.james.mailrepository.api.MailKey.forMail(queued().get(0).getMail()))
-            .getAttribute(RelayDelivery.ATTEMPTS)).as("the journal holds the re-queued state").isPresent();
+        Mail journalled = journal.retrieve(org.apache.james.mailrepository.api.MailKey.forMail(queued().get(0).getMail()));
+        try {
+            assertThat(journalled.getAttribute(RelayDelivery.ATTEMPTS)).as("the journal holds the re-queued state").isPresent();
+        } finally {
+            LifecycleUtil.dispose(journalled);
+        }
 
         // a restart of a memory James: the mailet goes, and with it the queue's content
         relay.destroy();
+        MemoryQueues.disposeAll(queues);
         queues = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory());
         relay = new XOAuth2Relay(queues, Optional.of(store), Optional.of(tokens), Clock.systemUTC(), true);
         relay.init(config);
