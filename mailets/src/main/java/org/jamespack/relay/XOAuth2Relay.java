@@ -320,8 +320,9 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
         boolean rewrite = node.bool(REWRITE_SENDER, false);
         Optional<String> bounceProcessor = node.string(BOUNCE_PROCESSOR);
         int threads = node.integer(DELIVERY_THREADS, 4, 1, 64);
-        Duration connectTimeout = node.duration(CONNECT_TIMEOUT, Duration.ofSeconds(30));
-        Duration readTimeout = node.duration(READ_TIMEOUT, Duration.ofMinutes(2));
+        // Angus takes 0 as "wait for ever": a time-out is always set, so 0 is a mistake to report
+        Duration connectTimeout = positive(node, CONNECT_TIMEOUT, Duration.ofSeconds(30));
+        Duration readTimeout = positive(node, READ_TIMEOUT, Duration.ofMinutes(2));
         Duration idleTimeout = node.duration(IDLE_TIMEOUT, Duration.ofSeconds(60));
         Duration connectionWait = node.duration(CONNECTION_WAIT, Duration.ofSeconds(30));
         Duration backOff = node.duration(BACK_OFF, Duration.ofMinutes(1));
@@ -332,7 +333,8 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
         int maxAuthLine = node.integer(MAX_AUTH_LINE, SmtpSettings.RFC4954_AUTH_LINE, 64, 1_000_000);
         Optional<Path> tokenFile = node.string(TOKEN_SOURCES_FILE).map(Path::of);
         Optional<String> helo = node.string(HELO);
-        Duration idleRefresh = node.duration(TOKEN_IDLE_REFRESH, Duration.ofDays(1));
+        // a period for the scheduler: 0 would make init fail later with the scheduler's own message, naming no key
+        Duration idleRefresh = positive(node, TOKEN_IDLE_REFRESH, Duration.ofDays(1));
         Duration upkeep = node.duration(TOKEN_UPKEEP, Duration.ofMinutes(1));
         Duration maxAge = node.duration(REFRESH_TOKEN_MAX_AGE, Duration.ofDays(60));
         Optional<Path> brokerFile = node.string(BROKER_FILE).map(Path::of);
@@ -453,6 +455,15 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
         LOGGER.info("XOAuth2Relay {}: journal {} holds {} message(s) not yet delivered; queued again", getMailetName(), url,
             requeued);
         return repository;
+    }
+
+    private static Duration positive(ConfigNode node, String key, Duration fallback) {
+        Duration d = node.duration(key, fallback);
+        if (d.isZero() || d.isNegative()) {
+            node.problem(key, "must be longer than 0");
+            return fallback;
+        }
+        return d;
     }
 
     /** Warns when a route's mailbox carries mail of other senders without rewriting (Microsoft: 554 5.2.252 SendAsDenied). */
