@@ -276,6 +276,64 @@ class XOAuth2RelayTest {
     }
 
     @Test
+    void deliveryShouldNotLetAngusLogTheSaslResponseWhenItsLoggerWasOpenedAfterStartUp() throws Exception {
+        // what logback's LevelChangePropagator does when logback.xml asks for DEBUG on Angus and is re-read
+        Class.forName(org.jamespack.relay.smtp.SmtpConnector.class.getName());
+        java.util.logging.Logger angus = java.util.logging.Logger.getLogger("org.eclipse.angus.mail.smtp");
+        java.util.logging.Level before = angus.getLevel();
+        List<String> records = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                records.add(String.valueOf(r.getMessage()) + " " + java.util.Arrays.toString(r.getParameters()));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        handler.setLevel(java.util.logging.Level.ALL);
+        angus.addHandler(handler);
+        angus.setLevel(java.util.logging.Level.ALL);
+        try {
+            java.util.concurrent.atomic.AtomicReference<String> accepted = new java.util.concurrent.atomic.AtomicReference<>("none");
+            SmtpFront frontA = front(SmtpFront.Mode.STARTTLS, smarthostA).dovecotStyleAuth(t -> t.equals(accepted.get()));
+            MockServerTokenSource a = new MockServerTokenSource("relay@a.example", oauth.tokenEndpointUrl("relay").uri(), accepted::set);
+            mockSources.add(a);
+            tokenSources.put("tenant-a", a);
+            // two-step XOAUTH2: the token goes out as the answer to a 334, the exchange Angus logs at FINE
+            startRelay("a.example: host=localhost::" + frontA.port() + " helo=relay.test user=relay@a.example oauth=tenant-a\n",
+                "maxAuthLine", "100");
+
+            relay.service(mail("m1", "alice@a.example", "rcpt@dest.example"));
+
+            await("delivery", () -> smarthostA.getReceivedMessages().length == 1);
+            assertThat(frontA.commands()).filteredOn(c -> c.startsWith("AUTH")).contains("AUTH XOAUTH2");
+        } finally {
+            angus.removeHandler(handler);
+            angus.setLevel(before);
+        }
+        List<String> secrets = new ArrayList<>();
+        for (MockServerTokenSource s : mockSources) {
+            for (String t : s.issued()) {
+                secrets.add(t);
+                secrets.add(java.util.Base64.getEncoder().encodeToString(
+                    ("user=relay@a.example\u0001auth=Bearer " + t + "\u0001\u0001").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            }
+        }
+        assertThat(secrets).isNotEmpty();
+        for (String r : List.copyOf(records)) {
+            for (String secret : secrets) {
+                assertThat(r).as("an Angus log record").doesNotContain(secret);
+            }
+        }
+    }
+
+    @Test
     void deliveryShouldAnswerTheOauthbearerErrorChallengeWithAQ() throws Exception {
         java.util.concurrent.atomic.AtomicReference<String> accepted = new java.util.concurrent.atomic.AtomicReference<>("none");
         SmtpFront frontA = front(SmtpFront.Mode.STARTTLS, smarthostA).dovecotStyleAuth(t -> t.equals(accepted.get()));
