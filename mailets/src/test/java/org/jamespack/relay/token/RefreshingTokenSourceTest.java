@@ -448,6 +448,14 @@ class RefreshingTokenSourceTest {
             f -> assertThat(f.detail()).contains("invalid_client", "bad secret").doesNotContain("client-secret-S3"));
     }
 
+    @Test
+    void endpointSettingsShouldRefuseUserInformationWithoutPrintingIt() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> EndpointSettings.of(java.net.URI.create("https://client-1:client-secret-S3@login.example/token")))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("user information")
+            .hasMessageNotContaining("client-secret-S3");
+    }
+
     private static List<String> inParallel(int threads, java.util.function.Supplier<String> task) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
