@@ -200,6 +200,9 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
     private volatile TokenSources tokens;
     private volatile Scheduler scheduler;
     private volatile Disposable workers;
+    private volatile Duration shutdownWait = Duration.ZERO;
+    /** Deliveries running now; {@link #destroy} waits for them before it closes what they use. */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * The constructor James' mailet loader calls: the queue factory, James' metrics and the
@@ -385,6 +388,7 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
         problems.throwIfAny();
 
         this.queueName = queueName;
+        this.shutdownWait = readTimeout.compareTo(Duration.ofSeconds(30)) < 0 ? readTimeout : Duration.ofSeconds(30);
         this.refreshTokenMaxAge = maxAge;
         this.routes = routes;
         this.settings = new RelaySettings(schedule, slowRetry, noRoute, nullSender, rewrite, backOff, backOffMax, connectionWait);
@@ -508,6 +512,7 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
 
     /** Delivers one dequeued item and acknowledges it; what is left goes back with a delay first. */
     void handle(MailQueueItem item) {
+        inFlight.incrementAndGet();
         Mail mail = item.getMail();
         try {
             Optional<Route> route = delivery.routeFor(mail);
@@ -540,6 +545,11 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
         } finally {
             // the queue stored its own copy when re-queueing; this one's resources go now (as RemoteDelivery does)
             LifecycleUtil.dispose(mail);
+            synchronized (inFlight) {
+                if (inFlight.decrementAndGet() == 0) {
+                    inFlight.notifyAll();
+                }
+            }
         }
     }
 
@@ -709,6 +719,9 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
         if (workers != null) {
             workers.dispose();
         }
+        // a delivery still running uses the connections and token sources closed below, and may re-queue
+        // its mail: let it finish (bounded: one SMTP read time-out, at most 30 s) so nothing is closed under it
+        awaitDeliveries(shutdownWait);
         if (scheduler != null) {
             scheduler.dispose();
         }
@@ -717,6 +730,25 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
         }
         if (tokens != null) {
             tokens.close();
+        }
+    }
+
+    private void awaitDeliveries(Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        synchronized (inFlight) {
+            while (inFlight.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    LOGGER.warn("XOAuth2Relay {}: {} delivery(ies) still running at shutdown", getMailetName(), inFlight.get());
+                    return;
+                }
+                try {
+                    inFlight.wait(Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 
