@@ -4,6 +4,8 @@ import java.net.InetAddress;
 import java.util.Objects;
 import java.util.Optional;
 
+import net.jcip.annotations.Immutable;
+
 /**
  * One login to check: the name the client typed, its password, the protocol it came by and,
  * when known, the client's address.
@@ -16,6 +18,7 @@ import java.util.Optional;
  * @param protocol the protocol of the login
  * @param client   the client's address, empty when the caller does not know it
  */
+@Immutable
 public record LoginAttempt(String login, Secret password, Protocol protocol, Optional<InetAddress> client) {
 
     public LoginAttempt {

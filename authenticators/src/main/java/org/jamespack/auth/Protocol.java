@@ -2,12 +2,15 @@ package org.jamespack.auth;
 
 import java.util.Locale;
 
+import net.jcip.annotations.Immutable;
+
 /**
  * The protocol a login arrives by. Feature gates (Kopano's {@code imap}, {@code pop3}) and
  * per-protocol settings key on it.
  *
  * <p>Immutable and thread-safe, as every enum.
  */
+@Immutable
 public enum Protocol {
     SMTP,
     IMAP,

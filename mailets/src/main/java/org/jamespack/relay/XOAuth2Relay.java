@@ -200,6 +200,9 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
     private volatile TokenSources tokens;
     private volatile Scheduler scheduler;
     private volatile Disposable workers;
+    private volatile Duration shutdownWait = Duration.ZERO;
+    /** Deliveries running now; {@link #destroy} waits for them before it closes what they use. */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * The constructor James' mailet loader calls: the queue factory, James' metrics and the
@@ -320,8 +323,9 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
         boolean rewrite = node.bool(REWRITE_SENDER, false);
         Optional<String> bounceProcessor = node.string(BOUNCE_PROCESSOR);
         int threads = node.integer(DELIVERY_THREADS, 4, 1, 64);
-        Duration connectTimeout = node.duration(CONNECT_TIMEOUT, Duration.ofSeconds(30));
-        Duration readTimeout = node.duration(READ_TIMEOUT, Duration.ofMinutes(2));
+        // Angus takes 0 as "wait for ever": a time-out is always set, so 0 is a mistake to report
+        Duration connectTimeout = positive(node, CONNECT_TIMEOUT, Duration.ofSeconds(30));
+        Duration readTimeout = positive(node, READ_TIMEOUT, Duration.ofMinutes(2));
         Duration idleTimeout = node.duration(IDLE_TIMEOUT, Duration.ofSeconds(60));
         Duration connectionWait = node.duration(CONNECTION_WAIT, Duration.ofSeconds(30));
         Duration backOff = node.duration(BACK_OFF, Duration.ofMinutes(1));
@@ -332,7 +336,8 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
         int maxAuthLine = node.integer(MAX_AUTH_LINE, SmtpSettings.RFC4954_AUTH_LINE, 64, 1_000_000);
         Optional<Path> tokenFile = node.string(TOKEN_SOURCES_FILE).map(Path::of);
         Optional<String> helo = node.string(HELO);
-        Duration idleRefresh = node.duration(TOKEN_IDLE_REFRESH, Duration.ofDays(1));
+        // a period for the scheduler: 0 would make init fail later with the scheduler's own message, naming no key
+        Duration idleRefresh = positive(node, TOKEN_IDLE_REFRESH, Duration.ofDays(1));
         Duration upkeep = node.duration(TOKEN_UPKEEP, Duration.ofMinutes(1));
         Duration maxAge = node.duration(REFRESH_TOKEN_MAX_AGE, Duration.ofDays(60));
         Optional<Path> brokerFile = node.string(BROKER_FILE).map(Path::of);
@@ -383,6 +388,7 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
         problems.throwIfAny();
 
         this.queueName = queueName;
+        this.shutdownWait = readTimeout.compareTo(Duration.ofSeconds(30)) < 0 ? readTimeout : Duration.ofSeconds(30);
         this.refreshTokenMaxAge = maxAge;
         this.routes = routes;
         this.settings = new RelaySettings(schedule, slowRetry, noRoute, nullSender, rewrite, backOff, backOffMax, connectionWait);
@@ -455,6 +461,15 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
         return repository;
     }
 
+    private static Duration positive(ConfigNode node, String key, Duration fallback) {
+        Duration d = node.duration(key, fallback);
+        if (d.isZero() || d.isNegative()) {
+            node.problem(key, "must be longer than 0");
+            return fallback;
+        }
+        return d;
+    }
+
     /** Warns when a route's mailbox carries mail of other senders without rewriting (Microsoft: 554 5.2.252 SendAsDenied). */
     private static void warnAboutSendAs(List<Route> routes, boolean rewrite) {
         if (rewrite) {
@@ -497,6 +512,7 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
 
     /** Delivers one dequeued item and acknowledges it; what is left goes back with a delay first. */
     void handle(MailQueueItem item) {
+        inFlight.incrementAndGet();
         Mail mail = item.getMail();
         try {
             Optional<Route> route = delivery.routeFor(mail);
@@ -529,6 +545,11 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
         } finally {
             // the queue stored its own copy when re-queueing; this one's resources go now (as RemoteDelivery does)
             LifecycleUtil.dispose(mail);
+            synchronized (inFlight) {
+                if (inFlight.decrementAndGet() == 0) {
+                    inFlight.notifyAll();
+                }
+            }
         }
     }
 
@@ -698,6 +719,9 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
         if (workers != null) {
             workers.dispose();
         }
+        // a delivery still running uses the connections and token sources closed below, and may re-queue
+        // its mail: let it finish (bounded: one SMTP read time-out, at most 30 s) so nothing is closed under it
+        awaitDeliveries(shutdownWait);
         if (scheduler != null) {
             scheduler.dispose();
         }
@@ -706,6 +730,25 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
         }
         if (tokens != null) {
             tokens.close();
+        }
+    }
+
+    private void awaitDeliveries(Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        synchronized (inFlight) {
+            while (inFlight.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    LOGGER.warn("XOAuth2Relay {}: {} delivery(ies) still running at shutdown", getMailetName(), inFlight.get());
+                    return;
+                }
+                try {
+                    inFlight.wait(Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 

@@ -100,6 +100,7 @@ class DovecotRelayTest {
         if (relay != null) {
             relay.destroy();
         }
+        MemoryQueues.disposeAll(queues);
         for (AutoCloseable c : closing) {
             c.close();
         }

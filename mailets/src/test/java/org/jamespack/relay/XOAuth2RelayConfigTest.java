@@ -53,6 +53,26 @@ class XOAuth2RelayConfigTest {
     }
 
     @Test
+    void initShouldReportZeroTimeOutsAndRefreshPeriodWithMailetAndKey() {
+        FakeMailetConfig config = FakeMailetConfig.builder().mailetName("relay").mailetContext(FakeMailContext.defaultContext())
+            .setProperty("connectTimeout", "0s")
+            .setProperty("readTimeout", "0")
+            .setProperty("tokenIdleRefresh", "0s")
+            .build();
+
+        assertThatThrownBy(() -> relay().init(config))
+            .isInstanceOf(ConfigException.class)
+            .satisfies(e -> {
+                assertThat(((ConfigException) e).problems()).hasSize(3);
+                assertThat(e.getMessage())
+                    .contains("mailetcontainer.xml: mailet relay")
+                    .contains("relay/connectTimeout: must be longer than 0")
+                    .contains("relay/readTimeout: must be longer than 0")
+                    .contains("relay/tokenIdleRefresh: must be longer than 0");
+            });
+    }
+
+    @Test
     void documentationShouldListEveryInitParameterInTheMailetJavadocAndThePackageInfo() throws Exception {
         String mailet = Files.readString(Path.of("src/main/java/org/jamespack/relay/XOAuth2Relay.java"));
         String packageInfo = Files.readString(Path.of("src/main/java/org/jamespack/relay/package-info.java"));

@@ -19,6 +19,7 @@ import org.apache.james.core.builder.MimeMessageBuilder;
 import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.james.queue.api.MailQueueName;
 import org.apache.james.queue.api.RawMailQueueItemDecoratorFactory;
+import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.queue.memory.MemoryMailQueueFactory;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.test.FakeMail;
@@ -103,6 +104,7 @@ class XOAuth2RelayTest {
         if (relay != null) {
             relay.destroy();
         }
+        MemoryQueues.disposeAll(queues);
         for (AutoCloseable c : closing) {
             c.close();
         }
@@ -271,6 +273,64 @@ class XOAuth2RelayTest {
         assertThat(frontA.commands()).filteredOn(c -> c.startsWith("AUTH")).containsExactly("AUTH XOAUTH2", "AUTH XOAUTH2");
         assertThat(frontA.errorAnswers()).as("an empty line answers the 334 error challenge").containsExactly("");
         assertThat(a.forcedRefreshes()).isEqualTo(1);
+    }
+
+    @Test
+    void deliveryShouldNotLetAngusLogTheSaslResponseWhenItsLoggerWasOpenedAfterStartUp() throws Exception {
+        // what logback's LevelChangePropagator does when logback.xml asks for DEBUG on Angus and is re-read
+        Class.forName(org.jamespack.relay.smtp.SmtpConnector.class.getName());
+        java.util.logging.Logger angus = java.util.logging.Logger.getLogger("org.eclipse.angus.mail.smtp");
+        java.util.logging.Level before = angus.getLevel();
+        List<String> records = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                records.add(String.valueOf(r.getMessage()) + " " + java.util.Arrays.toString(r.getParameters()));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        handler.setLevel(java.util.logging.Level.ALL);
+        angus.addHandler(handler);
+        angus.setLevel(java.util.logging.Level.ALL);
+        try {
+            java.util.concurrent.atomic.AtomicReference<String> accepted = new java.util.concurrent.atomic.AtomicReference<>("none");
+            SmtpFront frontA = front(SmtpFront.Mode.STARTTLS, smarthostA).dovecotStyleAuth(t -> t.equals(accepted.get()));
+            MockServerTokenSource a = new MockServerTokenSource("relay@a.example", oauth.tokenEndpointUrl("relay").uri(), accepted::set);
+            mockSources.add(a);
+            tokenSources.put("tenant-a", a);
+            // two-step XOAUTH2: the token goes out as the answer to a 334, the exchange Angus logs at FINE
+            startRelay("a.example: host=localhost::" + frontA.port() + " helo=relay.test user=relay@a.example oauth=tenant-a\n",
+                "maxAuthLine", "100");
+
+            relay.service(mail("m1", "alice@a.example", "rcpt@dest.example"));
+
+            await("delivery", () -> smarthostA.getReceivedMessages().length == 1);
+            assertThat(frontA.commands()).filteredOn(c -> c.startsWith("AUTH")).contains("AUTH XOAUTH2");
+        } finally {
+            angus.removeHandler(handler);
+            angus.setLevel(before);
+        }
+        List<String> secrets = new ArrayList<>();
+        for (MockServerTokenSource s : mockSources) {
+            for (String t : s.issued()) {
+                secrets.add(t);
+                secrets.add(java.util.Base64.getEncoder().encodeToString(
+                    ("user=relay@a.example\u0001auth=Bearer " + t + "\u0001\u0001").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            }
+        }
+        assertThat(secrets).isNotEmpty();
+        for (String r : List.copyOf(records)) {
+            for (String secret : secrets) {
+                assertThat(r).as("an Angus log record").doesNotContain(secret);
+            }
+        }
     }
 
     @Test
@@ -511,7 +571,7 @@ class XOAuth2RelayTest {
         SmtpFront frontA = front(SmtpFront.Mode.STARTTLS, smarthostA)
             .rule("^MAIL FROM", "451 4.3.0 Mail server temporarily rejected message", 1);
         tokenSources.put("tenant-a", source("relay@a.example", accountA));
-        org.apache.james.mailrepository.memory.MemoryMailRepository journal = new org.apache.james.mailrepository.memory.MemoryMailRepository();
+        MemoryQueues.DisposingRepository journal = new MemoryQueues.DisposingRepository();
         org.apache.james.mailrepository.api.MailRepositoryStore store = new org.apache.james.mailrepository.api.MailRepositoryStore() {
             @Override
             public org.apache.james.mailrepository.api.MailRepository select(org.apache.james.mailrepository.api.MailRepositoryUrl url) {
@@ -555,11 +615,16 @@ class XOAuth2RelayTest {
         relay.service(mail("m1", "alice@a.example", "rcpt@dest.example"));
         await("re-queued after the 451", this::requeued);
         assertThat(journal.size()).isEqualTo(1);
-        assertThat(journal.retrieve(org.apache.james.mailrepository.api.MailKey.forMail(queued().get(0).getMail()))
-            .getAttribute(RelayDelivery.ATTEMPTS)).as("the journal holds the re-queued state").isPresent();
+        Mail journalled = journal.retrieve(org.apache.james.mailrepository.api.MailKey.forMail(queued().get(0).getMail()));
+        try {
+            assertThat(journalled.getAttribute(RelayDelivery.ATTEMPTS)).as("the journal holds the re-queued state").isPresent();
+        } finally {
+            LifecycleUtil.dispose(journalled);
+        }
 
         // a restart of a memory James: the mailet goes, and with it the queue's content
         relay.destroy();
+        MemoryQueues.disposeAll(queues);
         queues = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory());
         relay = new XOAuth2Relay(queues, Optional.of(store), Optional.of(tokens), Clock.systemUTC(), true);
         relay.init(config);

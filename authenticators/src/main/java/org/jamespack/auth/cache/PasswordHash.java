@@ -3,11 +3,14 @@ package org.jamespack.auth.cache;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import net.jcip.annotations.Immutable;
+
 /**
  * How a cache entry remembers the password it was given for (never the password itself).
  *
  * <p>Immutable and thread-safe, as every enum.
  */
+@Immutable
 public enum PasswordHash {
     /** HMAC-SHA256 under a 256-bit key drawn at random when the cache is built (the default). */
     HMAC_SHA256("hmac-sha256"),

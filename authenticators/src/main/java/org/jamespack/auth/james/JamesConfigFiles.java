@@ -10,6 +10,8 @@ import org.apache.james.server.core.configuration.Configuration;
 import org.apache.james.server.core.filesystem.FileSystemImpl;
 import org.jamespack.auth.config.ConfigException;
 
+import net.jcip.annotations.ThreadSafe;
+
 /**
  * Finds James' {@code usersrepository.xml} exactly where James' own
  * {@code FileConfigurationProvider} finds it (the configuration path, {@code file://conf/} or
@@ -17,6 +19,7 @@ import org.jamespack.auth.config.ConfigException;
  *
  * <p>Stateless and thread-safe.
  */
+@ThreadSafe
 public final class JamesConfigFiles {
 
     private JamesConfigFiles() {

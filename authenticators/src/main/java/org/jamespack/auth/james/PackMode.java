@@ -2,12 +2,15 @@ package org.jamespack.auth.james;
 
 import java.util.Map;
 
+import net.jcip.annotations.Immutable;
+
 /**
  * How the pack sits in James: as the user base ({@link #DIRECTORY}) or as the password checker
  * beside James' own users repository ({@link #PASSWORD_ONLY}).
  *
  * <p>Immutable and thread-safe, as every enum.
  */
+@Immutable
 public enum PackMode {
     /** The directory is the user base: the pack's {@code UsersRepository} replaces James'. */
     DIRECTORY("directory"),

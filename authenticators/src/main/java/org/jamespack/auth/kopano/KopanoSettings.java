@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import org.jamespack.auth.Protocol;
 import org.jamespack.auth.Secret;
@@ -69,6 +70,8 @@ public record KopanoSettings(
     public static final int DEFAULT_TLS_PORT = 237;
 
     /** Why {@code file://} is refused; the configuration error carries this text. */
+    private static final Pattern USER_INFO = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@");
+
     public static final String UNIX_SOCKET_REFUSAL =
         "a file:// (UNIX socket) URL is refused: Kopano/Zarafa skip the password check for callers whose uid is the "
             + "server's own, is listed in local_admin_users (root and kopano by default) or matches the login name "
@@ -91,11 +94,12 @@ public record KopanoSettings(
         switch (scheme) {
             case "http":
             case "https":
-                if (url.getHost() == null || url.getHost().isEmpty()) {
-                    throw new IllegalArgumentException("'" + url + "' has no host");
-                }
                 if (url.getRawUserInfo() != null) {
-                    throw new IllegalArgumentException("'" + url + "': user information in the URL is not supported");
+                    throw new IllegalArgumentException("'" + printable(url.toString())
+                        + "': user information in the URL is not supported");
+                }
+                if (url.getHost() == null || url.getHost().isEmpty()) {
+                    throw new IllegalArgumentException("'" + printable(url.toString()) + "' has no host");
                 }
                 break;
             case "file":
@@ -103,11 +107,11 @@ public record KopanoSettings(
                     throw new IllegalArgumentException(UNIX_SOCKET_REFUSAL);
                 }
                 if (url.getPath() == null || url.getPath().isEmpty()) {
-                    throw new IllegalArgumentException("'" + url + "' names no socket path");
+                    throw new IllegalArgumentException("'" + printable(url.toString()) + "' names no socket path");
                 }
                 break;
             default:
-                throw new IllegalArgumentException("'" + url + "' is not an http://, https:// or file:// URL");
+                throw new IllegalArgumentException("'" + printable(url.toString()) + "' is not an http://, https:// or file:// URL");
         }
         requirePositive("connectTimeout", connectTimeout);
         requirePositive("responseTimeout", responseTimeout);
@@ -119,6 +123,14 @@ public record KopanoSettings(
             throw new IllegalArgumentException("sessionless cannot be combined with a service gate: reading a user's "
                 + "features needs a session");
         }
+    }
+
+    /**
+     * {@code url} with any user information masked: {@code http://user:password@host} is refused,
+     * and the refusal must not print the password it refuses.
+     */
+    static String printable(String url) {
+        return USER_INFO.matcher(url).replaceFirst("$1***@");
     }
 
     private static void requirePositive(String key, Duration d) {

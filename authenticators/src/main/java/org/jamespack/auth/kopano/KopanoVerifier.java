@@ -126,19 +126,26 @@ public final class KopanoVerifier implements CredentialVerifier {
             String where = rawUrl.get().location();
             try {
                 url = new URI(rawUrl.get().value());
+                // printed without user information: a password there must not reach the error message
+                String shown = KopanoSettings.printable(url.toString());
                 String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
                 if (!List.of("http", "https", "file").contains(scheme)) {
-                    node.problems().add(where, node.keyPath(KEY_URL), "'" + url + "' is not an http://, https:// or file:// URL");
+                    node.problems().add(where, node.keyPath(KEY_URL), "'" + shown + "' is not an http://, https:// or file:// URL");
                     url = d.url();
                 } else if (scheme.equals("file") && !allowUnix) {
-                    node.problems().add(where, node.keyPath(KEY_URL), "'" + url + "': " + KopanoSettings.UNIX_SOCKET_REFUSAL);
+                    node.problems().add(where, node.keyPath(KEY_URL), "'" + shown + "': " + KopanoSettings.UNIX_SOCKET_REFUSAL);
+                    url = d.url();
+                } else if (url.getRawUserInfo() != null) {
+                    node.problems().add(where, node.keyPath(KEY_URL), "'" + shown + "': user information in the URL is not "
+                        + "supported (the pack logs on as each user, with no account of its own)");
                     url = d.url();
                 } else if (!scheme.equals("file") && (url.getHost() == null || url.getHost().isEmpty())) {
-                    node.problems().add(where, node.keyPath(KEY_URL), "'" + url + "' has no host");
+                    node.problems().add(where, node.keyPath(KEY_URL), "'" + shown + "' has no host");
                     url = d.url();
                 }
             } catch (URISyntaxException e) {
-                node.problems().add(where, node.keyPath(KEY_URL), "'" + rawUrl.get().value() + "' is not a URL: " + e.getReason());
+                node.problems().add(where, node.keyPath(KEY_URL), "'" + KopanoSettings.printable(rawUrl.get().value())
+                    + "' is not a URL: " + e.getReason());
                 url = d.url();
             }
         }

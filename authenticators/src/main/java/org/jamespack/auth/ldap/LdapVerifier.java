@@ -545,15 +545,16 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
 
     private Verdict compareOperation(String dn, Secret password) throws LDAPException {
         byte[] pw = password.utf8();
+        CompareRequest request = new CompareRequest(dn, settings.passwordAttribute(), pw);
         try {
-            CompareResult result = searchPool.compare(new CompareRequest(dn, settings.passwordAttribute(), pw));
+            CompareResult result = searchPool.compare(request);
             return result.compareMatched() ? Verdict.accepted() : Verdict.rejected();
         } catch (LDAPException e) {
             if (e.getResultCode() == ResultCode.COMPARE_FALSE || e.getResultCode() == ResultCode.NO_SUCH_ATTRIBUTE
                 || e.getResultCode() == ResultCode.NO_SUCH_OBJECT) {
                 return Verdict.rejected();
             }
-            throw e;
+            throw withoutAssertionValue(e, request);
         } finally {
             Arrays.fill(pw, (byte) 0);
         }
@@ -582,6 +583,33 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
     }
 
     /** Makes an unknown login cost what a known one costs: a bind (rebind) or a hash (compare). */
+    /**
+     * {@code e} without the Compare request's text: UnboundID writes the whole request, assertion
+     * value (here the password in clear) included, into the message of the exception it throws when
+     * the connection closes before the answer ({@code CompareRequest.toString}); that exception
+     * becomes the UNAVAILABLE verdict's cause, which is logged. The result code, matched DN,
+     * referrals, controls and stack stay; a cause is kept only when its own text is clean.
+     */
+    static LDAPException withoutAssertionValue(LDAPException e, CompareRequest request) {
+        String leaked = request.toString();
+        String shown = "CompareRequest(dn='" + request.getDN() + "', attr='" + request.getAttributeName() + "')";
+        String message = String.valueOf(e.getMessage()).replace(leaked, shown);
+        String value = request.getAssertionValue();
+        boolean causeClean = true;
+        for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+            if (String.valueOf(t.getMessage()).contains(value) || String.valueOf(t).contains(leaked)) {
+                causeClean = false;
+            }
+        }
+        if (message.contains(value)) {
+            message = "compare of " + request.getAttributeName() + " at " + request.getDN() + " failed: " + e.getResultCode();
+        }
+        LDAPException clean = new LDAPException(e.getResultCode(), message, e.getMatchedDN(), e.getReferralURLs(),
+            e.getResponseControls(), causeClean ? e.getCause() : null);
+        clean.setStackTrace(e.getStackTrace());
+        return clean;
+    }
+
     private void spendDummy(Secret password) {
         switch (settings.mode()) {
             case REBIND:

@@ -1,6 +1,7 @@
 package org.jamespack.auth.kopano;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -136,6 +137,24 @@ class KopanoConfigTest {
         assertThat(problems.list()).singleElement().asString().contains("kopano/trustStore").doesNotContain("Tru5t-Me-Not");
         assertThat(KopanoSettings.defaults().withTrustStore(store, java.util.Optional.of(org.jamespack.auth.Secret.of("Tru5t-Me-Not")), "PKCS12")
             .toString()).doesNotContain("Tru5t-Me-Not");
+    }
+
+    @Test
+    void fromConfigShouldRecordAProblemWithoutThePasswordWhenTheUrlCarriesUserInformation() {
+        ConfigProblems problems = new ConfigProblems();
+
+        KopanoVerifier.fromConfig(xml("<kopano>\n<url>https://admin:Pa55-In-Url@mail.example.org/kopano</url></kopano>",
+            problems)).close();
+
+        assertThat(problems.list()).singleElement().asString().contains("kopano.xml", "kopano/url", "user information")
+            .doesNotContain("Pa55-In-Url");
+    }
+
+    @Test
+    void settingsShouldNotPrintThePasswordOfAUrlTheyRefuse() {
+        assertThatThrownBy(() -> KopanoSettings.defaults().withUrl(URI.create("http://admin:Pa55-In-Url@localhost:236/")))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("user information")
+            .hasMessageNotContaining("Pa55-In-Url");
     }
 
     @Test

@@ -78,6 +78,11 @@ public final class InMemoryLdap implements AutoCloseable {
 
     /** Starts a directory on a free 127.0.0.1 port with the base, {@code ou=people} and the service account. */
     public static InMemoryLdap start() {
+        return start(new com.unboundid.ldap.listener.interceptor.InMemoryOperationInterceptor[0]);
+    }
+
+    /** As {@link #start()}, with {@code extra} interceptors (e.g. one that drops connections). */
+    public static InMemoryLdap start(com.unboundid.ldap.listener.interceptor.InMemoryOperationInterceptor... extra) {
         try {
             InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig(BASE_DN);
             config.setSchema(Schema.mergeSchemas(Schema.getDefaultStandardSchema(), new Schema(new Entry(QMAIL_SCHEMA))));
@@ -88,6 +93,9 @@ public final class InMemoryLdap implements AutoCloseable {
             config.setEnforceSingleStructuralObjectClass(false);
             BindCounter binds = new BindCounter();
             config.addInMemoryOperationInterceptor(binds);
+            for (com.unboundid.ldap.listener.interceptor.InMemoryOperationInterceptor i : extra) {
+                config.addInMemoryOperationInterceptor(i);
+            }
             // as a real directory would: without them every login search scans every entry
             config.setEqualityIndexAttributes("uid", "mail");
             InMemoryDirectoryServer server = new InMemoryDirectoryServer(config);

@@ -121,7 +121,9 @@ public final class RelayJames implements AutoCloseable {
 
     /** Stops James (its memory mail queues die with it) and starts a new one on the same directory. */
     public void restart() throws Exception {
+        RelayProbe probe = relay();
         server.stop();
+        probe.disposeQueued();
         startServer();
     }
 
@@ -162,8 +164,10 @@ public final class RelayJames implements AutoCloseable {
     public void close() {
         if (server != null) {
             try {
+                RelayProbe probe = relay();
                 server.stop();
-            } catch (RuntimeException e) {
+                probe.disposeQueued();
+            } catch (Exception e) {
                 throw new UncheckedIOException(new IOException("James did not stop cleanly", e));
             }
         }

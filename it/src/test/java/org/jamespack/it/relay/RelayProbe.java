@@ -7,6 +7,7 @@ import java.util.Map;
 
 import javax.inject.Inject;
 
+import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.mailetcontainer.impl.CompositeProcessorImpl;
 import org.apache.james.mailetcontainer.lib.AbstractStateMailetProcessor;
 import org.apache.james.queue.api.MailQueueFactory;
@@ -20,7 +21,8 @@ import net.jcip.annotations.ThreadSafe;
 
 /**
  * Looks into a running James for the relay's state: its unhealthy accounts (what an operator's
- * health check would read) and what waits in its queue. Thread-safe: reads only.
+ * health check would read) and what waits in its queue. Thread-safe: reads only, except
+ * {@link #disposeQueued}, which is for a stopped James.
  */
 @ThreadSafe
 public final class RelayProbe implements GuiceProbe {
@@ -44,6 +46,23 @@ public final class RelayProbe implements GuiceProbe {
             }
         }
         return out;
+    }
+
+    /**
+     * Disposes and removes what still waits in every memory mail queue, as the end of a memory
+     * James' JVM would drop it: James' memory queue never disposes the copies it holds (each a
+     * {@code MimeMessageInputStreamSource}), so a James stopped with deferred mail made James' leak
+     * detector report them. Call only once James has stopped (no delivery thread may hold one).
+     */
+    public void disposeQueued() throws Exception {
+        MailQueueFactory<?> factory = queues.get();
+        for (MailQueueName name : factory.listCreatedMailQueues()) {
+            if (factory.getQueue(name).orElseThrow() instanceof ManageableMailQueue queue) {
+                // the memory queue's browse hands out its own mails, not copies
+                queue.browse().forEachRemaining(v -> LifecycleUtil.dispose(v.getMail()));
+                queue.clear();
+            }
+        }
     }
 
     /** Envelope senders of the messages waiting in the relay's queue. */

@@ -2,6 +2,7 @@ package org.jamespack.relay.cli;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 
 import org.jamespack.relay.token.EndpointSettings;
@@ -15,6 +16,7 @@ import com.nimbusds.oauth2.sdk.Scope;
 import com.nimbusds.oauth2.sdk.TokenErrorResponse;
 import com.nimbusds.oauth2.sdk.TokenRequest;
 import com.nimbusds.oauth2.sdk.TokenResponse;
+import com.nimbusds.oauth2.sdk.http.HTTPRequest;
 import com.nimbusds.oauth2.sdk.http.HTTPResponse;
 
 import net.jcip.annotations.Immutable;
@@ -37,15 +39,17 @@ final class TokenCalls {
     }
 
     static Reply send(TokenRequest request, EndpointSettings endpoint, Clock clock) {
+        HTTPRequest http = request.toHTTPRequest();
+        List<String> sent = TokenEndpointCall.secretsIn(http);
         HTTPResponse response;
         try {
-            response = TokenEndpointCall.prepare(request.toHTTPRequest(), endpoint).send();
+            response = TokenEndpointCall.prepare(http, endpoint).send();
         } catch (IOException e) {
-            return new Reply(new GrantResult.Failed(TokenOutcome.Kind.TRANSIENT, "cannot reach token endpoint "
+            return new Reply(TokenEndpointCall.redact(new GrantResult.Failed(TokenOutcome.Kind.TRANSIENT, "cannot reach token endpoint "
                 + endpoint.tokenEndpoint() + ": " + e.getClass().getSimpleName()
-                + (e.getMessage() == null ? "" : " " + e.getMessage())), Optional.empty(), Optional.empty());
+                + (e.getMessage() == null ? "" : " " + e.getMessage())), sent), Optional.empty(), Optional.empty());
         }
-        GrantResult result = TokenEndpointCall.classify(response, endpoint, clock);
+        GrantResult result = TokenEndpointCall.redact(TokenEndpointCall.classify(response, endpoint, clock), sent);
         Optional<String> code = Optional.empty();
         Optional<String> scope = Optional.empty();
         try {

@@ -3,7 +3,13 @@ package org.jamespack.relay.delivery;
 import java.util.Locale;
 import java.util.Map;
 
-/** What the mailet does with mail it has no route for (or with the null sender). */
+import net.jcip.annotations.Immutable;
+
+/**
+ * What the mailet does with mail it has no route for (or with the null sender).
+ * Immutable and thread-safe.
+ */
+@Immutable
 public enum Policy {
     /** Leave the mail in the processor for the next mailet (e.g. RemoteDelivery). */
     PASS_THROUGH,

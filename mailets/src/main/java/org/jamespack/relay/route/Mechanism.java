@@ -2,7 +2,13 @@ package org.jamespack.relay.route;
 
 import java.util.Locale;
 
-/** The SASL mechanism a route authenticates with; forced, never negotiated down. */
+import net.jcip.annotations.Immutable;
+
+/**
+ * The SASL mechanism a route authenticates with; forced, never negotiated down.
+ * Immutable and thread-safe.
+ */
+@Immutable
 public enum Mechanism {
     /** Google/Microsoft XOAUTH2 with a bearer token ({@code oauth=} routes, the default for them). */
     XOAUTH2(true),

@@ -330,7 +330,10 @@ public final class SmartHostsParser {
                 p++;
             }
             if (p >= n || data.charAt(p) != '=') {
-                throw new IllegalArgumentException("'" + name + "' is not name=value");
+                // a stray word may be the tail of an unquoted password with a space in it: only known names are echoed
+                throw new IllegalArgumentException(SETTINGS.contains(name) ? "'" + name + "' is not name=value"
+                    : "a word that is not name=value" + (out.isEmpty() ? "" : " after the setting '"
+                        + out.keySet().stream().reduce((a, b) -> b).orElseThrow() + "' (quote values with spaces)"));
             }
             p++;
             while (p < n && Character.isWhitespace(data.charAt(p))) {

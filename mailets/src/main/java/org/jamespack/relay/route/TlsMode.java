@@ -1,6 +1,12 @@
 package org.jamespack.relay.route;
 
-/** How a route's connection is protected. There is deliberately no plain-text mode. */
+import net.jcip.annotations.Immutable;
+
+/**
+ * How a route's connection is protected. There is deliberately no plain-text mode.
+ * Immutable and thread-safe.
+ */
+@Immutable
 public enum TlsMode {
     /** Connect in plain text, then {@code STARTTLS} (required: no STARTTLS in the EHLO, no delivery). Default port 587. */
     STARTTLS(587),

@@ -1,6 +1,12 @@
 package org.jamespack.relay.smtp;
 
-/** What a delivery failure means for the message (the reference's table). */
+import net.jcip.annotations.Immutable;
+
+/**
+ * What a delivery failure means for the message (the reference's table).
+ * Immutable and thread-safe.
+ */
+@Immutable
 public enum FailureKind {
     /** 4xx, 421, 454, connection or read time-out, token endpoint 5xx/429: retry per schedule. */
     TRANSIENT,

@@ -48,11 +48,21 @@ public final class SmtpConnector {
      * Angus' SASL authenticator logs each SASL response at FINE ("SASL response: …"), which in the
      * two-step XOAUTH2 exchange is the token itself. Its logger is capped at INFO, whatever the
      * operator's logging configuration says; the reference is kept so that JUL cannot drop the level.
+     * The cap is put back before every connection: logback's {@code LevelChangePropagator} (in
+     * James' stock {@code logback.xml}, with {@code resetJUL}) sets or clears JUL levels each time
+     * logback is configured again, e.g. by {@code scan="true"} after an edit.
      */
     private static final java.util.logging.Logger ANGUS_SMTP_LOG = java.util.logging.Logger.getLogger("org.eclipse.angus.mail.smtp");
 
     static {
-        ANGUS_SMTP_LOG.setLevel(java.util.logging.Level.INFO);
+        capAngusLogging();
+    }
+
+    private static void capAngusLogging() {
+        java.util.logging.Level level = ANGUS_SMTP_LOG.getLevel();
+        if (level == null || level.intValue() < java.util.logging.Level.INFO.intValue()) {
+            ANGUS_SMTP_LOG.setLevel(java.util.logging.Level.INFO);
+        }
     }
 
     private final SmtpSettings settings;
@@ -109,6 +119,7 @@ public final class SmtpConnector {
      * @param credential the token ({@code oauth=} routes) or password; empty for routes without {@code user=}
      */
     public ConnectResult connect(Route route, Optional<Secret> credential) {
+        capAngusLogging();
         Properties props = properties(route);
         Session session = Session.getInstance(props);
         SMTPTransport transport;

@@ -40,6 +40,11 @@ public record EndpointSettings(URI tokenEndpoint, Duration connectTimeout, Durat
         if (connectTimeout.isZero() || connectTimeout.isNegative() || readTimeout.isZero() || readTimeout.isNegative()) {
             throw new IllegalArgumentException("time-outs must be positive (zero would mean wait forever)");
         }
+        if (tokenEndpoint.getRawUserInfo() != null) {
+            // never sent (the client authenticates in the body or a Basic header), but printed in every failure detail
+            throw new IllegalArgumentException("token endpoint: user information in the URL is not supported "
+                + "(give client_id and client_secret)");
+        }
         String scheme = tokenEndpoint.getScheme() == null ? "" : tokenEndpoint.getScheme().toLowerCase(Locale.ROOT);
         // A refresh token or client secret sent in clear text is as good as published: plain
         // http is allowed only to this host (test stand-ins, a local broker-style proxy).

@@ -1,9 +1,14 @@
 package org.jamespack.relay.token;
 
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -15,6 +20,7 @@ import com.nimbusds.oauth2.sdk.ParseException;
 import com.nimbusds.oauth2.sdk.TokenErrorResponse;
 import com.nimbusds.oauth2.sdk.TokenRequest;
 import com.nimbusds.oauth2.sdk.TokenResponse;
+import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
 import com.nimbusds.oauth2.sdk.http.HTTPRequest;
 import com.nimbusds.oauth2.sdk.http.HTTPResponse;
 import com.nimbusds.oauth2.sdk.token.AccessToken;
@@ -43,21 +49,72 @@ public final class TokenEndpointCall {
         "unsupported_grant_type", "invalid_scope");
     private static final Set<String> TRANSIENT = Set.of("temporarily_unavailable", "server_error", "slow_down");
     private static final int MAX_DESCRIPTION = 300;
+    /** Request parameters that carry a credential (RFC 6749 §4.1.3, §6, §4.4; RFC 7523; RFC 7636; RFC 8628). */
+    private static final Set<String> SECRET_PARAMETERS = Set.of("refresh_token", "client_secret", "client_assertion",
+        "assertion", "code", "code_verifier", "device_code", "password");
+    private static final String REDACTED = "[redacted]";
 
     private TokenEndpointCall() {
     }
 
     /** Sends {@code request} once and classifies the reply; never throws for network or protocol errors. */
     public static GrantResult send(TokenRequest request, EndpointSettings endpoint, Clock clock) {
+        HTTPRequest http = request.toHTTPRequest();
+        List<String> sent = secretsIn(http);
         HTTPResponse response;
         try {
-            response = prepare(request.toHTTPRequest(), endpoint).send();
+            response = prepare(http, endpoint).send();
         } catch (IOException e) {
-            return new GrantResult.Failed(TokenOutcome.Kind.TRANSIENT,
+            return redact(new GrantResult.Failed(TokenOutcome.Kind.TRANSIENT,
                 "cannot reach token endpoint " + endpoint.tokenEndpoint() + ": " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : " " + e.getMessage()));
+                    + (e.getMessage() == null ? "" : " " + e.getMessage())), sent);
         }
-        return classify(response, endpoint, clock);
+        return redact(classify(response, endpoint, clock), sent);
+    }
+
+    /**
+     * The credentials {@code http} carries: body parameters and a Basic client secret. A token
+     * endpoint's {@code error_description} is free text chosen by the server, and some echo what
+     * they were sent ("invalid refresh token 'M.R3_…'"); the detail ends in logs, WebAdmin and the
+     * health report, so whatever we sent is cut out of it.
+     */
+    public static List<String> secretsIn(HTTPRequest http) {
+        List<String> out = new ArrayList<>();
+        try {
+            Map<String, List<String>> form = http.getBodyAsFormParameters();
+            for (Map.Entry<String, List<String>> e : form.entrySet()) {
+                if (SECRET_PARAMETERS.contains(e.getKey())) {
+                    out.addAll(e.getValue());
+                }
+            }
+        } catch (ParseException e) {
+            // no form body (not a token request Nimbus built): no parameter to collect
+            out.clear();
+        }
+        String authorization = http.getAuthorization();
+        if (authorization != null) {
+            try {
+                out.add(ClientSecretBasic.parse(authorization).getClientSecret().getValue());
+            } catch (ParseException e) {
+                // not Basic (e.g. a DPoP or Bearer header): the whole header value is the credential
+                out.add(authorization);
+            }
+        }
+        out.removeIf(v -> v == null || v.isEmpty());
+        return out;
+    }
+
+    /** {@code result} with every occurrence of a value in {@code sent} (raw or form-encoded) replaced. */
+    public static GrantResult redact(GrantResult result, List<String> sent) {
+        if (!(result instanceof GrantResult.Failed failed) || sent.isEmpty()) {
+            return result;
+        }
+        String detail = failed.detail();
+        for (String secret : sent) {
+            detail = detail.replace(secret, REDACTED)
+                .replace(URLEncoder.encode(secret, StandardCharsets.UTF_8), REDACTED);
+        }
+        return detail.equals(failed.detail()) ? result : new GrantResult.Failed(failed.kind(), detail);
     }
 
     /**

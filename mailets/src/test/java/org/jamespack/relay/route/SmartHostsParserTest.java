@@ -99,6 +99,20 @@ class SmartHostsParserTest {
     }
 
     @Test
+    void parseShouldNotEchoTheTailOfAnUnquotedPasswordWithASpace() {
+        SmartHostsParser.Result result = SmartHostsParser.parse(
+            "spaced.org: host=h user=u@spaced.org password=first-half Second-Half-Secret mechanism=plain\n", "smart-hosts");
+
+        assertThat(result.routes()).isEmpty();
+        assertThat(result.problems()).singleElement().satisfies(p -> {
+            assertThat(p.line()).isEqualTo(1);
+            assertThat(p.key()).isEqualTo("spaced.org");
+            assertThat(p.problem()).contains("not name=value", "after the setting 'password'", "quote");
+            assertThat(p.toString()).doesNotContainIgnoringCase("second-half-secret").doesNotContain("first-half");
+        });
+    }
+
+    @Test
     void parseShouldApplyTheM365PresetAndExplicitLimitsWhenAsked() {
         String text = "a.org: host=relay.example preset=m365 user=u@a.org oauth=x mechanism=oauthbearer\n"
             + "b.org: host=smtp.office365.com messages-per-minute=10 connections=1 user=u@b.org oauth=y\n"

@@ -416,6 +416,46 @@ class RefreshingTokenSourceTest {
         }
     }
 
+    @Test
+    void tokenShouldNotRepeatTheSentCredentialsWhenTheEndpointEchoesThemInItsErrorDescription() {
+        // Some endpoints quote the refresh token or client secret they refuse; the detail goes to logs and WebAdmin.
+        endpoint.replies(n -> new Reply(400, "{\"error\":\"invalid_grant\",\"error_description\":"
+            + "\"refresh token refresh-R1 of client-1 (secret client-secret-S3) is revoked\"}"));
+        try (LogCapture logs = new LogCapture()) {
+            RefreshingTokenSource source = memorySource(Duration.ofMinutes(10));
+
+            TokenOutcome outcome = source.token(false);
+
+            assertThat(outcome).isInstanceOfSatisfying(TokenOutcome.Failure.class, f -> {
+                assertThat(f.kind()).isEqualTo(TokenOutcome.Kind.CREDENTIAL_BROKEN);
+                assertThat(f.detail()).contains("invalid_grant", "is revoked", "client-1");
+            });
+            String all = logs.text() + "\n" + outcome + "\n" + source.status();
+            assertThat(all).doesNotContain("refresh-R1").doesNotContain("client-secret-S3");
+        }
+    }
+
+    @Test
+    void tokenShouldNotRepeatABasicClientSecretWhenTheEndpointEchoesIt() {
+        endpoint.replies(n -> new Reply(401, "{\"error\":\"invalid_client\",\"error_description\":"
+            + "\"bad secret client-secret-S3\"}"));
+        TokenGrant grant = ClientCredentialsGrantCall.withSecret(EndpointSettings.of(endpoint.uri()), "app",
+            Secret.of("client-secret-S3"), Optional.empty(), clock);
+        RefreshingTokenSource source = RefreshingTokenSource.inMemory(ACCOUNT, "cc", grant, Optional.empty(),
+            Duration.ofMinutes(10), clock);
+
+        assertThat(source.token(false)).isInstanceOfSatisfying(TokenOutcome.Failure.class,
+            f -> assertThat(f.detail()).contains("invalid_client", "bad secret").doesNotContain("client-secret-S3"));
+    }
+
+    @Test
+    void endpointSettingsShouldRefuseUserInformationWithoutPrintingIt() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> EndpointSettings.of(java.net.URI.create("https://client-1:client-secret-S3@login.example/token")))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("user information")
+            .hasMessageNotContaining("client-secret-S3");
+    }
+
     private static List<String> inParallel(int threads, java.util.function.Supplier<String> task) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
