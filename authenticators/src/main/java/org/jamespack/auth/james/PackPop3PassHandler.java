@@ -1,0 +1,152 @@
+package org.jamespack.auth.james;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+
+import javax.inject.Inject;
+import javax.inject.Named;
+
+import org.apache.james.core.Username;
+import org.apache.james.mailbox.MailboxManager;
+import org.apache.james.mailbox.MailboxSession;
+import org.apache.james.mailbox.MessageManager;
+import org.apache.james.mailbox.exception.MailboxException;
+import org.apache.james.mailbox.model.MailboxId;
+import org.apache.james.mailbox.model.MailboxPath;
+import org.apache.james.metrics.api.MetricFactory;
+import org.apache.james.pop3server.core.PassCmdHandler;
+import org.apache.james.pop3server.mailbox.MailboxAdapterFactory;
+import org.apache.james.protocols.pop3.POP3Session;
+import org.apache.james.protocols.pop3.mailbox.Mailbox;
+import org.apache.james.user.api.UsersRepository;
+import org.jamespack.auth.LoginAttempt;
+import org.jamespack.auth.Protocol;
+import org.jamespack.auth.Secret;
+import org.jamespack.auth.Verdict;
+import org.jamespack.auth.throttle.Judgement;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import net.jcip.annotations.ThreadSafe;
+import reactor.core.publisher.Mono;
+
+/**
+ * The POP3 PASS handler for {@code pop3server.xml}'s handler chain (put it before
+ * {@code CoreCmdHandlerLoader}): it asks the pack itself and pays the throttle's failure delay
+ * by not reading from the failing client's connection ({@link ConnectionPause}), as the SMTP
+ * hook does, instead of letting the mailbox {@code Authenticator} sleep on the POP3 server's
+ * Netty I/O thread ({@code pop3server-io-*}), which would hold up every POP3 connection that
+ * thread serves.
+ *
+ * <p>Thread-safe: set up once by James' Guice before the server accepts connections; the pack
+ * and James' collaborators are thread-safe.
+ *
+ * <p>James' command dispatcher asks the handlers of a command in chain order and takes the first
+ * answer that is not null; this one always answers, so James' own {@code PassCmdHandler} that
+ * {@code CoreCmdHandlerLoader} also registers for PASS is never reached. Answers are James':
+ * ACCEPTED → {@code +OK Welcome …} (and POP-before-SMTP, inherited), REJECTED and DISABLED →
+ * {@code -ERR Authentication failed.}, UNAVAILABLE → {@code -ERR Unexpected error accessing
+ * mailbox} (temporary, as the pack's mailbox adapters make James say). After an ACCEPTED verdict
+ * the mailbox session is opened as already authenticated ({@code MailboxManager#authenticate(Username)}),
+ * so the backend and the throttle are asked once per PASS, never a second time by the mailbox
+ * path (which would also sleep the delay again). A PASS read while its connection is inside a
+ * failure delay was pipelined before the failure answer: it is refused without asking the
+ * backend. With James' stock launcher (no shared pack) it is James' {@code PassCmdHandler}.
+ */
+@ThreadSafe
+public final class PackPop3PassHandler extends PassCmdHandler {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(PackPop3PassHandler.class);
+
+    private static final Verdict PIPELINED = Verdict.rejected(Verdict.Reason.INVALID_CREDENTIALS,
+        "throttled: sent inside the failure delay");
+
+    private final MailboxManager manager;
+    private final MailboxAdapterFactory adapters;
+    private final UsersRepository users;
+    private volatile @Nullable AuthPack pack;
+
+    @Inject
+    public PackPop3PassHandler(@Named("mailboxmanager") MailboxManager manager, MailboxAdapterFactory adapters,
+                               MetricFactory metricFactory, UsersRepository users) {
+        super(manager, adapters, metricFactory);
+        this.manager = manager;
+        this.adapters = adapters;
+        this.users = users;
+    }
+
+    /** The launcher's pack, when James runs with {@link AuthPackModule}; absent under the stock launcher. */
+    @com.google.inject.Inject(optional = true)
+    void useSharedPack(AuthPack shared) {
+        this.pack = shared;
+    }
+
+    @Override
+    protected @Nullable Mailbox auth(POP3Session session, Username username, String password) throws Exception {
+        AuthPack current = pack;
+        if (current == null) {
+            // the stock launcher: the mailbox Authenticator is James' own, so is the whole path
+            return super.auth(session, username, password);
+        }
+        LoginAttempt attempt = new LoginAttempt(username.asString(), Secret.of(password), Protocol.POP3, client(session));
+        if (ConnectionPause.paused(session)) {
+            current.audit(attempt, PIPELINED, 0);
+            return null;
+        }
+        Judgement judgement = current.mode() == PackMode.PASSWORD_ONLY
+            ? PasswordOnly.judge(current, users, username, attempt)
+            : current.judge(attempt);
+        // the failure delay holds back this client's connection, never the I/O thread; the sleep
+        // is only for a session James never makes
+        if (!ConnectionPause.pause(session, judgement.delay())) {
+            current.waitOut(judgement.delay());
+        }
+        Verdict verdict = judgement.verdict();
+        switch (verdict.state()) {
+            case ACCEPTED:
+                return open(session, username);
+            case UNAVAILABLE:
+                // AbstractPassCmdHandler answers "-ERR Unexpected error accessing mailbox"; no secret here
+                throw new IOException("authentication backend unavailable: " + verdict.reason());
+            default:
+                return null;
+        }
+    }
+
+    /**
+     * What James 3.8.1's {@code PassCmdHandler} does after a successful
+     * {@code MailboxManager#authenticate(Username, String)} (its code is private, hence copied):
+     * the session, INBOX provisioning, the adapter.
+     */
+    private Mailbox open(POP3Session session, Username username) throws IOException {
+        MailboxSession mailboxSession = null;
+        try {
+            // already authenticated by the pack: asking the Authenticator again would check (and
+            // on a failure delay) twice
+            mailboxSession = manager.authenticate(username).withoutDelegation();
+            session.stopDetectingCommandInjection();
+            manager.startProcessingRequest(mailboxSession);
+            MailboxPath inbox = MailboxPath.inbox(mailboxSession);
+            if (!Boolean.TRUE.equals(Mono.from(manager.mailboxExists(inbox, mailboxSession)).block())) {
+                Optional<MailboxId> created = manager.createMailbox(inbox, mailboxSession);
+                LOGGER.info("Provisioning INBOX. {} created.", created);
+            }
+            MessageManager mailbox = manager.getMailbox(inbox, mailboxSession);
+            return adapters.create(mailbox, mailboxSession);
+        } catch (MailboxException e) {
+            throw new IOException("Unable to access mailbox for user " + username.asString(), e);
+        } finally {
+            if (mailboxSession != null) {
+                manager.endProcessingRequest(mailboxSession);
+            }
+        }
+    }
+
+    private static Optional<InetAddress> client(POP3Session session) {
+        InetSocketAddress remote = session.getRemoteAddress();
+        return remote == null ? Optional.empty() : Optional.ofNullable(remote.getAddress());
+    }
+}
