@@ -14,6 +14,12 @@ public final class Pop3Client extends LineConnection {
         readLine(); // +OK greeting
     }
 
+    /** Connects from {@code local} (any 127/8 address reaches lo on Linux), for per-address tests. */
+    public Pop3Client(int port, java.net.InetAddress local) throws IOException {
+        super(port, local);
+        readLine(); // +OK greeting
+    }
+
     /** USER then PASS; the reply to PASS (or to USER when that already failed). */
     public String login(String user, String password) throws IOException {
         send("USER " + user);
