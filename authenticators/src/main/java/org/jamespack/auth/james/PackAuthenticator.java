@@ -28,8 +28,10 @@ import net.jcip.annotations.ThreadSafe;
  * because James 3.8.1 gives an {@code Authenticator} no handle on the connection to hold back.
  * Measured callers: IMAP LOGIN runs on James' {@code blocking-call-wrapper-*} pool, so the sleep
  * holds up only that login; POP3 PASS runs on the POP3 server's Netty I/O thread
- * ({@code pop3server-io-*}), so the sleep also holds up the POP3 connections that thread serves
- * (the SMTP hook, which can reach its connection, does not sleep: see {@link PackAuthHook}).
+ * ({@code pop3server-io-*}), so a sleep there would also hold up the POP3 connections that
+ * thread serves: {@link PackPop3PassHandler} asks the pack itself without sleeping and then
+ * opens the mailbox pre-authenticated, so POP3 reaches this class only without that handler.
+ * The SMTP hook, which can reach its connection, does not sleep either: see {@link PackAuthHook}.
  */
 @ThreadSafe
 public final class PackAuthenticator implements Authenticator {

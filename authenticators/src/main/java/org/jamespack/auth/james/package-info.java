@@ -3,7 +3,8 @@
  * {@link org.jamespack.auth.james.PackUsersRepository} (directory mode),
  * {@link org.jamespack.auth.james.PackAuthenticator} (password-only mode: James' mailbox
  * {@code Authenticator} for IMAP, POP3, JMAP), {@link org.jamespack.auth.james.PackAuthHook}
- * (SMTP AUTH, with {@code 454 4.7.0} when the backend is down), the Guice
+ * (SMTP AUTH, with {@code 454 4.7.0} when the backend is down),
+ * {@link org.jamespack.auth.james.PackPop3PassHandler} (POP3 PASS without parking the I/O thread), the Guice
  * {@link org.jamespack.auth.james.AuthPackModule} and the launcher
  * {@link org.jamespack.auth.james.PackServerMain}.
  *
@@ -43,7 +44,7 @@
  * <tr><td>{@code authpack/cache}</td><td>element</td><td>none (no cache)</td><td>verdict cache around the backend(s),
  *   settings in the {@code cache} package</td></tr>
  * <tr><td>{@code authpack/throttle}</td><td>element</td><td>none (no slow-down)</td><td>failed-login slow-down around the
- *   cache, settings in the {@code throttle} package; SMTP answers a failure at once and holds the connection's next command back for the delay (the Netty I/O thread is never parked); IMAP LOGIN and POP3 PASS sleep, bounded by {@code maxConcurrentDelays}</td></tr>
+ *   cache, settings in the {@code throttle} package; SMTP AUTH (with {@code PackAuthHook}) and POP3 PASS (with {@code PackPop3PassHandler}) answer a failure at once and hold the connection's next command back for the delay (the Netty I/O thread is never parked); IMAP LOGIN sleeps on James' blocking-call pool, bounded by {@code maxConcurrentDelays}</td></tr>
  * <tr><td>{@code enableVirtualHosting}</td><td>boolean</td><td>{@code true}</td>
  *   <td>James' key, read in directory mode: logins are full addresses</td></tr>
  * <tr><td>{@code administratorId}, {@code administratorIds/administratorId}</td><td>string</td><td>none</td>
@@ -59,6 +60,9 @@
  *   <td>mailbox {@code Authenticator} → {@link org.jamespack.auth.james.PackAuthenticator}</td></tr>
  * <tr><td>SMTP AUTH</td><td colspan="2">{@link org.jamespack.auth.james.PackAuthHook} in {@code smtpserver.xml}, before
  *   {@code CoreCmdHandlerLoader}: {@code <handler class="org.jamespack.auth.james.PackAuthHook"/>}</td></tr>
+ * <tr><td>POP3 PASS</td><td colspan="2">{@link org.jamespack.auth.james.PackPop3PassHandler} in {@code pop3server.xml}, before
+ *   {@code CoreCmdHandlerLoader}: asks the pack (failure delay paid by holding back the connection), then opens the
+ *   mailbox as already authenticated; without it, POP3 goes the IMAP way below</td></tr>
  * <tr><td>IMAP, POP3, JMAP</td><td>through James' authenticator into {@code PackUsersRepository#test}</td><td>through {@code PackAuthenticator}</td></tr>
  * <tr><td>user unknown to James</td><td>—</td><td>refused before any backend is asked (no directory round trip, no
  *   lockout counter touched)</td></tr>

@@ -7,19 +7,23 @@
  * login, so the real user on their own address is neither locked out nor slowed. Attempts
  * without a client address get the delay but no penalty.
  *
- * <p><b>Where the delay is paid.</b> James' SMTP {@code AuthHook} never sleeps on its Netty I/O
- * thread: it answers a failure at once and stops reading from that connection for the delay
- * ({@link org.jamespack.auth.throttle.ThrottlingVerifier#judge}). Unlike Dovecot, which holds
- * back the failure answer, the client's <em>next command</em> waits; one connection still gets
- * at most one checked guess per delay (guesses pipelined before the failure answer are
- * refused without asking the backend), and other clients are not slowed. The mailbox
- * {@code Authenticator} cannot reach the connection in James 3.8.1 and sleeps on the calling
- * thread ({@link org.jamespack.auth.throttle.ThrottlingVerifier#verify}), measured as: IMAP
- * LOGIN on James' {@code blocking-call-wrapper-*} pool (off the I/O threads, so only that
- * login waits), POP3 PASS on the POP3 server's Netty I/O threads ({@code pop3server-io-*}),
+ * <p><b>Where the delay is paid.</b> James' Netty I/O threads are never parked where the pack
+ * can reach the connection: SMTP AUTH ({@code PackAuthHook} in {@code smtpserver.xml}) and POP3
+ * PASS ({@code PackPop3PassHandler} in {@code pop3server.xml}) judge the attempt
+ * ({@link org.jamespack.auth.throttle.ThrottlingVerifier#judge}), answer a failure at once and
+ * stop reading from that connection for the delay. Unlike Dovecot, which holds back the failure
+ * answer, the client's <em>next command</em> waits; one connection still gets at most one
+ * checked guess per delay (guesses pipelined before the failure answer are refused without
+ * asking the backend), and other clients are not slowed. The POP3 handler then opens the
+ * mailbox as already authenticated, so the mailbox path neither asks the backend nor sleeps a
+ * second time. The mailbox {@code Authenticator} cannot reach the connection in James 3.8.1 and
+ * sleeps on the calling thread ({@link org.jamespack.auth.throttle.ThrottlingVerifier#verify}),
+ * measured as: IMAP LOGIN on James' {@code blocking-call-wrapper-*} pool (off the I/O threads,
+ * so only that login waits); JMAP and WebAdmin basic logins on their request threads; and POP3
+ * PASS on the POP3 server's Netty I/O threads ({@code pop3server-io-*}) only where
+ * {@code pop3server.xml} lacks the pack's handler (or James runs with its stock launcher),
  * where a sleeping thread also holds up the other POP3 connections it serves. Hence the bounded
- * delay and {@code maxConcurrentDelays} (shared by every protocol): where POP3 is open, keep
- * it below the POP3 server's I/O thread count, or give POP3 a shorter {@code failureDelay}.
+ * delay and {@code maxConcurrentDelays} (shared by every sleeping protocol).
  * Put the throttle outside the cache: {@code ThrottlingVerifier(CachingVerifier(chain))}.
  *
  * <p>Settings, as attributes or child elements of {@code <throttle>}; the keys marked
@@ -53,8 +57,9 @@
  * <tr><td>{@code maxAddresses}</td><td>integer, 1..10000000</td><td>{@code 100000}</td>
  *     <td>the most client addresses remembered; the least useful are evicted first</td></tr>
  * <tr><td>{@code maxConcurrentDelays}</td><td>integer, 0..10000</td><td>{@code 16}</td>
- *     <td>the most threads sleeping out a failure delay at once (IMAP, POP3, JMAP, WebAdmin; SMTP
- *     holds back the connection instead and is not limited); further failures are answered at
+ *     <td>the most threads sleeping out a failure delay at once (IMAP, JMAP, WebAdmin, and POP3
+ *     without the pack's PASS handler; SMTP and POP3 with the pack's handlers hold back the
+ *     connection instead and are not limited); further failures are answered at
  *     once (still counted and penalised), so a flood cannot park every protocol thread</td></tr>
  * <tr><td>{@code protocol}</td><td>element, repeated</td><td>none</td>
  *     <td>overrides of the per-protocol keys for the protocol named by its {@code name}</td></tr>
