@@ -6,6 +6,7 @@ import java.time.Duration;
 
 import org.jamespack.auth.ldap.InMemoryLdap;
 import org.jamespack.it.clients.ImapClient;
+import org.jamespack.it.clients.Pop3Client;
 import org.jamespack.it.clients.SmtpClient;
 import org.jamespack.it.james.Eventually;
 import org.jamespack.it.james.PackJamesExtension;
@@ -17,7 +18,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * James started by the stock launcher (no pack module), with only the pack's hook in
  * {@code smtpserver.xml}: the hook reads {@code <authpack>} from {@code usersrepository.xml} itself.
- * SMTP AUTH then goes through the pack; IMAP stays James' own business.
+ * SMTP AUTH then goes through the pack; IMAP stays James' own business, and so does POP3: the
+ * pack's PASS handler, also in the chain, falls back to James' own when there is no shared pack.
  */
 class StockLauncherSmtpHookTest {
 
@@ -65,6 +67,14 @@ class StockLauncherSmtpHookTest {
     void imapShouldStayWithJamesOwnUsersWithoutThePackLauncher() throws Exception {
         try (ImapClient imap = new ImapClient(james.imapPort())) {
             assertThat(imap.login("alice@example.org", "alice-secret")).isEqualTo("a1 NO LOGIN failed. Invalid login/password.");
+        }
+    }
+
+    @Test
+    void pop3ShouldStayWithJamesOwnUsersWithoutThePackLauncher() throws Exception {
+        // through the pack alice would be let in: James' own users do not hold her
+        try (Pop3Client pop3 = new Pop3Client(james.pop3Port())) {
+            assertThat(pop3.login("alice@example.org", "alice-secret")).isEqualTo("-ERR Authentication failed.");
         }
     }
 }
