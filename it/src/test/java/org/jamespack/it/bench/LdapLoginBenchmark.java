@@ -60,6 +60,13 @@ import com.unboundid.ldap.listener.interceptor.InMemoryOperationInterceptor;
  * sides) and the connections the directory accepted per 1000 logins (counted at the server, as
  * distinct connection ids seen by an operation interceptor). The pack runs there twice: with the
  * saturated run's pool of 32 and with its default pool of 8.
+ *
+ * <p>Measured 2026-11-23, two runs (load average 13-18 from other work): saturated pack rebind
+ * 0.94x and 1.30x James. Paced 0-5 ms: James 381-389 us CPU per login and about 210 connections
+ * opened per 1000 logins (its pool of 4 closes what it grew, then grows again), at 4200-4700
+ * logins/s where the pack serves the whole offered ~11000/s; the pack 122-136 us and no new
+ * connection: James/pack 2.85x-3.18x. Paced 0-20 ms (both at the offered ~3050/s): James 242-251
+ * us and 20-33 connections per 1000 logins, the pack 161-193 us: 1.30x-1.50x.
  */
 public final class LdapLoginBenchmark {
 
