@@ -1,15 +1,20 @@
 package org.jamespack.it.bench;
 
+import java.lang.management.ManagementFactory;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 import org.apache.james.core.Username;
 import org.apache.james.domainlist.api.DomainList;
@@ -22,6 +27,13 @@ import org.jamespack.auth.Verdict;
 import org.jamespack.auth.ldap.InMemoryLdap;
 import org.jamespack.auth.ldap.LdapSettings;
 import org.jamespack.auth.ldap.LdapVerifier;
+
+import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedCompareRequest;
+import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedExtendedRequest;
+import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedRequest;
+import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedSearchRequest;
+import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedSimpleBindRequest;
+import com.unboundid.ldap.listener.interceptor.InMemoryOperationInterceptor;
 
 /**
  * Cold logins per second with 32 threads: the pack's {@link LdapVerifier} (rebind mode) against
@@ -40,6 +52,21 @@ import org.jamespack.auth.ldap.LdapVerifier;
  * 20470/s (2.43x). Why rebind stays short of 1.5x here: the directory runs in the same JVM and
  * the run is CPU-bound on its work; a search costs it about two binds, so search + bind against
  * James' search + bind + service rebind can save at most about a quarter of the work.
+ *
+ * <p>Then a paced scenario, closer to mail traffic than a saturated loop: the same 32 threads,
+ * each login followed by a random pause (0-5 ms, then 0-20 ms; seeded per thread, so both sides
+ * see the same users and the same pauses). Measured there: process CPU time per login (the whole
+ * JVM, the in-memory directory's threads included, so the directory's work counts for both
+ * sides) and the connections the directory accepted per 1000 logins (counted at the server, as
+ * distinct connection ids seen by an operation interceptor). The pack runs there twice: with the
+ * saturated run's pool of 32 and with its default pool of 8.
+ *
+ * <p>Measured 2026-11-23, two runs (load average 13-18 from other work): saturated pack rebind
+ * 0.94x and 1.30x James. Paced 0-5 ms: James 381-389 us CPU per login and about 210 connections
+ * opened per 1000 logins (its pool of 4 closes what it grew, then grows again), at 4200-4700
+ * logins/s where the pack serves the whole offered ~11000/s; the pack 122-136 us and no new
+ * connection: James/pack 2.85x-3.18x. Paced 0-20 ms (both at the offered ~3050/s): James 242-251
+ * us and 20-33 connections per 1000 logins, the pack 161-193 us: 1.30x-1.50x.
  */
 public final class LdapLoginBenchmark {
 
@@ -49,6 +76,10 @@ public final class LdapLoginBenchmark {
     private static final Duration WARM_UP = Duration.ofSeconds(3);
     private static final Duration ROUND = Duration.ofSeconds(4);
     private static final int ROUNDS = 3;
+    private static final Duration PACED_WARM_UP = Duration.ofSeconds(2);
+    private static final Duration PACED_ROUND = Duration.ofSeconds(4);
+    private static final int[] PACED_MAX_PAUSE_MILLIS = {5, 20};
+    private static final long SEED = 20261123L;
 
     private LdapLoginBenchmark() {
     }
@@ -62,7 +93,8 @@ public final class LdapLoginBenchmark {
         // production level for both sides: a DEBUG line per login would measure the console, not LDAP
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
             .setLevel(ch.qos.logback.classic.Level.INFO);
-        try (InMemoryLdap ldap = InMemoryLdap.start()) {
+        ConnectionCounter connections = new ConnectionCounter();
+        try (InMemoryLdap ldap = InMemoryLdap.start(connections)) {
             for (int i = 0; i < USERS; i++) {
                 ldap.addSshaUser("u" + i, "u" + i + "@example.org", "pw-" + i);
             }
@@ -105,6 +137,18 @@ public final class LdapLoginBenchmark {
                 System.out.printf("%-45s %8.0f logins/s   ratio to James %5.2fx%n", total.getKey(), rate, rate / jamesRate);
             }
             System.out.println("(goal: pack rebind >= 1.5x James)");
+
+            // the pack's default pool (8 per pool) too: a deployment that keeps the default must not
+            // lose what the benchmark's 32 connections show
+            LdapVerifier defaultPool = LdapVerifier.create(ldap.settings().build());
+            Map<String, Login> paced = new LinkedHashMap<>();
+            paced.put(JAMES, sides.get(JAMES));
+            paced.put("pack rebind, pool " + THREADS, sides.get("pack rebind (search + bind)"));
+            paced.put("pack rebind, default pool " + defaultPool.settings().poolSize(), pack(defaultPool));
+            for (int maxPause : PACED_MAX_PAUSE_MILLIS) {
+                pacedScenario(maxPause, paced, connections);
+            }
+            defaultPool.close();
             search.close();
             template.close();
             compare.close();
@@ -152,6 +196,138 @@ public final class LdapLoginBenchmark {
         double rate = accepted.sum() / seconds;
         System.out.printf("  %-45s %8.0f logins/s (%d accepted, %d not)%n", label, rate, accepted.sum(), refused.sum());
         return rate;
+    }
+
+    /** CPU nanoseconds, logins and connections opened, summed over rounds of one side. */
+    private static final class PacedTotals {
+        long cpuNanos;
+        long logins;
+        long connections;
+        double seconds;
+    }
+
+    private static void pacedScenario(int maxPauseMillis, Map<String, Login> sides, ConnectionCounter connections)
+        throws InterruptedException {
+        System.out.printf("%nPaced: %d threads, each login followed by a seeded random pause of 0-%d ms (same seeds for every side);"
+            + " CPU = whole process, in-memory directory included%n", THREADS, maxPauseMillis);
+        for (Map.Entry<String, Login> side : sides.entrySet()) {
+            paced("warm-up " + side.getKey(), side.getValue(), PACED_WARM_UP, SEED, maxPauseMillis, connections);
+        }
+        Map<String, PacedTotals> totals = new LinkedHashMap<>();
+        for (int round = 1; round <= ROUNDS; round++) {
+            for (Map.Entry<String, Login> side : sides.entrySet()) {
+                PacedTotals t = paced("round " + round + " " + side.getKey(), side.getValue(), PACED_ROUND, SEED + round,
+                    maxPauseMillis, connections);
+                PacedTotals sum = totals.computeIfAbsent(side.getKey(), k -> new PacedTotals());
+                sum.cpuNanos += t.cpuNanos;
+                sum.logins += t.logins;
+                sum.connections += t.connections;
+                sum.seconds += t.seconds;
+            }
+        }
+        System.out.println();
+        double jamesCpu = cpuMicrosPerLogin(totals.get(JAMES));
+        for (Map.Entry<String, PacedTotals> e : totals.entrySet()) {
+            PacedTotals t = e.getValue();
+            System.out.printf("paced 0-%2d ms  %-35s %7.0f logins/s  %7.1f us CPU/login  %7.1f connections/1000 logins"
+                    + "  CPU per login James/this %5.2fx%n",
+                maxPauseMillis, e.getKey(), t.logins / t.seconds, cpuMicrosPerLogin(t), 1000.0 * t.connections / t.logins,
+                jamesCpu / cpuMicrosPerLogin(t));
+        }
+    }
+
+    private static double cpuMicrosPerLogin(PacedTotals t) {
+        return t.cpuNanos / 1000.0 / Math.max(1, t.logins);
+    }
+
+    /**
+     * One paced round: thread {@code t} draws its users and pauses from {@code seed + t}, so two
+     * sides run with the same seed see the same sequence; every login must be accepted.
+     */
+    private static PacedTotals paced(String label, Login login, Duration length, long seed, int maxPauseMillis,
+                                     ConnectionCounter connections) throws InterruptedException {
+        com.sun.management.OperatingSystemMXBean os =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long maxPauseNanos = maxPauseMillis * 1_000_000L;
+        LongAdder accepted = new LongAdder();
+        LongAdder refused = new LongAdder();
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch done = new CountDownLatch(THREADS);
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            SplittableRandom random = new SplittableRandom(seed * 1000 + t);
+            threads.add(new Thread(() -> {
+                try {
+                    while (!stop.get()) {
+                        try {
+                            if (login.login(random.nextInt(USERS))) {
+                                accepted.increment();
+                            } else {
+                                refused.increment();
+                            }
+                        } catch (Exception e) {
+                            refused.increment();
+                        }
+                        LockSupport.parkNanos(random.nextLong(maxPauseNanos + 1));
+                    }
+                } finally {
+                    done.countDown();
+                }
+            }));
+        }
+        long connectionsBefore = connections.count();
+        long cpuBefore = os.getProcessCpuTime();
+        long start = System.nanoTime();
+        threads.forEach(Thread::start);
+        Thread.sleep(length.toMillis());
+        stop.set(true);
+        done.await();
+        PacedTotals result = new PacedTotals();
+        result.seconds = (System.nanoTime() - start) / 1e9;
+        result.cpuNanos = os.getProcessCpuTime() - cpuBefore;
+        result.connections = connections.count() - connectionsBefore;
+        result.logins = accepted.sum();
+        System.out.printf("  %-45s %7.0f logins/s  %7.1f us CPU/login  %7.1f connections/1000 logins (%d accepted, %d not)%n",
+            label, result.logins / result.seconds, cpuMicrosPerLogin(result), 1000.0 * result.connections / Math.max(1, result.logins),
+            result.logins, refused.sum());
+        return result;
+    }
+
+    /**
+     * Counts the connections the directory accepted, as the distinct connection ids its operations
+     * arrive on: every connection either side opens binds or searches before it is any use.
+     * Thread-safe. It costs every operation one set insertion, for both sides alike.
+     */
+    private static final class ConnectionCounter extends InMemoryOperationInterceptor {
+        private final Set<Long> seen = ConcurrentHashMap.newKeySet();
+
+        long count() {
+            return seen.size();
+        }
+
+        private void saw(InMemoryInterceptedRequest request) {
+            seen.add(request.getConnectionID());
+        }
+
+        @Override
+        public void processSearchRequest(InMemoryInterceptedSearchRequest request) {
+            saw(request);
+        }
+
+        @Override
+        public void processSimpleBindRequest(InMemoryInterceptedSimpleBindRequest request) {
+            saw(request);
+        }
+
+        @Override
+        public void processCompareRequest(InMemoryInterceptedCompareRequest request) {
+            saw(request);
+        }
+
+        @Override
+        public void processExtendedRequest(InMemoryInterceptedExtendedRequest request) {
+            saw(request);
+        }
     }
 
     /** James' repository asks the domain list only with virtual hosting, which is off here. */
