@@ -24,6 +24,19 @@ class SoapTest {
     }
 
     @Test
+    void parseBodyShouldStillRefuseADtdAndReadWellAfterAReusedParserFailed() throws Exception {
+        // the parser is reused between answers: a failed parse must leave it neither lax nor stuck
+        String xxe = "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
+            + "<E:Envelope xmlns:E=\"http://schemas.xmlsoap.org/soap/envelope/\"><E:Body><a>&e;</a></E:Body></E:Envelope>";
+        for (int i = 0; i < 3; i++) {
+            assertThatThrownBy(() -> Soap.parseBody(xxe)).isInstanceOf(Soap.SoapException.class).hasMessageNotContaining("root:");
+            assertThatThrownBy(() -> Soap.parseBody(envelope("<a><b></a>"))).isInstanceOf(Soap.SoapException.class);
+            assertThat(Soap.logonResult(Soap.parseBody(envelope("<z:logonResponse xmlns:z=\"urn:zarafa\">"
+                + "<er>" + i + "</er></z:logonResponse>"))).er()).isEqualTo(i);
+        }
+    }
+
+    @Test
     void logonResultShouldMatchLocalNamesInAnyOrderAndPrefixAndDecodeEntities() throws Exception {
         Soap.LogonResult r = Soap.logonResult(Soap.parseBody(envelope("<z:logonResponse xmlns:z=\"urn:zarafa\">"
             + "<lpszVersion>0,8&amp;7&#44;1</lpszVersion><ulSessionId>18446744073709551615</ulSessionId><er>0</er>"
