@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 
 import javax.xml.stream.XMLInputFactory;
@@ -81,6 +82,8 @@ final class Soap {
      * more factories than parses ran at once.
      */
     private static final ConcurrentLinkedDeque<XMLInputFactory> FACTORIES = new ConcurrentLinkedDeque<>();
+    /** One spare factory outside the deque: the usual single-thread case allocates no deque node. */
+    private static final AtomicReference<@Nullable XMLInputFactory> SPARE = new AtomicReference<>();
 
     private Soap() {
     }
@@ -217,7 +220,10 @@ final class Soap {
 
     /** A secure StAX parse into a small tree of local names; DTDs are refused outright. */
     static Element parse(String xml) throws SoapException {
-        XMLInputFactory factory = FACTORIES.pollFirst();
+        XMLInputFactory factory = SPARE.getAndSet(null);
+        if (factory == null) {
+            factory = FACTORIES.pollFirst();
+        }
         if (factory == null) {
             factory = secureFactory();
         }
@@ -233,8 +239,9 @@ final class Soap {
                     case XMLStreamConstants.ENTITY_REFERENCE:
                         throw new SoapException("a DTD or entity reference in a SOAP answer");
                     case XMLStreamConstants.START_ELEMENT: {
-                        boolean nil = "true".equals(r.getAttributeValue(NS_XSI, "nil"))
-                            || "1".equals(r.getAttributeValue(NS_XSI, "nil"));
+                        // most elements carry no attribute: skip the lookup then
+                        String nilValue = r.getAttributeCount() == 0 ? null : r.getAttributeValue(NS_XSI, "nil");
+                        boolean nil = "true".equals(nilValue) || "1".equals(nilValue);
                         Element e = new Element(r.getLocalName(), nil);
                         if (stack.isEmpty()) {
                             root = e;
@@ -272,7 +279,9 @@ final class Soap {
                     // the text is in memory: closing frees nothing that could fail
                 }
             }
-            FACTORIES.addFirst(factory);
+            if (!SPARE.compareAndSet(null, factory)) {
+                FACTORIES.addFirst(factory);
+            }
         }
     }
 

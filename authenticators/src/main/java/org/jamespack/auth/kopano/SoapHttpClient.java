@@ -59,6 +59,8 @@ final class SoapHttpClient implements AutoCloseable {
     private final @Nullable SSLSocketFactory tls;
     private final String hostHeader;
     private final String path;
+    /** The request head up to the Content-Length value: the same for every request. */
+    private final String headPrefix;
     private final ConcurrentLinkedDeque<Wire> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger idleCount = new AtomicInteger();
     private volatile boolean closed;
@@ -78,6 +80,10 @@ final class SoapHttpClient implements AutoCloseable {
             String p = url.getRawPath();
             this.path = p == null || p.isEmpty() ? "/" : p;
         }
+        this.headPrefix = "POST " + path + " HTTP/1.1\r\n"
+            + "Host: " + hostHeader + "\r\n"
+            + "Content-Type: text/xml; charset=utf-8\r\n"
+            + "Content-Length: ";
     }
 
     static int port(URI url) {
@@ -246,11 +252,7 @@ final class SoapHttpClient implements AutoCloseable {
 
         private Answer send(Wire w, byte[] body) throws IOException {
             long deadline = System.nanoTime() + settings.responseTimeout().toNanos();
-            String head = "POST " + path + " HTTP/1.1\r\n"
-                + "Host: " + hostHeader + "\r\n"
-                + "Content-Type: text/xml; charset=utf-8\r\n"
-                + "Content-Length: " + body.length + "\r\n"
-                + "Connection: keep-alive\r\n\r\n";
+            String head = headPrefix + body.length + "\r\nConnection: keep-alive\r\n\r\n";
             boolean reused = w.reused;
             Reader in = w.reader();
             try {
