@@ -25,6 +25,13 @@ import org.jamespack.auth.kopano.standin.SoapProbe;
  * getUser, logoff) against the same three bare round trips. The figure printed is the ratio of
  * the times per login, verifier over bare; the goal is at most 1.2. Iterations:
  * {@code -Dbench.iterations=N} (default 4000), after as many warm-up rounds.
+ *
+ * <p>Figures on the 2-core shared machine (median of 9, wall time per login, bare vs verifier):
+ * before the StAX reader was reused, logon only 62.2 vs 80.7 us (1.31) and gated 165.6 vs
+ * 202.8 us (1.25); after, three runs gave logon only 1.16, 1.18, 1.15 (e.g. 56.2 vs 66.0 us)
+ * and gated 1.16, 1.16, 1.15 (e.g. 140.2 vs 164.1 us). The remaining gap is the verifier's own
+ * CPU, printed beside it: about 7 us per SOAP call, of which the secure StAX parse of the
+ * answer and its small tree are about 4 us, while the bare probe only runs a regex.
  */
 public final class KopanoLoginBenchmark {
 
