@@ -22,6 +22,8 @@ import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
+import org.jamespack.relay.testing.CrlfLines;
+
 import net.jcip.annotations.ThreadSafe;
 
 /**
@@ -211,17 +213,7 @@ final class DemoSmarthost implements AutoCloseable {
     }
 
     private static String readLine(InputStream in) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        int c;
-        while ((c = in.read()) >= 0) {
-            if (c == '\n') {
-                byte[] bytes = b.toByteArray();
-                int len = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-                return new String(bytes, 0, len, StandardCharsets.UTF_8);
-            }
-            b.write(c);
-        }
-        return null;
+        return CrlfLines.readLine(in);
     }
 
     @Override

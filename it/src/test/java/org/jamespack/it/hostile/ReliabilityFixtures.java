@@ -1,5 +1,7 @@
 package org.jamespack.it.hostile;
 
+import java.util.regex.Pattern;
+
 import org.jamespack.auth.james.BackendFactories;
 import org.jamespack.auth.kopano.standin.KopanoStandIn;
 import org.jamespack.auth.ldap.InMemoryLdap;
@@ -15,7 +17,21 @@ import net.jcip.annotations.Immutable;
 @Immutable
 public final class ReliabilityFixtures {
 
+    /**
+     * The throttle the brute-force tests attack: the documented defaults written out (2 s failure
+     * delay, penalty after 3 failures, 2 s doubling to 15 s), so a change of defaults does not
+     * silently change what those tests measure.
+     */
+    public static final String DEFAULT_THROTTLE =
+        "    <throttle failureDelay=\"2s\" penaltyAfter=\"3\" penaltyInitial=\"2s\" penaltyMax=\"15s\"/>\n";
+
     private ReliabilityFixtures() {
+    }
+
+    /** An audit line of {@code protocol}: groups login, client, verdict, detail. */
+    public static Pattern auditLine(String protocol) {
+        return Pattern.compile(".*org\\.jamespack\\.auth\\.audit - login=(\\S+) protocol=" + protocol
+            + " client=(\\S+) .*verdict=(\\S+) .*detail=(\\S+) ms=.*");
     }
 
     public static BackendFactories factories() {

@@ -47,7 +47,7 @@ class BruteForceThroughJamesTest {
     static final int WINDOW_SECONDS = 20;
     static final String ALICE = "alice@example.org";
     static final String ALICE_PASSWORD = "Alice-Secret-2026";
-    private static final Pattern AUDIT = Pattern.compile(".*org\\.jamespack\\.auth\\.audit - login=(\\S+) protocol=smtp client=(\\S+) .*verdict=(\\S+) .*detail=(\\S+) ms=.*");
+    private static final Pattern AUDIT = ReliabilityFixtures.auditLine("smtp");
 
     @RegisterExtension
     @Order(0)
@@ -61,7 +61,7 @@ class BruteForceThroughJamesTest {
         .backends(ReliabilityFixtures.factories())
         .usersRepositoryXml(() -> ReliabilityFixtures.usersRepository("directory",
             ReliabilityFixtures.ldapElement(LDAP.url(), "rebind", ""),
-            "    <throttle failureDelay=\"2s\" penaltyAfter=\"3\" penaltyInitial=\"2s\" penaltyMax=\"15s\"/>\n"))
+            ReliabilityFixtures.DEFAULT_THROTTLE))
         .build();
 
     @AfterAll

@@ -43,7 +43,7 @@ class Pop3BruteForceThroughJamesTest {
     static final String ALICE = BruteForceThroughJamesTest.ALICE;
     static final String ALICE_PASSWORD = BruteForceThroughJamesTest.ALICE_PASSWORD;
     private static final long FAILURE_DELAY_MILLIS = 2000;
-    private static final Pattern AUDIT = Pattern.compile(".*org\\.jamespack\\.auth\\.audit - login=(\\S+) protocol=pop3 client=(\\S+) .*verdict=(\\S+) .*detail=(\\S+) ms=.*");
+    private static final Pattern AUDIT = ReliabilityFixtures.auditLine("pop3");
 
     @RegisterExtension
     @Order(0)
@@ -57,7 +57,7 @@ class Pop3BruteForceThroughJamesTest {
         .backends(ReliabilityFixtures.factories())
         .usersRepositoryXml(() -> ReliabilityFixtures.usersRepository("directory",
             ReliabilityFixtures.ldapElement(LDAP.url(), "rebind", ""),
-            "    <throttle failureDelay=\"2s\" penaltyAfter=\"3\" penaltyInitial=\"2s\" penaltyMax=\"15s\"/>\n"))
+            ReliabilityFixtures.DEFAULT_THROTTLE))
         .build();
 
     @AfterAll

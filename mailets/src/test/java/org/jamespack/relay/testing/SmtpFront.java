@@ -1,6 +1,5 @@
 package org.jamespack.relay.testing;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -288,17 +287,7 @@ public final class SmtpFront implements AutoCloseable {
     }
 
     private static String readLine(InputStream in) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        int c;
-        while ((c = in.read()) >= 0) {
-            if (c == '\n') {
-                byte[] bytes = b.toByteArray();
-                int len = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-                return new String(bytes, 0, len, StandardCharsets.UTF_8);
-            }
-            b.write(c);
-        }
-        return null;
+        return CrlfLines.readLine(in);
     }
 
     @Override
