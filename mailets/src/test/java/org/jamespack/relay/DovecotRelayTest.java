@@ -2,8 +2,6 @@ package org.jamespack.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -31,6 +29,7 @@ import org.jamespack.relay.testing.DovecotSubmission;
 import org.jamespack.relay.testing.MockServerTokenSource;
 import org.jamespack.relay.testing.TestCa;
 import org.jamespack.relay.token.TokenSource;
+import org.jamespack.testing.TestPorts;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -240,10 +239,7 @@ class DovecotRelayTest {
 
     @Test
     void deliveryShouldKeepTheMailQueuedWithoutRefreshingWhenDovecotCannotReachItsIntrospectionEndpoint() throws Exception {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = s.getLocalPort();
-        }
+        int closedPort = TestPorts.closedPort();
         DovecotSubmission dovecot = dovecot(URI.create("http://smarthost:secret@127.0.0.1:" + closedPort + "/relay/introspect"));
         MockServerTokenSource tokens = source();
         startRelay(dovecot, "xoauth2");

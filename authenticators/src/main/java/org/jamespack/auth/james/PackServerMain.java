@@ -50,18 +50,41 @@ public final class PackServerMain {
      * {@code ldapHost} attribute would otherwise switch James to its own LDAP module.
      */
     public static PackServerMain start(MemoryJamesConfiguration configuration, Module... extraModules) throws Exception {
+        PackServerMain main = create(configuration, extraModules);
+        main.start();
+        return main;
+    }
+
+    /**
+     * Builds James with the pack without starting it, for a caller that must be able to
+     * {@link #stop()} a start that never returns (James 3.8.1's WebAdmin waits for ever when its
+     * port is taken).
+     */
+    public static PackServerMain create(MemoryJamesConfiguration configuration, Module... extraModules) {
         AuthPackModule packModule = AuthPackModule.fromConfiguration(configuration);
         GuiceJamesServer server = MemoryJamesServerMain.createServer(configuration)
             .overrideWith(packModule)
             .overrideWith(addOnModules())
             .overrideWith(extraModules);
+        return new PackServerMain(server, packModule.pack());
+    }
+
+    /**
+     * Starts James. When the start fails, what had started is stopped (its ports, threads and
+     * JMX names freed, so that a second start in the same JVM does not meet them) and the
+     * pack's connections are closed before the failure is thrown.
+     */
+    public void start() throws Exception {
         try {
             server.start();
         } catch (Exception | Error e) {
-            packModule.pack().close();
+            try {
+                stop();
+            } catch (RuntimeException | Error cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw e;
         }
-        return new PackServerMain(server, packModule.pack());
     }
 
     /** The modules of every {@link PackAddOn} on the class path (the relay's operations module, …). */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,6 +26,7 @@ import org.jamespack.auth.config.ConfigProblems;
 import org.jamespack.auth.kopano.standin.KopanoStandIn;
 import org.jamespack.auth.kopano.standin.KopanoStandIn.Flavour;
 import org.jamespack.auth.kopano.standin.KopanoStandIn.Outage;
+import org.jamespack.testing.TestPorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -224,10 +224,7 @@ class KopanoVerifierTest {
 
         @Test
         void verifyShouldBeUnavailableWhenNothingListens() throws IOException {
-            int port;
-            try (ServerSocket s = new ServerSocket(0)) {
-                port = s.getLocalPort();
-            }
+            int port = TestPorts.closedPort();
             Verdict v = verifier(settings().withUrl(URI.create("http://127.0.0.1:" + port + "/kopano")))
                 .verify(alice(Protocol.SMTP));
 

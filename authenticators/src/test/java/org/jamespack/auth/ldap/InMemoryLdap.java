@@ -2,7 +2,6 @@ package org.jamespack.auth.ldap;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -28,6 +27,8 @@ import com.unboundid.ldap.sdk.ResultCode;
 import com.unboundid.ldap.sdk.schema.Schema;
 
 import net.jcip.annotations.ThreadSafe;
+import org.jamespack.testing.ReservedPort;
+import org.jamespack.testing.TestPorts;
 
 /**
  * An UnboundID in-memory directory on 127.0.0.1 with base {@code dc=example,dc=org},
@@ -67,10 +68,10 @@ public final class InMemoryLdap implements AutoCloseable {
     };
 
     private final InMemoryDirectoryServer server;
-    private final int port;
+    private final ReservedPort port;
     private final BindCounter binds;
 
-    private InMemoryLdap(InMemoryDirectoryServer server, int port, BindCounter binds) {
+    private InMemoryLdap(InMemoryDirectoryServer server, ReservedPort port, BindCounter binds) {
         this.server = server;
         this.port = port;
         this.binds = binds;
@@ -86,8 +87,9 @@ public final class InMemoryLdap implements AutoCloseable {
         try {
             InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig(BASE_DN);
             config.setSchema(Schema.mergeSchemas(Schema.getDefaultStandardSchema(), new Schema(new Entry(QMAIL_SCHEMA))));
-            int port = freePort();
-            config.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig("ldap", InetAddress.getLoopbackAddress(), port, null));
+            // a reserved port, not 0: resume() must listen again on the same one
+            ReservedPort port = TestPorts.reserve();
+            config.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig("ldap", InetAddress.getLoopbackAddress(), port.number(), null));
             // no primary encoder: values are stored as given; ours checks {SSHA}, cleartext is compared as is
             config.setPasswordEncoders(null, new ThreadSafeSshaEncoder());
             config.setEnforceSingleStructuralObjectClass(false);
@@ -103,19 +105,24 @@ public final class InMemoryLdap implements AutoCloseable {
             server.add("dn: " + PEOPLE_DN, "objectClass: top", "objectClass: organizationalUnit", "ou: people");
             server.add("dn: " + SERVICE_DN, "objectClass: top", "objectClass: person", "cn: service", "sn: service",
                 "userPassword: " + SERVICE_PASSWORD);
-            server.startListening();
+            try {
+                server.startListening();
+            } catch (LDAPException e) {
+                port.close();
+                throw e;
+            }
             return new InMemoryLdap(server, port, binds);
-        } catch (LDAPException | com.unboundid.ldif.LDIFException | IOException e) {
+        } catch (LDAPException | com.unboundid.ldif.LDIFException e) {
             throw new IllegalStateException("in-memory directory did not start: " + e.getMessage(), e);
         }
     }
 
     public int port() {
-        return port;
+        return port.number();
     }
 
     public String url() {
-        return "ldap://127.0.0.1:" + port;
+        return "ldap://127.0.0.1:" + port.number();
     }
 
     /** Simple binds received so far with {@code dn} (normalised), e.g. to see that a dummy bind happened. */
@@ -194,13 +201,14 @@ public final class InMemoryLdap implements AutoCloseable {
         try {
             server.startListening();
         } catch (LDAPException e) {
-            throw new IllegalStateException("cannot listen again on " + port + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot listen again on " + port.number() + ": " + e.getMessage(), e);
         }
     }
 
     @Override
     public void close() {
         server.shutDown(true);
+        port.close();
     }
 
     /** A fresh {@code {SSHA}} value (8-byte random salt). */
@@ -222,12 +230,6 @@ public final class InMemoryLdap implements AutoCloseable {
             return md.digest();
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 

@@ -22,6 +22,7 @@ import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Protocol;
 import org.jamespack.auth.Secret;
 import org.jamespack.auth.Verdict;
+import org.jamespack.testing.TestPorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -318,10 +319,7 @@ class LdapVerifierTest {
 
         @Test
         void verifyShouldFailOverWhenFirstServerIsClosed() throws IOException {
-            int closed;
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                closed = s.getLocalPort();
-            }
+            int closed = TestPorts.closedPort();
             LdapSettings.Builder b = LdapSettings.builder().url("ldap://127.0.0.1:" + closed).url(ldap.url())
                 .baseDn(InMemoryLdap.BASE_DN).bind(InMemoryLdap.SERVICE_DN, Secret.of(InMemoryLdap.SERVICE_PASSWORD));
             assertThat(verify(verifier(b), "alice", PASSWORD).state()).isEqualTo(Verdict.State.ACCEPTED);

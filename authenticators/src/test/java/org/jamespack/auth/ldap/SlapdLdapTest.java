@@ -3,8 +3,6 @@ package org.jamespack.auth.ldap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,6 +12,7 @@ import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Protocol;
 import org.jamespack.auth.Secret;
 import org.jamespack.auth.Verdict;
+import org.jamespack.testing.TestPorts;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -183,10 +182,7 @@ class SlapdLdapTest {
 
     @Test
     void verifyShouldFailOverWhenFirstUrlIsClosedPort() throws Exception {
-        int closed;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closed = s.getLocalPort();
-        }
+        int closed = TestPorts.closedPort();
         try (SlapdServer slapd = SlapdServer.builder().user("alice", "alice@example.org", PW).start()) {
             for (LdapSettings.Mode mode : LdapSettings.Mode.values()) {
                 LdapSettings settings = LdapSettings.builder().url("ldap://127.0.0.1:" + closed).url(slapd.url())

@@ -19,6 +19,8 @@ import java.util.TreeSet;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
+import org.jamespack.testing.TestPorts;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,7 +82,7 @@ class DistributionContentsTest {
     void tokenToolShouldRunFromTheUnpackedArchiveWithoutJames(@TempDir Path dir) throws Exception {
         // on an exim or Postfix host there is no James: bin/token must find all it needs in ../lib and bin/lib
         Path file = dir.resolve("relay@example.org");
-        Files.writeString(file, "{\"client_id\":\"c\",\"token_endpoint\":\"http://127.0.0.1:" + closedPort()
+        Files.writeString(file, "{\"client_id\":\"c\",\"token_endpoint\":\"http://127.0.0.1:" + TestPorts.closedPort()
             + "/token\",\"refresh_token\":\"r\",\"expiry\":\"0\"}");
         Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         ProcessBuilder pb = new ProcessBuilder(unpacked.resolve("bin/token").toString(), "refresh", file.toString())
@@ -92,12 +94,6 @@ class DistributionContentsTest {
         assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         assertThat(out).doesNotContain("NoClassDefFoundError", "ClassNotFoundException");
         assertThat(p.exitValue()).as(out).isEqualTo(3);
-    }
-
-    private static int closedPort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     @Test

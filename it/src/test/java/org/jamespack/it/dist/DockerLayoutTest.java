@@ -23,6 +23,7 @@ import java.util.zip.ZipInputStream;
 import org.jamespack.auth.ldap.InMemoryLdap;
 import org.jamespack.it.clients.SmtpClient;
 import org.jamespack.it.samples.SampleTree;
+import org.jamespack.testing.TestPorts;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -113,19 +114,30 @@ class DockerLayoutTest {
         docker.env().forEach((k, v) -> env.put(k, v.replace("/root/", image.resolve("root") + "/")));
         Path log = dir.resolve("james.log");
         pb.redirectOutput(log.toFile());
-        Process james381 = pb.start();
+        int[] starts = {0};
+        // James exits with "Address already in use" when a foreign program took a reserved port: fresh ports, once more
+        Process james381 = TestPorts.retryOnBindFailure(() -> {
+            if (starts[0]++ > 0) {
+                tree.reassignPorts();
+            }
+            Process p = pb.start();
+            try {
+                awaitPort(tree.port(25), p, log, Duration.ofSeconds(120));
+                return p;
+            } catch (RuntimeException e) {
+                stop(p);
+                throw e;
+            }
+        });
         try {
-            awaitPort(tree.port(25), james381, log, Duration.ofSeconds(120));
             try (SmtpClient smtp = new SmtpClient(tree.port(25))) {
                 smtp.ehlo();
                 assertThat(smtp.authPlain("bob@example.org", "bob-secret")).isEqualTo("235 Authentication Successful");
             }
             assertThat(Files.readString(log)).contains("authpack: directory mode");
         } finally {
-            james381.destroy();
-            if (!james381.waitFor(60, TimeUnit.SECONDS)) {
-                james381.destroyForcibly();
-            }
+            stop(james381);
+            tree.close();
         }
         System.out.println("image layout: " + jamesLibs.size() + " James jars in root/libs, Dockerfile replayed: "
             + docker.removed().size() + " removed, " + docker.copies().size() + " COPY");
@@ -149,7 +161,7 @@ class DockerLayoutTest {
         }
         // in the image the tool runs on /root/libs (TOKEN_CLASSPATH): the pack's jars beside James' slf4j and BouncyCastle
         Path tokenFile = dir.resolve("relay@example.org");
-        Files.writeString(tokenFile, "{\"client_id\":\"c\",\"token_endpoint\":\"http://127.0.0.1:" + SampleTree.freePort()
+        Files.writeString(tokenFile, "{\"client_id\":\"c\",\"token_endpoint\":\"http://127.0.0.1:" + TestPorts.closedPort()
             + "/token\",\"refresh_token\":\"r\",\"expiry\":\"0\"}");
         Files.setPosixFilePermissions(tokenFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         ProcessBuilder pb = new ProcessBuilder(inImage(image, "/usr/bin/token").toString(), "refresh", tokenFile.toString())
@@ -260,11 +272,18 @@ class DockerLayoutTest {
         return ks;
     }
 
-    private static void awaitPort(int port, Process process, Path log, Duration limit) throws Exception {
+    private static void stop(Process james) throws InterruptedException {
+        james.destroy();
+        if (!james.waitFor(60, TimeUnit.SECONDS)) {
+            james.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void awaitPort(int port, Process process, Path log, Duration limit) throws IOException, InterruptedException {
         Instant end = Instant.now().plus(limit);
         while (Instant.now().isBefore(end)) {
             if (!process.isAlive()) {
-                throw new AssertionError("James ended with " + process.exitValue() + ":\n" + tail(log));
+                throw new IllegalStateException("James ended with " + process.exitValue() + ":\n" + tail(log));
             }
             try (Socket s = new Socket("127.0.0.1", port)) {
                 return;
@@ -272,7 +291,7 @@ class DockerLayoutTest {
                 Thread.sleep(200);
             }
         }
-        throw new AssertionError("James did not listen on " + port + " within " + limit + ":\n" + tail(log));
+        throw new IllegalStateException("James did not listen on " + port + " within " + limit + ":\n" + tail(log));
     }
 
     private static String tail(Path log) throws IOException {

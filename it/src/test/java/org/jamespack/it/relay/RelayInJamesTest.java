@@ -3,7 +3,6 @@ package org.jamespack.it.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +16,8 @@ import org.jamespack.it.clients.ImapClient;
 import org.jamespack.it.james.Eventually;
 import org.jamespack.relay.testing.SmtpFront;
 import org.jamespack.relay.testing.TestCa;
+import org.jamespack.testing.ReservedPort;
+import org.jamespack.testing.TestPorts;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,7 +49,8 @@ class RelayInJamesTest {
     private static final java.util.concurrent.atomic.AtomicInteger INVALID_GRANT_CALLS = new java.util.concurrent.atomic.AtomicInteger();
     private static final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> LOGS =
         new ch.qos.logback.core.read.ListAppender<>();
-    private static int lateOauthPort;
+    /** Reserved, not bound, until the late token endpoint starts on it mid-test. */
+    private static ReservedPort lateOauthPort;
     private static GreenMail smarthostA;
     private static GreenMail smarthostB;
     private static SmtpFront frontA;
@@ -84,9 +86,7 @@ class RelayInJamesTest {
             }
         });
         invalidGrant.start();
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            lateOauthPort = s.getLocalPort();
-        }
+        lateOauthPort = TestPorts.reserve();
         smarthostA = greenMail();
         smarthostB = greenMail();
         frontA = new SmtpFront(SmtpFront.Mode.STARTTLS, ca.serverContext(), smarthostA.getSmtp().getPort())
@@ -101,7 +101,7 @@ class RelayInJamesTest {
             + tokenSource("tenant-a", oauth.tokenEndpointUrl("tenant-a").toString(), "relay@a.example")
             + tokenSource("tenant-b", oauth.tokenEndpointUrl("tenant-b").toString(), "relay@b.example")
             // an OAuth2 server that is down when the test starts
-            + tokenSource("tenant-c", "http://localhost:" + lateOauthPort + "/tenant-c/token", "relay@c.example")
+            + tokenSource("tenant-c", "http://localhost:" + lateOauthPort.number() + "/tenant-c/token", "relay@c.example")
             + tokenSource("tenant-d", "http://127.0.0.1:" + invalidGrant.getAddress().getPort() + "/token", "relay@d.example")
             + tokenSource("tenant-e", expiringOauth.tokenEndpointUrl("tenant-e").toString(), "relay@e.example")
             + "</tokenSources>\n");
@@ -169,6 +169,7 @@ class RelayInJamesTest {
         if (lateOauth != null) {
             lateOauth.shutdown();
         }
+        lateOauthPort.close();
         expiringOauth.shutdown();
         invalidGrant.stop(0);
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(LOGS);
@@ -239,7 +240,7 @@ class RelayInJamesTest {
         assertThat(frontA.authUsers()).doesNotContain("relay@c.example");
 
         lateOauth = new MockOAuth2Server();
-        lateOauth.start(lateOauthPort);
+        lateOauth.start(lateOauthPort.number());
 
         Eventually.within(Duration.ofSeconds(30), () -> assertThat(subjects(smarthostA)).contains("waits for the token endpoint"));
         assertThat(frontA.authUsers()).contains("relay@c.example");

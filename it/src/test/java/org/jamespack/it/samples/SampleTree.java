@@ -2,8 +2,6 @@ package org.jamespack.it.samples;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,14 +14,19 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.jamespack.testing.ReservedPort;
+import org.jamespack.testing.TestPorts;
+
 /**
  * One {@code conf-samples/} tree copied into a James working directory, with the test's
- * backends put in place of the sample's by address only: every listening port becomes a free
- * loopback port, backend host:port strings and URLs become the test servers', and the Docker
- * image's {@code /root/conf/} becomes the copy's absolute path. Anything else stays as the
- * operator gets it. Not thread-safe: one tree per test.
+ * backends put in place of the sample's by address only: every listening port becomes a
+ * loopback port reserved by {@link TestPorts} (James reads them from XML and properties before
+ * it binds, so port 0 is not an option for all of them), backend host:port strings and URLs
+ * become the test servers', and the Docker image's {@code /root/conf/} becomes the copy's
+ * absolute path. Anything else stays as the operator gets it. Close it after James stopped to
+ * give the ports back. Not thread-safe: one tree per test.
  */
-public final class SampleTree {
+public final class SampleTree implements AutoCloseable {
 
     /** Where the trees live; Surefire runs in {@code it/}, the property wins when set. */
     public static Path samplesRoot() {
@@ -46,8 +49,8 @@ public final class SampleTree {
     private final String name;
     private final Path workingDirectory;
     private final Path conf;
-    /** Sample port (25, 143, …) to the free port that replaced it. */
-    private final Map<Integer, Integer> ports = new LinkedHashMap<>();
+    /** Sample port (25, 143, …) to the reserved port that replaced it. */
+    private final Map<Integer, ReservedPort> ports = new LinkedHashMap<>();
     private final Map<String, String> replacements = new LinkedHashMap<>();
 
     private final Path keystore;
@@ -90,6 +93,37 @@ public final class SampleTree {
         return this;
     }
 
+    private static final Pattern INSTALLED_BIND = Pattern.compile("<bind>127\\.0\\.0\\.1:(\\d+)</bind>");
+
+    /**
+     * After a start failed because a foreign program took one of the ports: gives every port back
+     * and puts fresh reserved ones in the installed copy (whatever the test changed in it stays).
+     */
+    public void reassignPorts() throws IOException {
+        Map<Integer, Integer> renumber = new LinkedHashMap<>();
+        for (Map.Entry<Integer, ReservedPort> e : ports.entrySet()) {
+            ReservedPort fresh = TestPorts.reserve();
+            renumber.put(e.getValue().number(), fresh.number());
+            e.getValue().close();
+            e.setValue(fresh);
+        }
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(conf)) {
+            files = walk.filter(f -> Files.isRegularFile(f) && !f.getFileName().toString().endsWith(".p12")
+                && !f.getFileName().toString().equals("keystore")).toList();
+        }
+        for (Path file : files) {
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            String changed = replaceAll(INSTALLED_BIND, text,
+                m -> "<bind>127.0.0.1:" + renumber.getOrDefault(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(1))) + "</bind>");
+            changed = replaceAll(PROPERTY_PORT, changed,
+                m -> m.group(1) + "=" + renumber.getOrDefault(Integer.parseInt(m.group(2)), Integer.parseInt(m.group(2))));
+            if (!changed.equals(text)) {
+                Files.writeString(file, changed, StandardCharsets.UTF_8);
+            }
+        }
+    }
+
     /** A keystore as the samples' comments tell the operator to make it: the JDK's keytool, password CHANGE-ME. */
     public static void createKeystore(Path file) throws IOException, InterruptedException {
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
@@ -104,16 +138,27 @@ public final class SampleTree {
     }
 
     private int freePortFor(int samplePort) {
-        return ports.computeIfAbsent(samplePort, p -> freePort());
+        return ports.computeIfAbsent(samplePort, p -> TestPorts.reserve()).number();
     }
 
-    /** The free port that replaced the sample's {@code samplePort}. */
+    /** The reserved port that replaced the sample's {@code samplePort}. */
     public int port(int samplePort) {
-        Integer p = ports.get(samplePort);
+        ReservedPort p = ports.get(samplePort);
         if (p == null) {
             throw new IllegalStateException(name + " does not listen on " + samplePort + " (ports: " + ports.keySet() + ")");
         }
-        return p;
+        return p.number();
+    }
+
+    private void releasePorts() {
+        ports.values().forEach(ReservedPort::close);
+        ports.clear();
+    }
+
+    /** Gives the tree's ports back; James must have stopped. */
+    @Override
+    public void close() {
+        releasePorts();
     }
 
     Path workingDirectory() {
@@ -146,14 +191,6 @@ public final class SampleTree {
         }
         m.appendTail(out);
         return out.toString();
-    }
-
-    public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** Lines of every file of the original tree that name {@code text}, for failure messages. */

@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import org.apache.james.GuiceJamesServer;
 import org.apache.james.MemoryJamesConfiguration;
@@ -28,7 +30,9 @@ import org.jamespack.it.clients.SmtpClient;
 import org.jamespack.it.james.Eventually;
 import org.jamespack.relay.testing.SmtpFront;
 import org.jamespack.relay.testing.TestCa;
+import org.jamespack.testing.TestPorts;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -53,8 +57,9 @@ import no.nav.security.mock.oauth2.MockOAuth2Server;
  * relay trees a {@code trustStore} for the test CA that signed the stand-in smarthost's certificate
  * (a real smarthost's is trusted through the JVM's CAs).
  */
-// James 3.8.1's WebAdminServer waits for ever when its port is taken (a free-port race with another process):
-// a bounded test fails instead of hanging the build
+// James 3.8.1's WebAdminServer waits for ever when its port is taken (only a foreign program binding a reserved port
+// between its check and James' bind can do that now): a bounded test fails instead of hanging the build, and
+// stopLeftOverJames stops that James before the next test
 @Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SampleTreesTest {
 
@@ -274,14 +279,28 @@ class SampleTreesTest {
             + "  \"client_id\": \"1\",\n  \"token_uri\": \"" + oauth.tokenEndpointUrl(ISSUER) + "\"\n}\n";
     }
 
-    /** A James started from a tree, stopped at the end of the test. */
+    /** Stops the James of a test whose start never returned (the time-out above), before the next test starts its own. */
+    @AfterEach
+    void stopLeftOverJames() {
+        Running.stopLeftOver();
+    }
+
+    /**
+     * A James started from a tree, stopped at the end of the test, the tree's ports given back.
+     * The James being started is known before its start returns, so that a start that fails or
+     * hangs is stopped (its threads, ports and JMX names freed) before the next test's James.
+     */
     static final class Running implements AutoCloseable {
+        private static final AtomicReference<Running> LEFT_OVER = new AtomicReference<>();
+
         private final GuiceJamesServer server;
         private final PackServerMain pack;
+        private final SampleTree tree;
 
-        private Running(GuiceJamesServer server, PackServerMain pack) {
+        private Running(GuiceJamesServer server, PackServerMain pack, SampleTree tree) {
             this.server = server;
             this.pack = pack;
+            this.tree = tree;
         }
 
         private static MemoryJamesConfiguration configuration(SampleTree tree) {
@@ -299,29 +318,70 @@ class SampleTreesTest {
 
         /** Through the pack's launcher, as the image does for a tree with {@code <authpack>}. */
         static Running pack(SampleTree tree) throws Exception {
-            PackServerMain main = PackServerMain.start(configuration(tree), probes());
-            return new Running(main.server(), main);
+            return start(tree, () -> {
+                PackServerMain main = PackServerMain.create(configuration(tree), probes());
+                return new Running(main.server(), main, tree);
+            });
         }
 
         /** Through James' own launcher, as the image does for a relay-only tree. */
         static Running stock(SampleTree tree) throws Exception {
-            GuiceJamesServer server = MemoryJamesServerMain.createServer(configuration(tree)).overrideWith(probes());
-            server.start();
-            return new Running(server, null);
+            return start(tree, () -> new Running(MemoryJamesServerMain.createServer(configuration(tree)).overrideWith(probes()), null, tree));
+        }
+
+        /** Starts James, on fresh ports again when a port of the tree turned out to be taken. */
+        private static Running start(SampleTree tree, Supplier<Running> create) throws Exception {
+            int[] starts = {0};
+            return TestPorts.retryOnBindFailure(() -> {
+                if (starts[0]++ > 0) {
+                    tree.reassignPorts();
+                }
+                Running running = create.get();
+                LEFT_OVER.set(running);
+                try {
+                    if (running.pack != null) {
+                        running.pack.start();
+                    } else {
+                        running.server.start();
+                    }
+                } catch (Exception e) {
+                    running.stopServer();
+                    throw e;
+                }
+                return running;
+            });
+        }
+
+        static void stopLeftOver() {
+            Running left = LEFT_OVER.getAndSet(null);
+            if (left != null) {
+                left.close();
+            }
         }
 
         void addUser(String user, String password) throws Exception {
             server.getProbe(DataProbeImpl.class).addUser(user, password);
         }
 
-        @Override
-        public void close() {
-            // James' stop would unbind the tree's servers one by one, each waiting out Netty's quiet period
-            server.getProbe(ProtocolServersProbe.class).unbindAll();
+        private void stopServer() {
+            if (server.isStarted()) {
+                // James' stop would unbind the tree's servers one by one, each waiting out Netty's quiet period
+                server.getProbe(ProtocolServersProbe.class).unbindAll();
+            }
             if (pack != null) {
                 pack.stop();
             } else {
                 server.stop();
+            }
+        }
+
+        @Override
+        public void close() {
+            LEFT_OVER.compareAndSet(this, null);
+            try {
+                stopServer();
+            } finally {
+                tree.close();
             }
         }
     }

@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+
+import org.jamespack.testing.TestPorts;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -131,10 +132,7 @@ class TokenToolTest {
 
     @Test
     void refreshShouldExitThreeWhenTheEndpointCannotBeReached() throws IOException {
-        int closed;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closed = s.getLocalPort();
-        }
+        int closed = TestPorts.closedPort();
         Path f = tokenFile("gina@example.org", "http://127.0.0.1:" + closed + "/token", true, 0);
         ToolRun run = new ToolRun();
 

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +18,8 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 import net.jcip.annotations.ThreadSafe;
+import org.jamespack.testing.ReservedPort;
+import org.jamespack.testing.TestPorts;
 
 /**
  * A private Dovecot 2.3 submission server, the real XOAUTH2/OAUTHBEARER peer: it checks tokens
@@ -45,11 +46,13 @@ public final class DovecotSubmission implements AutoCloseable {
     private final Process process;
     private final Path dir;
     private final int port;
+    private final ReservedPort reservation;
 
-    private DovecotSubmission(Process process, Path dir, int port) {
+    private DovecotSubmission(Process process, Path dir, ReservedPort reservation) {
         this.process = process;
         this.dir = dir;
-        this.port = port;
+        this.reservation = reservation;
+        this.port = reservation.number();
     }
 
     /** Why Dovecot's submission server cannot run here, or empty when it can (for JUnit's assumptions). */
@@ -73,6 +76,12 @@ public final class DovecotSubmission implements AutoCloseable {
      * @param relayPort        the sink on 127.0.0.1 that accepted mail is relayed to
      */
     public static DovecotSubmission start(TestCa ca, URI introspectionUrl, String usernameAttribute, int relayPort) throws Exception {
+        // Dovecot exits saying "Address already in use" when a foreign program took the reserved port after its check
+        return TestPorts.retryOnBindFailure(() -> startOn(TestPorts.reserve(), ca, introspectionUrl, usernameAttribute, relayPort));
+    }
+
+    private static DovecotSubmission startOn(ReservedPort reserved, TestCa ca, URI introspectionUrl, String usernameAttribute,
+        int relayPort) throws Exception {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "dv-");
         // login processes run as dovenull and must reach base_dir below this directory
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -86,7 +95,7 @@ public final class DovecotSubmission implements AutoCloseable {
             ""));
         Path home = Files.createDirectories(dir.resolve("home"));
         Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxrwxrwx"));
-        int port = freePort();
+        int port = reserved.number();
         boolean root = "root".equals(System.getProperty("user.name"));
         String internal = root ? "dovecot" : System.getProperty("user.name");
         String login = root ? "dovenull" : internal;
@@ -134,7 +143,7 @@ public final class DovecotSubmission implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("stdout.log").toFile())
             .start();
-        DovecotSubmission d = new DovecotSubmission(p, dir, port);
+        DovecotSubmission d = new DovecotSubmission(p, dir, reserved);
         try {
             d.awaitGreeting(Duration.ofSeconds(15));
         } catch (Exception e) {
@@ -142,12 +151,6 @@ public final class DovecotSubmission implements AutoCloseable {
             throw e;
         }
         return d;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     private void awaitGreeting(Duration max) throws Exception {
@@ -227,6 +230,8 @@ public final class DovecotSubmission implements AutoCloseable {
         }
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } finally {
+            reservation.close();
         }
     }
 }

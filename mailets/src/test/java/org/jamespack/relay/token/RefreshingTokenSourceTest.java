@@ -2,8 +2,6 @@ package org.jamespack.relay.token;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.jamespack.auth.Secret;
 import org.jamespack.relay.token.TokenEndpointStandIn.Reply;
+import org.jamespack.testing.TestPorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -302,10 +301,7 @@ class RefreshingTokenSourceTest {
 
     @Test
     void tokenShouldBeTransientWhenTheEndpointIsDown() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = TestPorts.closedPort();
         RefreshTokenGrantCall grant = new RefreshTokenGrantCall(
             EndpointSettings.of(URI.create("http://127.0.0.1:" + port + "/token")), "client-1", Optional.empty(),
             Optional.empty(), clock);

@@ -1,8 +1,6 @@
 package org.jamespack.relay.token;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.StandardProtocolFamily;
 import java.net.URI;
 import java.net.UnixDomainSocketAddress;
@@ -18,6 +16,7 @@ import java.util.Optional;
 
 import org.jamespack.auth.Secret;
 import org.jamespack.relay.token.TokenEndpointStandIn.Reply;
+import org.jamespack.testing.TestPorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -28,10 +27,8 @@ class TokenSourceContractTest {
 
     static final String TOKEN = "contract-TOKEN-value";
 
-    private static URI closedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return URI.create("http://127.0.0.1:" + s.getLocalPort() + "/token");
-        }
+    private static URI closedPort() {
+        return URI.create("http://127.0.0.1:" + TestPorts.closedPort() + "/token");
     }
 
     abstract static class WithEndpoint implements TokenSourceContract {
