@@ -79,6 +79,7 @@ class BruteForceThroughJamesTest {
         List<Long> aliceMillis = Collections.synchronizedList(new ArrayList<>());
         List<String> aliceReplies = Collections.synchronizedList(new ArrayList<>());
 
+        IoThreadWatch ioThreads = IoThreadWatch.start("smtpserver-global-io");
         ExecutorService pool = Executors.newFixedThreadPool(6);
         List<Future<Integer>> attacks = new ArrayList<>();
         attacks.add(pool.submit(() -> attack(attacker, end, "seq")));
@@ -104,6 +105,7 @@ class BruteForceThroughJamesTest {
         }
         alice.get(60, TimeUnit.SECONDS);
         pool.shutdown();
+        ioThreads.close();
 
         Counts seq = Counts.of(LOGS.lines(), "127.0.0.1");
         Counts par = Counts.of(LOGS.lines(), "127.0.0.3");
@@ -119,9 +121,11 @@ class BruteForceThroughJamesTest {
         System.out.printf("alice from 127.0.0.2: %d logins, replies %s, latency ms min %d / max %d%n", aliceMillis.size(),
             new java.util.TreeSet<>(aliceReplies), sorted.get(0), sorted.get(sorted.size() - 1));
         System.out.printf("attempts sent by the attackers: %d; directory binds in all: %d%n", sent, LDAP.binds());
+        System.out.printf("I/O threads %s sampled %d times: %d samples waiting in the pack's code%n",
+            new java.util.TreeSet<>(ioThreads.threadsSeen()), ioThreads.samples(), ioThreads.waitsInPackCode().size());
 
         // kept before the assertions: a second run would count the first run's audit lines again
-        aliceSlowestMillis = sorted.get(sorted.size() - 1);
+        ioWatch = ioThreads;
 
         assertThat(seq.checked / (double) WINDOW_SECONDS).as("guesses checked per second, 1 connection").isLessThanOrEqualTo(1.0);
         assertThat(par.checked / (double) WINDOW_SECONDS).as("guesses checked per second, 4 connections").isLessThanOrEqualTo(1.0);
@@ -135,22 +139,26 @@ class BruteForceThroughJamesTest {
      * class (ordered first): the audit lines are captured per class, so a second run would
      * count the first one's answers again.
      */
-    private static long aliceSlowestMillis = -1;
+    private static IoThreadWatch ioWatch;
 
     /**
-     * The issue's "correct logins of other users from other addresses are not slowed", as a
-     * bound. Before the fix alice's slowest login measured 8.4–11 s (fastest 2.1 s): every
-     * failure delay slept on {@code smtpserver-global-io-0..3}, James' four Netty I/O threads,
-     * and alice's connection, pinned to one of them, waited. Now the SMTP hook answers at once
-     * and holds back only the failing client's connection for the delay.
+     * The issue's "correct logins of other users from other addresses are not slowed". Before
+     * the fix alice's slowest login measured 8.4–11 s (fastest 2.1 s): every failure delay slept
+     * on {@code smtpserver-global-io-0..3}, James' four Netty I/O threads, and alice's
+     * connection, pinned to one of them, waited. Now the SMTP hook answers at once and holds back
+     * only the failing client's connection for the delay. Asserted as that mechanism (no I/O
+     * thread ever seen waiting in the pack's code while the attack ran), not as alice's answer
+     * time, which measures the machine's load as much as the server (her latency is printed).
      */
     @Test
     @Order(2)
     void aliceShouldNotBeSlowedByTheAttackersDelays() throws Exception {
-        if (aliceSlowestMillis < 0) {
+        if (ioWatch == null) {
             bruteForceShouldBeSlowedBelowOneGuessPerSecondWhileAliceLogsInFromElsewhere();
         }
-        assertThat(aliceSlowestMillis).as("alice's slowest login from her own address, ms").isLessThan(1000L);
+        assertThat(ioWatch.threadsSeen()).as("James' SMTP I/O threads, sampled").isNotEmpty();
+        assertThat(ioWatch.samples()).as("samples taken during the attack").isGreaterThan(100);
+        assertThat(ioWatch.waitsInPackCode()).as("samples of an SMTP I/O thread waiting out a delay in the pack's code").isEmpty();
     }
 
     /**

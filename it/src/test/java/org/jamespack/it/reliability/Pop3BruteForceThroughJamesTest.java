@@ -66,19 +66,22 @@ class Pop3BruteForceThroughJamesTest {
     }
 
     /**
-     * The bound of the SMTP test ({@code aliceShouldNotBeSlowedByTheAttackersDelays}): alice's
-     * PASS answered in under 1 s. Before the pack's PASS handler, the mailbox authenticator
-     * slept each 2 s failure delay on the POP3 I/O thread.
+     * As the SMTP test ({@code aliceShouldNotBeSlowedByTheAttackersDelays}): alice's PASS is
+     * answered while four connections guess from elsewhere, and no POP3 I/O thread is ever seen
+     * waiting in the pack's code. Before the pack's PASS handler, the mailbox authenticator slept
+     * each 2 s failure delay on the POP3 I/O thread. Her answer times are printed, not asserted:
+     * on a loaded machine they measure the load as much as the server.
      */
     @Test
     @Order(1)
-    void alicesPassShouldBeAnsweredWithinOneSecondWhileFourConnectionsGuessFromElsewhere() throws Exception {
+    void alicesPassShouldNotWaitOnAnIoThreadWhileFourConnectionsGuessFromElsewhere() throws Exception {
         InetAddress attacker = InetAddress.getByName("127.0.0.3");
         InetAddress alicesAddress = InetAddress.getByName("127.0.0.2");
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(WINDOW_SECONDS);
         List<Long> aliceMillis = Collections.synchronizedList(new ArrayList<>());
         List<String> aliceReplies = Collections.synchronizedList(new ArrayList<>());
 
+        IoThreadWatch ioThreads = IoThreadWatch.start("pop3server-io");
         ExecutorService pool = Executors.newFixedThreadPool(5);
         List<Future<Integer>> attacks = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -104,6 +107,7 @@ class Pop3BruteForceThroughJamesTest {
         }
         alice.get(60, TimeUnit.SECONDS);
         pool.shutdown();
+        ioThreads.close();
 
         Counts par = Counts.of(LOGS.lines(), "127.0.0.3");
         List<Long> sorted = new ArrayList<>(aliceMillis);
@@ -113,11 +117,15 @@ class Pop3BruteForceThroughJamesTest {
             sent, par.answered, par.answered / (double) WINDOW_SECONDS, par.checked, par.checked / (double) WINDOW_SECONDS, par.throttled);
         System.out.printf("alice from 127.0.0.2: %d POP3 logins, replies %s, PASS latency ms min %d / max %d%n", aliceMillis.size(),
             new java.util.TreeSet<>(aliceReplies), sorted.get(0), sorted.get(sorted.size() - 1));
+        System.out.printf("I/O threads %s sampled %d times: %d samples waiting in the pack's code%n",
+            new java.util.TreeSet<>(ioThreads.threadsSeen()), ioThreads.samples(), ioThreads.waitsInPackCode().size());
 
         assertThat(par.checked / (double) WINDOW_SECONDS).as("guesses checked per second, 4 connections").isLessThanOrEqualTo(1.0);
         assertThat(aliceReplies).as("alice's replies from her own address").isNotEmpty()
             .allSatisfy(r -> assertThat(r).startsWith("+OK"));
-        assertThat(sorted.get(sorted.size() - 1)).as("alice's slowest PASS from her own address, ms").isLessThan(1000L);
+        assertThat(ioThreads.threadsSeen()).as("James' POP3 I/O threads, sampled").isNotEmpty();
+        assertThat(ioThreads.samples()).as("samples taken during the attack").isGreaterThan(100);
+        assertThat(ioThreads.waitsInPackCode()).as("samples of a POP3 I/O thread waiting out a delay in the pack's code").isEmpty();
     }
 
     /**
@@ -141,7 +149,9 @@ class Pop3BruteForceThroughJamesTest {
                 failedMillis, nextMillis);
 
             assertThat(failed).startsWith("-ERR");
-            assertThat(failedMillis).as("the failure answer, ms").isLessThan(1000L);
+            // the failure is answered at once and the delay is paid before the next command is read; the other way
+            // round (the delay slept before the answer) swaps the two times, whatever the machine's load
+            assertThat(failedMillis).as("the failure answer, ms, against the next command's wait").isLessThan(nextMillis);
             assertThat(nextUser).startsWith("+OK");
             assertThat(nextMillis).as("the next command after a failed PASS, ms").isGreaterThanOrEqualTo(FAILURE_DELAY_MILLIS - 100);
             assertThat(nextGuess).startsWith("-ERR");
