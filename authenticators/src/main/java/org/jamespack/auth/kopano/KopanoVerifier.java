@@ -342,7 +342,15 @@ public final class KopanoVerifier implements CredentialVerifier {
         int flags = Soap.FLAG_NO_UID_AUTH | (settings.sessionless() ? Soap.FLAG_NO_REGISTER_SESSION : 0);
         // an expired session (END_OF_SESSION on getUser) earns one fresh logon, not more
         for (int round = 1; ; round++) {
-            Soap.LogonResult logon = logon(x, attempt.login(), password, flags);
+            Soap.LogonResult logon;
+            try {
+                logon = logon(x, attempt.login(), password, flags);
+            } catch (Soap.MalformedAnswerException e) {
+                if (e.sessionId() != 0) {
+                    logoff(x, e.sessionId());
+                }
+                throw e;
+            }
             Optional<Verdict> failed = logonFailure(logon, attempt);
             if (failed.isPresent()) {
                 return failed.get();

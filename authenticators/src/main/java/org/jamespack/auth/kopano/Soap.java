@@ -467,8 +467,15 @@ final class Soap {
 
     static LogonResult logonResult(Element response) throws SoapException {
         expect(response, "logonResponse");
-        return new LogonResult(response.errorCode(), response.unsigned("ulSessionId"),
-            response.text("lpszVersion").orElse(""));
+        long session = response.unsigned("ulSessionId");
+        long er;
+        try {
+            er = response.errorCode();
+        } catch (MalformedAnswerException e) {
+            // the server may have opened a session all the same: hand its id over, so that it is logged off
+            throw new MalformedAnswerException(e.getMessage(), session);
+        }
+        return new LogonResult(er, session, response.text("lpszVersion").orElse(""));
     }
 
     /** What getUser returned. Immutable. */
@@ -507,9 +514,20 @@ final class Soap {
      */
     static final class MalformedAnswerException extends SoapException {
         private static final long serialVersionUID = 1L;
+        private final long sessionId;
 
         MalformedAnswerException(String message) {
+            this(message, 0);
+        }
+
+        MalformedAnswerException(String message, long sessionId) {
             super(message);
+            this.sessionId = sessionId;
+        }
+
+        /** A session id the faulty answer carried anyway (0 when none): the caller logs it off. */
+        long sessionId() {
+            return sessionId;
         }
     }
 

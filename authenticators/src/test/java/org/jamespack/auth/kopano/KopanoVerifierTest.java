@@ -639,6 +639,9 @@ class KopanoVerifierTest {
                 assertThat(v.detail()).contains("server fault").contains("logonResponse").contains("er");
             }
             assertThat(logs.lines(Level.WARN)).anySatisfy(l -> assertThat(l).contains("UNAVAILABLE").contains("server fault"));
+            // the right password opened a session on the server: it is logged off all the same
+            assertThat(standIn.successfulLogons()).isPositive();
+            assertThat(standIn.openSessions()).isZero();
         }
 
         @ParameterizedTest
