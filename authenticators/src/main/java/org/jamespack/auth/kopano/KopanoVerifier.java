@@ -48,9 +48,11 @@ import net.jcip.annotations.ThreadSafe;
  *     failure so: wrong password, unknown or non-active user, and its own directory or database
  *     outage alike. A groupware-side directory outage therefore looks like a wrong password and
  *     cannot be told apart on the wire.</li>
- * <li>DISABLED: logged on, but the object is not an active user, or no feature of the gate is on.</li>
+ * <li>DISABLED: logged on, but the object is not an active user, or no feature of the gate is on,
+ *     or gates are set and this login's protocol has none and is not in {@code ungatedProtocols}.</li>
  * <li>UNAVAILABLE: refused, reset or timed-out connection, HTTP error status, SOAP Fault,
- *     unparseable answer, an expired session twice in a row; and, with an ERROR log, answers that
+ *     unparseable answer, a logon or getUser answer whose {@code er} is absent, nil, empty or not a
+ *     number (a server fault: never read as 0), an expired session twice in a row; and, with an ERROR log, answers that
  *     mean this client or its configuration is wrong (0x80000031, 0x80000021, a gate on a server
  *     without features).</li>
  * </ul>

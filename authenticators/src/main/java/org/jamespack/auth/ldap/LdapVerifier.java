@@ -99,7 +99,10 @@ import net.jcip.annotations.ThreadSafe;
  * DISABLED; outage, time-out, TLS failure and any result code that is not about the
  * credentials give UNAVAILABLE. Decided by result code (and the ppolicy control), not by text,
  * except AD's sub-code, which AD sends only in the diagnostic text. Referrals are never
- * followed. Logs: verdicts at DEBUG (the adapters log the final verdict at INFO), ambiguous
+ * followed: a search that returns continuation references is UNAVAILABLE (the entry may live
+ * elsewhere). In compare mode a stored value over the {@link HashLimits} caps is REJECTED
+ * without being computed. A user bind that times out is not retried. With {@code dnTemplate},
+ * {@code objectClass} and {@code filter} are checked on the bound entry. Logs: verdicts at DEBUG (the adapters log the final verdict at INFO), ambiguous
  * logins and unverifiable schemes at WARN, UNAVAILABLE at WARN with the cause; never the password.
  */
 @ThreadSafe
