@@ -58,8 +58,8 @@ import com.unboundid.ldap.sdk.LDAPException;
 import com.unboundid.ldap.sdk.LDAPResult;
 import com.unboundid.ldap.sdk.LDAPSearchException;
 import com.unboundid.ldap.sdk.LDAPURL;
-import com.unboundid.ldap.sdk.PostConnectProcessor;
 import com.unboundid.ldap.sdk.OperationType;
+import com.unboundid.ldap.sdk.PostConnectProcessor;
 import com.unboundid.ldap.sdk.RDN;
 import com.unboundid.ldap.sdk.ResultCode;
 import com.unboundid.ldap.sdk.SearchRequest;
@@ -102,8 +102,9 @@ import net.jcip.annotations.ThreadSafe;
  * followed: a search that returns continuation references is UNAVAILABLE (the entry may live
  * elsewhere). In compare mode a stored value over the {@link HashLimits} caps is REJECTED
  * without being computed. A user bind that times out is not retried. With {@code dnTemplate},
- * {@code objectClass} and {@code filter} are checked on the bound entry. Logs: verdicts at DEBUG (the adapters log the final verdict at INFO), ambiguous
- * logins and unverifiable schemes at WARN, UNAVAILABLE at WARN with the cause; never the password.
+ * {@code objectClass} and {@code filter} are checked on the bound entry. Logs: verdicts at DEBUG
+ * (the adapters log the final verdict at INFO), ambiguous logins, unverifiable schemes and values
+ * over the cost caps at WARN, UNAVAILABLE at WARN with the cause; never the password or a stored value.
  */
 @ThreadSafe
 public final class LdapVerifier implements CredentialVerifier, UserDirectory {
