@@ -645,7 +645,7 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
         byte[] pw = password.utf8();
         CompareRequest request = new CompareRequest(dn, settings.passwordAttribute(), pw);
         try {
-            CompareResult result = searchPool.compare(request);
+            CompareResult result = compareOnce(request);
             return result.compareMatched() ? Verdict.accepted() : Verdict.rejected();
         } catch (LDAPException e) {
             if (e.getResultCode() == ResultCode.COMPARE_FALSE || e.getResultCode() == ResultCode.NO_SUCH_ATTRIBUTE
@@ -655,6 +655,42 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
             throw withoutAssertionValue(e, request);
         } finally {
             Arrays.fill(pw, (byte) 0);
+        }
+    }
+
+    /**
+     * A Compare on the search pool, retried once on a new connection when the pooled one broke
+     * (the directory restarted), never after a time-out: the directory may be computing a costly
+     * stored hash, as it does for a bind (see {@link #bindOnce}).
+     */
+    private CompareResult compareOnce(CompareRequest request) throws LDAPException {
+        LDAPConnection connection = searchPool.getConnection();
+        try {
+            CompareResult result = connection.compare(request);
+            searchPool.releaseConnection(connection);
+            return result;
+        } catch (LDAPException e) {
+            if (e.getResultCode().isConnectionUsable()) {
+                searchPool.releaseConnection(connection);
+                throw e;
+            }
+            if (e.getResultCode() == ResultCode.TIMEOUT) {
+                searchPool.releaseDefunctConnection(connection);
+                throw e;
+            }
+            LDAPConnection fresh = searchPool.replaceDefunctConnection(connection);
+            try {
+                CompareResult result = fresh.compare(request);
+                searchPool.releaseConnection(fresh);
+                return result;
+            } catch (LDAPException again) {
+                if (again.getResultCode().isConnectionUsable()) {
+                    searchPool.releaseConnection(fresh);
+                } else {
+                    searchPool.releaseDefunctConnection(fresh);
+                }
+                throw again;
+            }
         }
     }
 
@@ -848,7 +884,7 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
             // UnboundID retries an operation whose connection turned unusable, and it counts a
             // time-out (85) as unusable: a Compare or bind the directory is still computing (a
             // costly stored hash) would run twice. Only searches are retried by the pool; user
-            // binds retry by hand in bindOnce, never after a time-out.
+            // binds and Compares retry by hand (bindOnce, compareOnce), never after a time-out.
             pool.setRetryFailedOperationsDueToInvalidConnections(retried);
             return pool;
         } catch (LDAPException e) {

@@ -56,8 +56,8 @@
  * <p><b>Time-outs are not retried.</b> A user bind (rebind mode) or Compare that times out is
  * UNAVAILABLE after one {@code responseTimeout}: the directory may be computing a costly hash,
  * and a second try would double the wait and its CPU. A bind on a pooled connection that broke
- * (the directory restarted) is retried once on a new connection; UnboundID's own retry is left
- * to searches, and auto-reconnect stays off.
+ * (the directory restarted) is retried once on a new connection, and so is a Compare
+ * (compare-operation mode); UnboundID's own retry is left to searches, and auto-reconnect stays off.
  *
  * <p><b>{@code dnTemplate} with {@code objectClass} or {@code filter}.</b> After the templated
  * bind succeeds, the entry is read with a base-scope search that carries both; an entry that does

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
 
+import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedCompareRequest;
 import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedSimpleBindRequest;
 import com.unboundid.ldap.listener.interceptor.InMemoryOperationInterceptor;
 
@@ -231,6 +232,46 @@ class LdapFailClosedTest {
             assertThat(verdict.state()).isEqualTo(Verdict.State.UNAVAILABLE);
             assertThat(verdict.reason()).isEqualTo(Verdict.Reason.TIMEOUT);
             assertThat(slowBinds).hasValue(1);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void aCompareShouldBeSentOnceWhenItTimesOutAndRetriedWhenItsConnectionBroke() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger slowCompares = new AtomicInteger();
+        InMemoryOperationInterceptor stall = new InMemoryOperationInterceptor() {
+            @Override
+            public void processCompareRequest(InMemoryInterceptedCompareRequest request) {
+                if (request.getRequest().getDN().startsWith("uid=slow,")) {
+                    slowCompares.incrementAndGet();
+                    try {
+                        release.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        };
+        InMemoryLdap ldap = ldap(stall);
+        ldap.addUser("slow", "slow@example.org", PASSWORD);
+        ldap.addUser("quick", "quick@example.org", PASSWORD);
+        try {
+            LdapVerifier v = verifier(ldap.settings().mode(LdapSettings.Mode.COMPARE_OPERATION)
+                .responseTimeout(Duration.ofSeconds(1)));
+            assertThat(verify(v, "quick", PASSWORD).state()).isEqualTo(Verdict.State.ACCEPTED);
+
+            Verdict verdict = verify(v, "slow", PASSWORD);
+
+            assertThat(verdict.state()).isEqualTo(Verdict.State.UNAVAILABLE);
+            assertThat(verdict.reason()).isEqualTo(Verdict.Reason.TIMEOUT);
+            assertThat(slowCompares).hasValue(1);
+            release.countDown();
+            // connections the directory dropped while it was away are replaced, once, as before
+            ldap.pause();
+            ldap.resume();
+            assertThat(verify(v, "quick", PASSWORD).state()).isEqualTo(Verdict.State.ACCEPTED);
         } finally {
             release.countDown();
         }
