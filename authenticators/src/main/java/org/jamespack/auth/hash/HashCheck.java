@@ -12,7 +12,9 @@ import net.jcip.annotations.Immutable;
  * {@code SSHA} or {@code CRYPT-yescrypt}, never a stored value.
  *
  * @param outcome what the check found
- * @param scheme  the scheme that was (or could not be) checked, upper case, e.g. {@code SSHA512}
+ * @param scheme  the scheme that was (or could not be) checked, upper case, e.g. {@code SSHA512}; for
+ *                OVER_LIMIT also the parameter and the cap it exceeds ({@code CRYPT-BCRYPT cost 31 over
+ *                maxBcryptCost 12}), never the salt or hash
  */
 @Immutable
 public record HashCheck(Outcome outcome, String scheme) {
@@ -22,7 +24,12 @@ public record HashCheck(Outcome outcome, String scheme) {
         MATCH,
         MISMATCH,
         /** The scheme is unknown, has no Java implementation (yescrypt) or the value is malformed. */
-        UNSUPPORTED
+        UNSUPPORTED,
+        /**
+         * A cost parameter of the value (bcrypt cost, rounds, iterations, memory) is over the
+         * configured {@link HashLimits}: nothing was computed, and the password is not known to be right.
+         */
+        OVER_LIMIT
     }
 
     public HashCheck {
@@ -32,6 +39,10 @@ public record HashCheck(Outcome outcome, String scheme) {
 
     static HashCheck of(boolean matches, String scheme) {
         return new HashCheck(matches ? Outcome.MATCH : Outcome.MISMATCH, scheme);
+    }
+
+    static HashCheck overLimit(String what) {
+        return new HashCheck(Outcome.OVER_LIMIT, what);
     }
 
     static HashCheck unsupported(String scheme) {

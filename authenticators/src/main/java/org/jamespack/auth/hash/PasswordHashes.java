@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Optional;
 
 import org.apache.commons.codec.digest.Crypt;
 import org.bouncycastle.crypto.Digest;
@@ -67,10 +68,8 @@ public final class PasswordHashes {
      */
     public static final String DUMMY_STORED_VALUE = "{SSHA}K7aWiVrCeZtlZEBtrGr5cHaIFQFVB02K";
 
-    /** Caps that stop a hostile stored value from costing minutes of CPU per login. */
-    private static final int MAX_PBKDF2_ITERATIONS = 10_000_000;
-    private static final int MAX_ARGON2_MEMORY_KIB = 1 << 20;
-    private static final int MAX_ARGON2_ITERATIONS = 1_000;
+    /** SHA-crypt's rounds when a value names none (crypt(3)). */
+    private static final int SHA_CRYPT_DEFAULT_ROUNDS = 5_000;
 
     private PasswordHashes() {
     }
@@ -82,9 +81,18 @@ public final class PasswordHashes {
      * @param password    the password the client sent
      */
     public static HashCheck check(String storedValue, Secret password) {
+        return check(storedValue, password, HashLimits.DEFAULTS);
+    }
+
+    /**
+     * Checks {@code password} against one stored value within {@code limits}; a value whose cost
+     * parameters exceed them is {@link HashCheck.Outcome#OVER_LIMIT} and nothing is computed.
+     * Never throws for a malformed value.
+     */
+    public static HashCheck check(String storedValue, Secret password, HashLimits limits) {
         byte[] pw = password.utf8();
         try {
-            return checkBytes(storedValue, pw);
+            return checkBytes(storedValue, pw, limits);
         } finally {
             Arrays.fill(pw, (byte) 0);
         }
@@ -92,15 +100,17 @@ public final class PasswordHashes {
 
     /**
      * Spends what checking against {@code costModel} spends and discards the result: used for
-     * unknown users so that they take as long as a wrong password.
+     * unknown users so that they take as long as a wrong password. {@code costModel} comes from
+     * the configuration, never from a stored value: a hostile stored value would otherwise slow
+     * every unknown-user login after it.
      */
-    public static void dummyCheck(Secret password, String costModel) {
-        check(costModel, password);
+    public static void dummyCheck(Secret password, String costModel, HashLimits limits) {
+        check(costModel, password, limits);
     }
 
-    /** {@link #dummyCheck(Secret, String)} against {@link #DUMMY_STORED_VALUE}. */
+    /** A dummy check against {@link #DUMMY_STORED_VALUE}. */
     public static void dummyCheck(Secret password) {
-        dummyCheck(password, DUMMY_STORED_VALUE);
+        dummyCheck(password, DUMMY_STORED_VALUE, HashLimits.DEFAULTS);
     }
 
     /** The upper-case scheme name of a stored value ({@code CLEARTEXT} when it has none). */
@@ -112,14 +122,14 @@ public final class PasswordHashes {
         return storedValue.substring(1, close).toUpperCase(Locale.ROOT);
     }
 
-    private static HashCheck checkBytes(String stored, byte[] pw) {
+    private static HashCheck checkBytes(String stored, byte[] pw, HashLimits limits) {
         String scheme = schemeOf(stored);
         String rest = stored.startsWith("{") && stored.indexOf('}') >= 0 ? stored.substring(stored.indexOf('}') + 1) : stored;
         switch (scheme) {
             case "CLEARTEXT":
                 return HashCheck.of(MessageDigest.isEqual(rest.getBytes(StandardCharsets.UTF_8), pw), scheme);
             case "CRYPT":
-                return crypt(rest, pw);
+                return crypt(rest, pw, limits);
             case "MD5":
                 return unsalted(scheme, "MD5", 16, rest, pw);
             case "SHA":
@@ -137,28 +147,45 @@ public final class PasswordHashes {
             case "SSHA512":
                 return salted(scheme, "SHA-512", 64, rest, pw);
             case "PBKDF2":
-                return rest.startsWith("$1$") ? pbkdf2Dovecot(rest, pw) : pbkdf2Ab64(scheme, new SHA1Digest(), rest, pw);
+                return rest.startsWith("$1$") ? pbkdf2Dovecot(rest, pw, limits)
+                    : pbkdf2Ab64(scheme, new SHA1Digest(), rest, pw, limits);
             case "PBKDF2-SHA1":
-                return pbkdf2Ab64(scheme, new SHA1Digest(), rest, pw);
+                return pbkdf2Ab64(scheme, new SHA1Digest(), rest, pw, limits);
             case "PBKDF2-SHA256":
-                return pbkdf2Ab64(scheme, new SHA256Digest(), rest, pw);
+                return pbkdf2Ab64(scheme, new SHA256Digest(), rest, pw, limits);
             case "PBKDF2-SHA512":
-                return pbkdf2Ab64(scheme, new SHA512Digest(), rest, pw);
+                return pbkdf2Ab64(scheme, new SHA512Digest(), rest, pw, limits);
             case "PBKDF2_SHA256":
-                return pbkdf2Legacy389(rest, pw);
+                return pbkdf2Legacy389(rest, pw, limits);
             case "ARGON2":
-                return argon2(rest, pw);
+                return argon2(rest, pw, limits);
             default:
                 return HashCheck.unsupported(scheme);
         }
     }
 
-    private static HashCheck crypt(String value, byte[] pw) {
+    private static HashCheck crypt(String value, byte[] pw, HashLimits limits) {
         if (value.startsWith("$1$") || value.startsWith("$5$") || value.startsWith("$6$")) {
             String name = "CRYPT-" + (value.charAt(1) == '1' ? "MD5" : value.charAt(1) == '5' ? "SHA256" : "SHA512");
+            if (value.charAt(1) != '1') {
+                long rounds = shaCryptRounds(value);
+                if (rounds < 0) {
+                    return HashCheck.unsupported(name + " (malformed)");
+                }
+                if (rounds > limits.maxShaCryptRounds()) {
+                    return HashCheck.overLimit(name + " rounds " + rounds + " over maxShaCryptRounds " + limits.maxShaCryptRounds());
+                }
+            }
             return cryptCompare(name, value, pw);
         }
         if (value.startsWith("$2a$") || value.startsWith("$2b$") || value.startsWith("$2y$")) {
+            int cost = value.length() >= 7 && value.charAt(6) == '$' ? twoDigits(value, 4) : -1;
+            if (cost < 0) {
+                return HashCheck.unsupported("CRYPT-BCRYPT (malformed)");
+            }
+            if (cost > limits.maxBcryptCost()) {
+                return HashCheck.overLimit("CRYPT-BCRYPT cost " + cost + " over maxBcryptCost " + limits.maxBcryptCost());
+            }
             char[] chars = new String(pw, StandardCharsets.UTF_8).toCharArray();
             try {
                 return HashCheck.of(OpenBSDBCrypt.checkPassword(value, chars), "CRYPT-BCRYPT");
@@ -186,6 +213,32 @@ public final class PasswordHashes {
             return cryptCompare("CRYPT-DES", value, pw);
         }
         return HashCheck.unsupported("CRYPT (malformed)");
+    }
+
+    /**
+     * The rounds of a SHA-crypt value ({@code $5$rounds=N$salt$hash}), the default when it names
+     * none, -1 when {@code rounds=} is not a number. A number too long for a long is over any cap.
+     */
+    private static long shaCryptRounds(String value) {
+        String prefix = value.substring(0, 3) + "rounds=";
+        if (!value.startsWith(prefix)) {
+            return SHA_CRYPT_DEFAULT_ROUNDS;
+        }
+        int end = value.indexOf('$', prefix.length());
+        String digits = end < 0 ? value.substring(prefix.length()) : value.substring(prefix.length(), end);
+        if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return -1;
+        }
+        return digits.length() > 18 ? Long.MAX_VALUE : Long.parseLong(digits);
+    }
+
+    private static int twoDigits(String value, int at) {
+        char a = value.charAt(at);
+        char b = value.charAt(at + 1);
+        if (a < '0' || a > '9' || b < '0' || b > '9') {
+            return -1;
+        }
+        return (a - '0') * 10 + (b - '0');
     }
 
     private static boolean isCryptChar(int c) {
@@ -230,7 +283,7 @@ public final class PasswordHashes {
         return HashCheck.of(MessageDigest.isEqual(computed, Arrays.copyOf(decoded, length)), scheme);
     }
 
-    private static HashCheck pbkdf2Ab64(String scheme, Digest prf, String value, byte[] pw) {
+    private static HashCheck pbkdf2Ab64(String scheme, Digest prf, String value, byte[] pw, HashLimits limits) {
         String[] parts = value.trim().split("\\$", -1);
         if (parts.length != 3) {
             return HashCheck.unsupported(scheme + " (malformed)");
@@ -241,10 +294,33 @@ public final class PasswordHashes {
         if (iterations == null || salt == null || dk == null || dk.length == 0) {
             return HashCheck.unsupported(scheme + " (malformed)");
         }
+        Optional<HashCheck> over = pbkdf2OverLimit(scheme, prf, iterations, dk.length, limits);
+        if (over.isPresent()) {
+            return over.get();
+        }
         return HashCheck.of(MessageDigest.isEqual(pbkdf2(prf, pw, salt, iterations, dk.length), dk), scheme);
     }
 
-    private static HashCheck pbkdf2Dovecot(String value, byte[] pw) {
+    /**
+     * PBKDF2 costs {@code iterations} PRF rounds per output block: a stored value with a long key
+     * multiplies the work as surely as one with many iterations, so both count.
+     */
+    private static Optional<HashCheck> pbkdf2OverLimit(String scheme, Digest prf, long iterations, int length,
+                                                       HashLimits limits) {
+        if (length > limits.maxPbkdf2Length()) {
+            return Optional.of(HashCheck.overLimit(scheme + " key length " + length + " over maxPbkdf2Length "
+                + limits.maxPbkdf2Length()));
+        }
+        long blocks = (length + prf.getDigestSize() - 1) / prf.getDigestSize();
+        long work = iterations * blocks;
+        if (work > limits.maxPbkdf2Iterations()) {
+            return Optional.of(HashCheck.overLimit(scheme + " iterations " + iterations + " x " + blocks
+                + " blocks over maxPbkdf2Iterations " + limits.maxPbkdf2Iterations()));
+        }
+        return Optional.empty();
+    }
+
+    private static HashCheck pbkdf2Dovecot(String value, byte[] pw, HashLimits limits) {
         String scheme = "PBKDF2 (Dovecot)";
         String[] parts = value.trim().split("\\$", -1);
         // "", "1", salt, rounds, hex
@@ -261,19 +337,27 @@ public final class PasswordHashes {
         if (iterations == null || dk == null || dk.length == 0) {
             return HashCheck.unsupported(scheme + " (malformed)");
         }
+        Optional<HashCheck> over = pbkdf2OverLimit(scheme, new SHA1Digest(), iterations, dk.length, limits);
+        if (over.isPresent()) {
+            return over.get();
+        }
         byte[] salt = parts[2].getBytes(StandardCharsets.UTF_8);
         return HashCheck.of(MessageDigest.isEqual(pbkdf2(new SHA1Digest(), pw, salt, iterations, dk.length), dk), scheme);
     }
 
-    private static HashCheck pbkdf2Legacy389(String value, byte[] pw) {
+    private static HashCheck pbkdf2Legacy389(String value, byte[] pw, HashLimits limits) {
         String scheme = "PBKDF2_SHA256";
         byte[] blob = base64(value.trim());
         if (blob == null || blob.length <= 4 + 64) {
             return HashCheck.unsupported(scheme + " (malformed)");
         }
         long iterations = ((blob[0] & 0xffL) << 24) | ((blob[1] & 0xff) << 16) | ((blob[2] & 0xff) << 8) | (blob[3] & 0xff);
-        if (iterations < 1 || iterations > MAX_PBKDF2_ITERATIONS) {
+        if (iterations < 1) {
             return HashCheck.unsupported(scheme + " (malformed)");
+        }
+        Optional<HashCheck> over = pbkdf2OverLimit(scheme, new SHA256Digest(), iterations, blob.length - 68, limits);
+        if (over.isPresent()) {
+            return over.get();
         }
         byte[] salt = Arrays.copyOfRange(blob, 4, 68);
         byte[] dk = Arrays.copyOfRange(blob, 68, blob.length);
@@ -283,7 +367,8 @@ public final class PasswordHashes {
     private static Integer parseIterations(String text) {
         try {
             int n = Integer.parseInt(text);
-            return n >= 1 && n <= MAX_PBKDF2_ITERATIONS ? n : null;
+            // the cap is applied with the key length (pbkdf2OverLimit); this only refuses nonsense
+            return n >= 1 ? n : null;
         } catch (NumberFormatException e) {
             return null;
         }
@@ -295,7 +380,7 @@ public final class PasswordHashes {
         return ((KeyParameter) generator.generateDerivedParameters(length * 8)).getKey();
     }
 
-    private static HashCheck argon2(String value, byte[] pw) {
+    private static HashCheck argon2(String value, byte[] pw, HashLimits limits) {
         String[] parts = value.trim().split("\\$", -1);
         // "", type, [v=..], params, salt, hash
         if (parts.length < 5 || !parts[0].isEmpty()) {
@@ -344,11 +429,22 @@ public final class PasswordHashes {
         }
         byte[] salt = base64(parts[index + 1]);
         byte[] hash = base64(parts[index + 2]);
-        if (memory < 8 || memory > MAX_ARGON2_MEMORY_KIB || iterations < 1 || iterations > MAX_ARGON2_ITERATIONS
-            || parallelism < 1 || parallelism > 64 || salt == null || hash == null || hash.length < 4
+        if (memory < 8 || iterations < 1 || parallelism < 1 || parallelism > 255 || memory < 8 * parallelism
+            || salt == null || hash == null || hash.length < 4
             || version != Argon2Parameters.ARGON2_VERSION_10 && version != Argon2Parameters.ARGON2_VERSION_13) {
             return HashCheck.unsupported(scheme + " (malformed)");
         }
+        if (memory > limits.maxArgon2Memory()) {
+            return HashCheck.overLimit(scheme + " m=" + memory + " over maxArgon2Memory " + limits.maxArgon2Memory());
+        }
+        if (iterations > limits.maxArgon2Iterations()) {
+            return HashCheck.overLimit(scheme + " t=" + iterations + " over maxArgon2Iterations " + limits.maxArgon2Iterations());
+        }
+        if (parallelism > limits.maxArgon2Parallelism()) {
+            return HashCheck.overLimit(scheme + " p=" + parallelism + " over maxArgon2Parallelism "
+                + limits.maxArgon2Parallelism());
+        }
+
         Argon2Parameters parameters = new Argon2Parameters.Builder(type)
             .withVersion(version)
             .withMemoryAsKB(memory)

@@ -4,10 +4,12 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import org.jamespack.auth.Protocol;
@@ -29,7 +31,11 @@ import net.jcip.annotations.Immutable;
  * @param url                the server: {@code http://host:236/any/path}, {@code https://host:237/…}
  *                           or {@code file:///var/run/kopano/server.sock}
  * @param service            the default feature gate (pam_mapi {@code service=})
- * @param serviceByProtocol  gates for single protocols, replacing the default for them
+ * @param serviceByProtocol  gates for single protocols, replacing the default for them; never an
+ *                           empty gate (letting a protocol through is {@code ungatedProtocols}' job)
+ * @param ungatedProtocols   protocols let through on the password alone although other protocols
+ *                           have a gate; once any gate is set, a protocol with no gate of its own, no
+ *                           default gate and not listed here is DISABLED (see {@link #gateFor})
  * @param sessionless        log on with ulFlags 3 (no session, Kopano 8.5+); no getUser, so no
  *                           object-class check or gate; still logs off when a session id comes back
  * @param quiet              logon failures are not logged (pam_mapi {@code quiet})
@@ -49,6 +55,7 @@ public record KopanoSettings(
     URI url,
     ServiceGate service,
     Map<Protocol, ServiceGate> serviceByProtocol,
+    Set<Protocol> ungatedProtocols,
     boolean sessionless,
     boolean quiet,
     boolean debug,
@@ -84,6 +91,17 @@ public record KopanoSettings(
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(service, "service");
         serviceByProtocol = Map.copyOf(serviceByProtocol);
+        ungatedProtocols = ungatedProtocols.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(ungatedProtocols));
+        for (Map.Entry<Protocol, ServiceGate> e : serviceByProtocol.entrySet()) {
+            if (e.getValue().isOpen()) {
+                throw new IllegalArgumentException("an empty service gate for " + e.getKey().configName()
+                    + ": list the protocol in ungatedProtocols to let it through on the password alone");
+            }
+            if (ungatedProtocols.contains(e.getKey())) {
+                throw new IllegalArgumentException(e.getKey().configName() + " has a service gate and is listed in "
+                    + "ungatedProtocols: choose one");
+            }
+        }
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(responseTimeout, "responseTimeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
@@ -119,9 +137,14 @@ public record KopanoSettings(
         if (maxIdleConnections < 0) {
             throw new IllegalArgumentException("maxIdleConnections must not be negative");
         }
-        if (sessionless && (!service.isOpen() || serviceByProtocol.values().stream().anyMatch(g -> !g.isOpen()))) {
+        boolean gated = !service.isOpen() || !serviceByProtocol.isEmpty();
+        if (sessionless && gated) {
             throw new IllegalArgumentException("sessionless cannot be combined with a service gate: reading a user's "
                 + "features needs a session");
+        }
+        if (!gated && !ungatedProtocols.isEmpty()) {
+            throw new IllegalArgumentException("ungatedProtocols has no effect without a service gate: every protocol "
+                + "is checked on the password alone then");
         }
     }
 
@@ -141,13 +164,34 @@ public record KopanoSettings(
 
     /** {@code http://localhost:236/kopano}, no gate, 5 s time-outs, host names checked. */
     public static KopanoSettings defaults() {
-        return new KopanoSettings(DEFAULT_URL, ServiceGate.NONE, Map.of(), false, false, false, false,
+        return new KopanoSettings(DEFAULT_URL, ServiceGate.NONE, Map.of(), Set.of(), false, false, false, false,
             DEFAULT_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_IDLE_TIMEOUT, 8, Optional.empty(), Optional.empty(), "PKCS12", true);
     }
 
-    /** The gate that applies to a login by {@code protocol}. */
-    public ServiceGate serviceFor(Protocol protocol) {
-        return serviceByProtocol.getOrDefault(protocol, service);
+    /**
+     * The gate for a login by {@code protocol}, or empty when that protocol may not log in at all:
+     * <ol>
+     * <li>listed in {@code ungatedProtocols}: no gate, the password alone decides;</li>
+     * <li>a gate of its own in {@code serviceByProtocol}: that gate;</li>
+     * <li>a default gate ({@code service}): the default;</li>
+     * <li>no gate anywhere in the settings: no gate (pam_mapi without {@code service=});</li>
+     * <li>otherwise empty: gates are in use, and this protocol (JMAP, ManageSieve, WebAdmin, a
+     *     caller the pack cannot name) was given none. Letting it through would widen what the
+     *     operator wrote, so the login is DISABLED after the password check.</li>
+     * </ol>
+     */
+    public Optional<ServiceGate> gateFor(Protocol protocol) {
+        if (ungatedProtocols.contains(protocol)) {
+            return Optional.of(ServiceGate.NONE);
+        }
+        ServiceGate own = serviceByProtocol.get(protocol);
+        if (own != null) {
+            return Optional.of(own);
+        }
+        if (!service.isOpen() || !anyGate()) {
+            return Optional.of(service);
+        }
+        return Optional.empty();
     }
 
     /** Whether any protocol has a feature gate. */
@@ -156,13 +200,13 @@ public record KopanoSettings(
     }
 
     public KopanoSettings withUrl(URI newUrl) {
-        return new KopanoSettings(newUrl, service, serviceByProtocol, sessionless, quiet, debug, allowUnixSocket,
+        return new KopanoSettings(newUrl, service, serviceByProtocol, ungatedProtocols, sessionless, quiet, debug, allowUnixSocket,
             connectTimeout, responseTimeout, idleTimeout, maxIdleConnections, trustStore, trustStorePassword,
             trustStoreType, verifyHostname);
     }
 
     public KopanoSettings withService(ServiceGate gate) {
-        return new KopanoSettings(url, gate, serviceByProtocol, sessionless, quiet, debug, allowUnixSocket,
+        return new KopanoSettings(url, gate, serviceByProtocol, ungatedProtocols, sessionless, quiet, debug, allowUnixSocket,
             connectTimeout, responseTimeout, idleTimeout, maxIdleConnections, trustStore, trustStorePassword,
             trustStoreType, verifyHostname);
     }
@@ -171,62 +215,69 @@ public record KopanoSettings(
         Map<Protocol, ServiceGate> copy = new EnumMap<>(Protocol.class);
         copy.putAll(serviceByProtocol);
         copy.put(protocol, gate);
-        return new KopanoSettings(url, service, copy, sessionless, quiet, debug, allowUnixSocket,
+        return new KopanoSettings(url, service, copy, ungatedProtocols, sessionless, quiet, debug, allowUnixSocket,
+            connectTimeout, responseTimeout, idleTimeout, maxIdleConnections, trustStore, trustStorePassword,
+            trustStoreType, verifyHostname);
+    }
+
+    /** Lets {@code protocols} through on the password alone while other protocols have a gate. */
+    public KopanoSettings withUngatedProtocols(Set<Protocol> protocols) {
+        return new KopanoSettings(url, service, serviceByProtocol, protocols, sessionless, quiet, debug, allowUnixSocket,
             connectTimeout, responseTimeout, idleTimeout, maxIdleConnections, trustStore, trustStorePassword,
             trustStoreType, verifyHostname);
     }
 
     public KopanoSettings withSessionless(boolean on) {
-        return new KopanoSettings(url, service, serviceByProtocol, on, quiet, debug, allowUnixSocket,
+        return new KopanoSettings(url, service, serviceByProtocol, ungatedProtocols, on, quiet, debug, allowUnixSocket,
             connectTimeout, responseTimeout, idleTimeout, maxIdleConnections, trustStore, trustStorePassword,
             trustStoreType, verifyHostname);
     }
 
     public KopanoSettings withQuiet(boolean on) {
-        return new KopanoSettings(url, service, serviceByProtocol, sessionless, on, debug, allowUnixSocket,
+        return new KopanoSettings(url, service, serviceByProtocol, ungatedProtocols, sessionless, on, debug, allowUnixSocket,
             connectTimeout, responseTimeout, idleTimeout, maxIdleConnections, trustStore, trustStorePassword,
             trustStoreType, verifyHostname);
     }
 
     public KopanoSettings withDebug(boolean on) {
-        return new KopanoSettings(url, service, serviceByProtocol, sessionless, quiet, on, allowUnixSocket,
+        return new KopanoSettings(url, service, serviceByProtocol, ungatedProtocols, sessionless, quiet, on, allowUnixSocket,
             connectTimeout, responseTimeout, idleTimeout, maxIdleConnections, trustStore, trustStorePassword,
             trustStoreType, verifyHostname);
     }
 
     /** Points at a UNIX socket and allows it (ulFlags 0x1 stays on, so the server checks the password). */
     public KopanoSettings withUnixSocket(Path socket) {
-        return new KopanoSettings(socket.toAbsolutePath().toUri(), service, serviceByProtocol,
+        return new KopanoSettings(socket.toAbsolutePath().toUri(), service, serviceByProtocol, ungatedProtocols,
             sessionless, quiet, debug, true, connectTimeout, responseTimeout, idleTimeout, maxIdleConnections,
             trustStore, trustStorePassword, trustStoreType, verifyHostname);
     }
 
     public KopanoSettings withTimeouts(Duration connect, Duration response) {
-        return new KopanoSettings(url, service, serviceByProtocol, sessionless, quiet, debug, allowUnixSocket,
+        return new KopanoSettings(url, service, serviceByProtocol, ungatedProtocols, sessionless, quiet, debug, allowUnixSocket,
             connect, response, idleTimeout, maxIdleConnections, trustStore, trustStorePassword,
             trustStoreType, verifyHostname);
     }
 
     public KopanoSettings withIdleTimeout(Duration idle) {
-        return new KopanoSettings(url, service, serviceByProtocol, sessionless, quiet, debug, allowUnixSocket,
+        return new KopanoSettings(url, service, serviceByProtocol, ungatedProtocols, sessionless, quiet, debug, allowUnixSocket,
             connectTimeout, responseTimeout, idle, maxIdleConnections, trustStore, trustStorePassword,
             trustStoreType, verifyHostname);
     }
 
     public KopanoSettings withMaxIdleConnections(int max) {
-        return new KopanoSettings(url, service, serviceByProtocol, sessionless, quiet, debug, allowUnixSocket,
+        return new KopanoSettings(url, service, serviceByProtocol, ungatedProtocols, sessionless, quiet, debug, allowUnixSocket,
             connectTimeout, responseTimeout, idleTimeout, max, trustStore, trustStorePassword,
             trustStoreType, verifyHostname);
     }
 
     public KopanoSettings withTrustStore(Path store, Optional<Secret> password, String type) {
-        return new KopanoSettings(url, service, serviceByProtocol, sessionless, quiet, debug, allowUnixSocket,
+        return new KopanoSettings(url, service, serviceByProtocol, ungatedProtocols, sessionless, quiet, debug, allowUnixSocket,
             connectTimeout, responseTimeout, idleTimeout, maxIdleConnections, Optional.of(store), password,
             type, verifyHostname);
     }
 
     public KopanoSettings withVerifyHostname(boolean on) {
-        return new KopanoSettings(url, service, serviceByProtocol, sessionless, quiet, debug, allowUnixSocket,
+        return new KopanoSettings(url, service, serviceByProtocol, ungatedProtocols, sessionless, quiet, debug, allowUnixSocket,
             connectTimeout, responseTimeout, idleTimeout, maxIdleConnections, trustStore, trustStorePassword,
             trustStoreType, on);
     }

@@ -9,10 +9,12 @@ import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLException;
@@ -46,9 +48,11 @@ import net.jcip.annotations.ThreadSafe;
  *     failure so: wrong password, unknown or non-active user, and its own directory or database
  *     outage alike. A groupware-side directory outage therefore looks like a wrong password and
  *     cannot be told apart on the wire.</li>
- * <li>DISABLED: logged on, but the object is not an active user, or no feature of the gate is on.</li>
+ * <li>DISABLED: logged on, but the object is not an active user, or no feature of the gate is on,
+ *     or gates are set and this login's protocol has none and is not in {@code ungatedProtocols}.</li>
  * <li>UNAVAILABLE: refused, reset or timed-out connection, HTTP error status, SOAP Fault,
- *     unparseable answer, an expired session twice in a row; and, with an ERROR log, answers that
+ *     unparseable answer, a logon or getUser answer whose {@code er} is absent, nil, empty or not a
+ *     number (a server fault: never read as 0), an expired session twice in a row; and, with an ERROR log, answers that
  *     mean this client or its configuration is wrong (0x80000031, 0x80000021, a gate on a server
  *     without features).</li>
  * </ul>
@@ -61,6 +65,7 @@ public final class KopanoVerifier implements CredentialVerifier {
     public static final String KEY_URL = "url";
     public static final String KEY_SERVICE = "service";
     public static final String KEY_SERVICE_PROTOCOL = "protocol";
+    public static final String KEY_UNGATED_PROTOCOLS = "ungatedProtocols";
     public static final String KEY_SESSIONLESS = "sessionless";
     public static final String KEY_QUIET = "quiet";
     public static final String KEY_DEBUG = "debug";
@@ -75,7 +80,7 @@ public final class KopanoVerifier implements CredentialVerifier {
     public static final String KEY_VERIFY_HOSTNAME = "verifyHostname";
 
     /** Every setting {@link #fromConfig} reads, as documented in the package's settings table. */
-    public static final List<String> SETTING_KEYS = List.of(KEY_URL, KEY_SERVICE, KEY_SESSIONLESS, KEY_QUIET,
+    public static final List<String> SETTING_KEYS = List.of(KEY_URL, KEY_SERVICE, KEY_UNGATED_PROTOCOLS, KEY_SESSIONLESS, KEY_QUIET,
         KEY_DEBUG, KEY_ALLOW_UNIX_SOCKET, KEY_CONNECT_TIMEOUT, KEY_RESPONSE_TIMEOUT, KEY_IDLE_TIMEOUT,
         KEY_MAX_IDLE_CONNECTIONS, KEY_TRUST_STORE, KEY_TRUST_STORE_PASSWORD, KEY_TRUST_STORE_TYPE,
         KEY_VERIFY_HOSTNAME);
@@ -168,6 +173,13 @@ public final class KopanoVerifier implements CredentialVerifier {
                 continue;
             }
             if (protocol.isPresent()) {
+                if (gate.isOpen()) {
+                    // before ungatedProtocols an empty element opened the protocol; say so rather than guess
+                    node.problems().add(s.location(), node.keyPath(KEY_SERVICE), "empty for protocol "
+                        + protocol.get().configName() + ": to let it through on the password alone, list it in "
+                        + KEY_UNGATED_PROTOCOLS + "; to gate it, name its features");
+                    continue;
+                }
                 if (byProtocol.put(protocol.get(), gate) != null) {
                     node.problems().add(s.location(), node.keyPath(KEY_SERVICE),
                         "given more than once for protocol " + protocol.get().configName());
@@ -181,6 +193,32 @@ public final class KopanoVerifier implements CredentialVerifier {
                 service = gate;
             }
         }
+
+        Set<Protocol> ungated = EnumSet.noneOf(Protocol.class);
+        for (String name : node.list(KEY_UNGATED_PROTOCOLS)) {
+            for (String part : name.split("[,\\s]+")) {
+                if (part.isEmpty()) {
+                    continue;
+                }
+                try {
+                    ungated.add(Protocol.fromConfigName(part));
+                } catch (IllegalArgumentException e) {
+                    node.problem(KEY_UNGATED_PROTOCOLS, e.getMessage());
+                }
+            }
+        }
+        for (Protocol p : ungated) {
+            if (byProtocol.containsKey(p)) {
+                node.problem(KEY_UNGATED_PROTOCOLS, p.configName() + " also has a service gate: choose one");
+            }
+        }
+        boolean anyGateGiven = !service.isOpen() || !byProtocol.isEmpty();
+        if (!ungated.isEmpty() && !anyGateGiven) {
+            node.problem(KEY_UNGATED_PROTOCOLS, "has no effect without a service gate (every protocol is checked on "
+                + "the password alone then)");
+            ungated.clear();
+        }
+        ungated.removeAll(byProtocol.keySet());
 
         boolean sessionless = node.bool(KEY_SESSIONLESS, false);
         boolean quiet = node.bool(KEY_QUIET, false);
@@ -207,7 +245,7 @@ public final class KopanoVerifier implements CredentialVerifier {
             node.problem(KEY_TRUST_STORE, "is only used with an https:// URL");
         }
 
-        KopanoSettings settings = new KopanoSettings(url, service, byProtocol, sessionless, quiet, debug,
+        KopanoSettings settings = new KopanoSettings(url, service, byProtocol, ungated, sessionless, quiet, debug,
             allowUnix, connect, response, idle, maxIdle, trustStore, trustStorePassword, trustStoreType, verifyHostname);
         if (node.problems().list().size() > before) {
             return misconfigured(settings, node.location());
@@ -270,10 +308,12 @@ public final class KopanoVerifier implements CredentialVerifier {
             Arrays.fill(pw, '\0');
         }
         long start = System.nanoTime();
-        ServiceGate gate = settings.serviceFor(attempt.protocol());
+        Optional<ServiceGate> gateFor = settings.gateFor(attempt.protocol());
+        // no gate for this protocol while others have one: the password is still checked, so DISABLED means "right password"
+        ServiceGate gate = gateFor.orElse(ServiceGate.NONE);
         Verdict verdict;
         try (SoapHttpClient.Exchange x = client.exchange()) {
-            verdict = check(x, attempt, password, gate);
+            verdict = check(x, attempt, password, gateFor);
         } catch (SocketTimeoutException e) {
             verdict = Verdict.unavailable(Reason.TIMEOUT, "no answer from " + where() + " within "
                 + settings.responseTimeout().toMillis() + " ms", e);
@@ -283,6 +323,9 @@ public final class KopanoVerifier implements CredentialVerifier {
             verdict = Verdict.unavailable(Reason.SERVER_ERROR, where() + " answered " + e.getMessage(), e);
         } catch (IOException e) {
             verdict = Verdict.unavailable(Reason.CONNECT_FAILED, "cannot talk to " + where() + ": " + e, e);
+        } catch (Soap.MalformedAnswerException e) {
+            // not a parse failure: a server that answers without an error code is faulty, and says nothing about the password
+            verdict = Verdict.unavailable(Reason.SERVER_ERROR, "server fault at " + where() + ": " + e.getMessage(), e);
         } catch (Soap.FaultException e) {
             verdict = Verdict.unavailable(Reason.SERVER_ERROR, where() + " answered " + e.getMessage(), e);
         } catch (Soap.SoapException e) {
@@ -296,12 +339,20 @@ public final class KopanoVerifier implements CredentialVerifier {
         return settings.url().toString();
     }
 
-    private Verdict check(SoapHttpClient.Exchange x, LoginAttempt attempt, String password, ServiceGate gate)
+    private Verdict check(SoapHttpClient.Exchange x, LoginAttempt attempt, String password, Optional<ServiceGate> gateFor)
         throws IOException, Soap.SoapException {
         int flags = Soap.FLAG_NO_UID_AUTH | (settings.sessionless() ? Soap.FLAG_NO_REGISTER_SESSION : 0);
         // an expired session (END_OF_SESSION on getUser) earns one fresh logon, not more
         for (int round = 1; ; round++) {
-            Soap.LogonResult logon = logon(x, attempt.login(), password, flags);
+            Soap.LogonResult logon;
+            try {
+                logon = logon(x, attempt.login(), password, flags);
+            } catch (Soap.MalformedAnswerException e) {
+                if (e.sessionId() != 0) {
+                    logoff(x, e.sessionId());
+                }
+                throw e;
+            }
             Optional<Verdict> failed = logonFailure(logon, attempt);
             if (failed.isPresent()) {
                 return failed.get();
@@ -332,6 +383,11 @@ public final class KopanoVerifier implements CredentialVerifier {
                     return Verdict.disabled(Reason.ACCOUNT_DISABLED, "object class " + user.objectClass()
                         + " is not an active user");
                 }
+                if (gateFor.isEmpty()) {
+                    return Verdict.disabled(Reason.FEATURE_DISABLED, "protocol " + attempt.protocol().configName()
+                        + " has no service gate while others have one, and is not listed in " + KEY_UNGATED_PROTOCOLS);
+                }
+                ServiceGate gate = gateFor.get();
                 if (gate.isOpen()) {
                     return Verdict.accepted();
                 }

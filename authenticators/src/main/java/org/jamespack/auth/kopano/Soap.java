@@ -375,6 +375,32 @@ final class Soap {
             }
         }
 
+        /**
+         * The error code {@code er} of a method response, which must be there and a number. gSOAP
+         * would read an absent, nil or empty {@code er} as 0, success; a server (or something
+         * posing as one) that sends no error code has not said that the logon worked, so this
+         * throws {@link MalformedAnswerException} instead: the check fails closed (UNAVAILABLE).
+         */
+        long errorCode() throws SoapException {
+            Optional<Element> er = child("er");
+            if (er.isEmpty()) {
+                throw new MalformedAnswerException(name + " without an er (error code)");
+            }
+            if (er.get().nil) {
+                throw new MalformedAnswerException(name + " with a nil er (error code)");
+            }
+            String text = er.get().ownText();
+            if (text.isEmpty()) {
+                throw new MalformedAnswerException(name + " with an empty er (error code)");
+            }
+            try {
+                return Long.parseUnsignedLong(text);
+            } catch (NumberFormatException e) {
+                throw new MalformedAnswerException(name + " with an er that is not an unsigned number: '"
+                    + abbreviate(text) + "'");
+            }
+        }
+
         /** The values of an {@code lpsMVPropmap} item with {@code propId}, if present. */
         Optional<List<String>> multiValued(long propId) throws SoapException {
             Optional<Element> map = child("lpsMVPropmap");
@@ -441,8 +467,15 @@ final class Soap {
 
     static LogonResult logonResult(Element response) throws SoapException {
         expect(response, "logonResponse");
-        return new LogonResult(response.unsigned("er"), response.unsigned("ulSessionId"),
-            response.text("lpszVersion").orElse(""));
+        long session = response.unsigned("ulSessionId");
+        long er;
+        try {
+            er = response.errorCode();
+        } catch (MalformedAnswerException e) {
+            // the server may have opened a session all the same: hand its id over, so that it is logged off
+            throw new MalformedAnswerException(e.getMessage(), session);
+        }
+        return new LogonResult(er, session, response.text("lpszVersion").orElse(""));
     }
 
     /** What getUser returned. Immutable. */
@@ -452,7 +485,7 @@ final class Soap {
 
     static UserResult userResult(Element response) throws SoapException {
         expect(response, "getUserResponse");
-        long er = response.unsigned("er");
+        long er = response.errorCode();
         Optional<Element> user = response.child("lpsUser").filter(u -> !u.isNil());
         if (er != 0 || user.isEmpty()) {
             return new UserResult(er, 0, Optional.empty(), Optional.empty());
@@ -472,6 +505,29 @@ final class Soap {
         }
         if (!response.name().equals(name)) {
             throw new SoapException("expected " + name + ", got " + response.name());
+        }
+    }
+
+    /**
+     * The answer is a well-formed method response that lacks what a success needs (its error
+     * code): a server fault, never read as success.
+     */
+    static final class MalformedAnswerException extends SoapException {
+        private static final long serialVersionUID = 1L;
+        private final long sessionId;
+
+        MalformedAnswerException(String message) {
+            this(message, 0);
+        }
+
+        MalformedAnswerException(String message, long sessionId) {
+            super(message);
+            this.sessionId = sessionId;
+        }
+
+        /** A session id the faulty answer carried anyway (0 when none): the caller logs it off. */
+        long sessionId() {
+            return sessionId;
         }
     }
 

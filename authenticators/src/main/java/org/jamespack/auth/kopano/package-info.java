@@ -16,7 +16,10 @@
  * unknown user, non-active user and the server's own LDAP or database outage all look the same,
  * so a groupware-side directory outage reads as a wrong password. A non-active object or a
  * closed feature gate is DISABLED. A refused, reset or timed-out connection, an HTTP error, a
- * SOAP Fault or an unparseable answer is UNAVAILABLE; 0x80000031 (Unicode capability missing),
+ * SOAP Fault or an unparseable answer is UNAVAILABLE, and so is a {@code logonResponse} or
+ * {@code getUserResponse} whose {@code er} is absent, {@code xsi:nil}, empty or not a number
+ * (logged at WARN as a server fault): gSOAP would read those as 0, success, but a server that
+ * sends no error code has not said the logon worked, so it is never ACCEPTED; 0x80000031 (Unicode capability missing),
  * 0x80000021 (client version refused) and a gate on a server without features (Zarafa before 7)
  * are UNAVAILABLE with an ERROR log, since they are this side's fault. A pooled connection the
  * server dropped while idle is replaced once; a session that ended before {@code getUser}
@@ -37,7 +40,7 @@
  *   <service>imap|pop3</service>                      <!-- default gate: every protocol not listed below -->
  *   <service protocol="imap">imap</service>           <!-- IMAP logins need the imap feature -->
  *   <service protocol="pop3">pop3</service>
- *   <service protocol="jmap"/>                        <!-- empty: no gate for JMAP -->
+ *   <ungatedProtocols>smtp</ungatedProtocols>         <!-- SMTP AUTH on the password alone -->
  *   <quiet>true</quiet>
  *   <debug>false</debug>
  *   <connectTimeout>5s</connectTimeout>
@@ -54,7 +57,13 @@
  * <tr><td>service</td><td>feature list, repeatable</td><td>none (no gate)</td><td>service=</td><td>pam_mapi
  *   syntax {@code pop3|imap|mobile|outlook}, any feature name, case-insensitive, passes when any listed
  *   feature is on; without {@code protocol} attribute the default, with {@code protocol="imap"} (smtp, imap,
- *   pop3, jmap, managesieve, webadmin, other) the gate for that protocol only; empty text means no gate</td></tr>
+ *   pop3, jmap, managesieve, webadmin, other) the gate for that protocol only; empty text without
+ *   {@code protocol} means no default gate; an empty per-protocol element is a configuration error (use
+ *   ungatedProtocols)</td></tr>
+ * <tr><td>ungatedProtocols</td><td>protocol list (comma or space separated, or repeated)</td><td>none</td>
+ *   <td>(none)</td><td>protocols let through on the password alone while a service gate is set; once any gate
+ *   is set, a protocol with no gate of its own, no default gate and not listed here is DISABLED after the
+ *   password check; an error without any gate, or for a protocol that also has a gate</td></tr>
  * <tr><td>quiet</td><td>boolean</td><td>false</td><td>quiet</td><td>logon failures (REJECTED) are not
  *   logged, for stacking</td></tr>
  * <tr><td>debug</td><td>boolean</td><td>false</td><td>debug</td><td>every SOAP request and answer is
@@ -80,6 +89,14 @@
  * <tr><td>verifyHostname</td><td>boolean</td><td>true</td><td>(none)</td><td>check that the server's
  *   certificate names the url's host</td></tr>
  * </table>
+ *
+ * <p>Protocols without a gate. pam_mapi has one PAM file per service, so a service without a file
+ * has no way in; here one element serves every protocol, and a protocol nobody wrote a gate for
+ * (JMAP, ManageSieve, WebAdmin, or {@code other}, a caller the pack cannot name) would otherwise
+ * get in on the password alone, a silent widening of what the operator wrote for IMAP and POP3.
+ * So once any gate is set, such a protocol is DISABLED unless {@code ungatedProtocols} lists it,
+ * or a default {@code <service>} (without {@code protocol}) gates it. Without any gate at all,
+ * every protocol is checked on the password alone, as pam_mapi without {@code service=}.
  *
  * <p>pam_mapi's {@code try_first_pass} and {@code use_first_pass} have no key: James hands every
  * verifier of a chain the same login and password ({@code org.jamespack.auth.chain}), which is

@@ -9,6 +9,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 import org.jamespack.auth.Secret;
+import org.jamespack.auth.hash.HashCheck;
+import org.jamespack.auth.hash.HashLimits;
+import org.jamespack.auth.hash.PasswordHashes;
 
 import com.unboundid.ldap.sdk.DN;
 import com.unboundid.ldap.sdk.Filter;
@@ -47,6 +50,10 @@ import net.jcip.annotations.NotThreadSafe;
  *                                 pool tries the first again
  * @param healthCheckInterval      how often idle pooled connections are checked
  * @param passwordPolicyControl    send the ppolicy request control on user binds
+ * @param hashLimits               the most work one stored password value may ask of the compare mode
+ * @param dummyHash                the stored value an unknown user's password is checked against in
+ *                                 compare mode, so that an unknown user costs what a known one does;
+ *                                 from the configuration, never from a stored value
  */
 @Immutable
 public record LdapSettings(
@@ -70,7 +77,9 @@ public record LdapSettings(
     int poolSize,
     Duration maxFailoverConnectionAge,
     Duration healthCheckInterval,
-    boolean passwordPolicyControl) {
+    boolean passwordPolicyControl,
+    HashLimits hashLimits,
+    String dummyHash) {
 
     public static final String URL = "url";
     public static final String START_TLS = "startTls";
@@ -93,12 +102,21 @@ public record LdapSettings(
     public static final String MAX_FAILOVER_CONNECTION_AGE = "maxFailoverConnectionAge";
     public static final String HEALTH_CHECK_INTERVAL = "healthCheckInterval";
     public static final String PASSWORD_POLICY_CONTROL = "passwordPolicyControl";
+    public static final String MAX_BCRYPT_COST = "maxBcryptCost";
+    public static final String MAX_SHA_CRYPT_ROUNDS = "maxShaCryptRounds";
+    public static final String MAX_PBKDF2_ITERATIONS = "maxPbkdf2Iterations";
+    public static final String MAX_PBKDF2_LENGTH = "maxPbkdf2Length";
+    public static final String MAX_ARGON2_MEMORY = "maxArgon2Memory";
+    public static final String MAX_ARGON2_ITERATIONS = "maxArgon2Iterations";
+    public static final String MAX_ARGON2_PARALLELISM = "maxArgon2Parallelism";
+    public static final String DUMMY_HASH = "dummyHash";
 
     /** Every key {@link LdapVerifier#fromConfig} reads, in the order of the package-info table. */
     public static final List<String> KEYS = List.of(URL, START_TLS, TRUST_STORE, TRUST_STORE_PASSWORD, TRUST_STORE_TYPE,
         CONNECT_TIMEOUT, RESPONSE_TIMEOUT, BASE_DN, BIND_DN, BIND_PASSWORD, MODE, DN_TEMPLATE, LOGIN_ATTRIBUTE,
         USERNAME_ATTRIBUTE, OBJECT_CLASS, FILTER, PASSWORD_ATTRIBUTE, POOL_SIZE, MAX_FAILOVER_CONNECTION_AGE,
-        HEALTH_CHECK_INTERVAL, PASSWORD_POLICY_CONTROL);
+        HEALTH_CHECK_INTERVAL, PASSWORD_POLICY_CONTROL, MAX_BCRYPT_COST, MAX_SHA_CRYPT_ROUNDS, MAX_PBKDF2_ITERATIONS,
+        MAX_PBKDF2_LENGTH, MAX_ARGON2_MEMORY, MAX_ARGON2_ITERATIONS, MAX_ARGON2_PARALLELISM, DUMMY_HASH);
 
     /** The placeholder of {@link #dnTemplate}, replaced by the RDN-escaped login. */
     public static final String LOGIN_PLACEHOLDER = "{login}";
@@ -144,8 +162,27 @@ public record LdapSettings(
         List<String> problems = validate(urls, startTls, trustStoreType, connectTimeout, responseTimeout, baseDn, bindDn,
             bindPassword, mode, dnTemplate, loginAttributes, usernameAttribute, filter, passwordAttribute, poolSize,
             maxFailoverConnectionAge, healthCheckInterval);
+        Objects.requireNonNull(hashLimits, "hashLimits");
+        Objects.requireNonNull(dummyHash, "dummyHash");
+        dummyHashProblem(dummyHash, hashLimits).ifPresent(problems::add);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
+        }
+    }
+
+    /**
+     * Why {@code dummyHash} cannot serve as the unknown-user check: a scheme the pack cannot verify,
+     * or a cost over {@code limits} (it would be refused uncomputed, and then cost nothing).
+     */
+    static Optional<String> dummyHashProblem(String dummyHash, HashLimits limits) {
+        HashCheck check = PasswordHashes.check(dummyHash, Secret.of("jamespack-dummy"), limits);
+        switch (check.outcome()) {
+            case UNSUPPORTED:
+                return Optional.of(DUMMY_HASH + ": scheme " + check.scheme() + " cannot be verified by the pack");
+            case OVER_LIMIT:
+                return Optional.of(DUMMY_HASH + ": " + check.scheme());
+            default:
+                return Optional.empty();
         }
     }
 
@@ -296,8 +333,20 @@ public record LdapSettings(
         private Duration maxFailoverConnectionAge = Duration.ofMinutes(5);
         private Duration healthCheckInterval = Duration.ofSeconds(30);
         private boolean passwordPolicyControl = true;
+        private HashLimits hashLimits = HashLimits.DEFAULTS;
+        private String dummyHash = PasswordHashes.DUMMY_STORED_VALUE;
 
         private Builder() {
+        }
+
+        public Builder hashLimits(HashLimits value) {
+            hashLimits = value;
+            return this;
+        }
+
+        public Builder dummyHash(String value) {
+            dummyHash = value;
+            return this;
         }
 
         public Builder url(String url) {
@@ -399,7 +448,8 @@ public record LdapSettings(
             return new LdapSettings(urls, startTls, trustStore, trustStorePassword, trustStoreType.toUpperCase(Locale.ROOT),
                 connectTimeout, responseTimeout, baseDn, bindDn, bindPassword, mode, dnTemplate, loginAttributes,
                 usernameAttribute.orElse(loginAttributes.isEmpty() ? "uid" : loginAttributes.get(0)), objectClass, filter,
-                passwordAttribute, poolSize, maxFailoverConnectionAge, healthCheckInterval, passwordPolicyControl);
+                passwordAttribute, poolSize, maxFailoverConnectionAge, healthCheckInterval, passwordPolicyControl, hashLimits,
+                dummyHash);
         }
     }
 }

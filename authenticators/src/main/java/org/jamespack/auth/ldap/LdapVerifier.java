@@ -6,6 +6,7 @@ import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -13,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,6 +35,7 @@ import org.jamespack.auth.Verdict;
 import org.jamespack.auth.Verdict.Reason;
 import org.jamespack.auth.config.ConfigNode;
 import org.jamespack.auth.hash.HashCheck;
+import org.jamespack.auth.hash.HashLimits;
 import org.jamespack.auth.hash.PasswordHashes;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -57,12 +58,14 @@ import com.unboundid.ldap.sdk.LDAPException;
 import com.unboundid.ldap.sdk.LDAPResult;
 import com.unboundid.ldap.sdk.LDAPSearchException;
 import com.unboundid.ldap.sdk.LDAPURL;
+import com.unboundid.ldap.sdk.OperationType;
 import com.unboundid.ldap.sdk.PostConnectProcessor;
 import com.unboundid.ldap.sdk.RDN;
 import com.unboundid.ldap.sdk.ResultCode;
 import com.unboundid.ldap.sdk.SearchRequest;
 import com.unboundid.ldap.sdk.SearchResult;
 import com.unboundid.ldap.sdk.SearchResultEntry;
+import com.unboundid.ldap.sdk.SearchResultReference;
 import com.unboundid.ldap.sdk.SearchScope;
 import com.unboundid.ldap.sdk.SimpleBindRequest;
 import com.unboundid.ldap.sdk.StartTLSPostConnectProcessor;
@@ -96,8 +99,12 @@ import net.jcip.annotations.ThreadSafe;
  * DISABLED; outage, time-out, TLS failure and any result code that is not about the
  * credentials give UNAVAILABLE. Decided by result code (and the ppolicy control), not by text,
  * except AD's sub-code, which AD sends only in the diagnostic text. Referrals are never
- * followed. Logs: verdicts at DEBUG (the adapters log the final verdict at INFO), ambiguous
- * logins and unverifiable schemes at WARN, UNAVAILABLE at WARN with the cause; never the password.
+ * followed: a search that returns continuation references is UNAVAILABLE (the entry may live
+ * elsewhere). In compare mode a stored value over the {@link HashLimits} caps is REJECTED
+ * without being computed. A user bind that times out is not retried. With {@code dnTemplate},
+ * {@code objectClass} and {@code filter} are checked on the bound entry. Logs: verdicts at DEBUG
+ * (the adapters log the final verdict at INFO), ambiguous logins, unverifiable schemes and values
+ * over the cost caps at WARN, UNAVAILABLE at WARN with the cause; never the password or a stored value.
  */
 @ThreadSafe
 public final class LdapVerifier implements CredentialVerifier, UserDirectory {
@@ -121,7 +128,6 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
     /** The dnTemplate's RDN attribute and parent DN, parsed once: per login only the RDN is built. */
     private final @Nullable String templateAttribute;
     private final @Nullable DN templateParent;
-    private final AtomicReference<String> costModel = new AtomicReference<>(PasswordHashes.DUMMY_STORED_VALUE);
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private LdapVerifier(LdapSettings settings, @Nullable LDAPConnectionPool searchPool, @Nullable LDAPConnectionPool bindPool) {
@@ -208,8 +214,11 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
         BindRequest service = settings.bindDn().isPresent()
             ? new SimpleBindRequest(settings.bindDn().get(), settings.bindPassword().orElseThrow().reveal())
             : null;
-        LDAPConnectionPool search = pool(servers, service, settings, startTls, "jamespack-ldap-search");
-        LDAPConnectionPool bind = pool(servers, null, settings, startTls, "jamespack-ldap-bind");
+        // auto-reconnect stays off (the default): it would resend an operation after a reconnect
+        LDAPConnectionPool search = pool(servers, service, settings, startTls, "jamespack-ldap-search",
+            EnumSet.of(OperationType.SEARCH));
+        LDAPConnectionPool bind = pool(servers, null, settings, startTls, "jamespack-ldap-bind",
+            EnumSet.noneOf(OperationType.class));
         return new LdapVerifier(settings, search, bind);
     }
 
@@ -262,6 +271,19 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
         Duration failoverAge = node.duration(LdapSettings.MAX_FAILOVER_CONNECTION_AGE, Duration.ofMinutes(5));
         Duration healthCheck = node.duration(LdapSettings.HEALTH_CHECK_INTERVAL, Duration.ofSeconds(30));
         boolean ppolicy = node.bool(LdapSettings.PASSWORD_POLICY_CONTROL, true);
+        HashLimits d = HashLimits.DEFAULTS;
+        int bcrypt = node.integer(LdapSettings.MAX_BCRYPT_COST, d.maxBcryptCost(), 4, 31);
+        int shaRounds = node.integer(LdapSettings.MAX_SHA_CRYPT_ROUNDS, d.maxShaCryptRounds(), 1_000, 999_999_999);
+        int pbkdf2 = node.integer(LdapSettings.MAX_PBKDF2_ITERATIONS, d.maxPbkdf2Iterations(), 1, Integer.MAX_VALUE);
+        int pbkdf2Length = node.integer(LdapSettings.MAX_PBKDF2_LENGTH, d.maxPbkdf2Length(), 1, 1 << 16);
+        int argonMemory = node.integer(LdapSettings.MAX_ARGON2_MEMORY, d.maxArgon2Memory(), 8, 1 << 24);
+        int argonIterations = node.integer(LdapSettings.MAX_ARGON2_ITERATIONS, d.maxArgon2Iterations(), 1, 1 << 16);
+        int argonParallelism = node.integer(LdapSettings.MAX_ARGON2_PARALLELISM, d.maxArgon2Parallelism(), 1, 255);
+        HashLimits limits = new HashLimits(bcrypt, shaRounds, pbkdf2, pbkdf2Length, argonMemory, argonIterations,
+            argonParallelism);
+        String dummyHash = node.string(LdapSettings.DUMMY_HASH, PasswordHashes.DUMMY_STORED_VALUE);
+        LdapSettings.dummyHashProblem(dummyHash, limits)
+            .ifPresent(problem -> node.problem(LdapSettings.DUMMY_HASH, problem.substring(problem.indexOf(':') + 2)));
 
         List<String> invalid = LdapSettings.validate(urls, startTls, trustStoreType, connectTimeout, responseTimeout, baseDn,
             bindDn, bindPassword, mode, dnTemplate, loginAttributes, usernameAttribute, filter, passwordAttribute, poolSize,
@@ -281,7 +303,7 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
         }
         return Optional.of(new LdapSettings(urls, startTls, trustStore, trustStorePassword, trustStoreType, connectTimeout,
             responseTimeout, baseDn, bindDn, bindPassword, mode, dnTemplate, loginAttributes, usernameAttribute, objectClass,
-            filter, passwordAttribute, poolSize, failoverAge, healthCheck, ppolicy));
+            filter, passwordAttribute, poolSize, failoverAge, healthCheck, ppolicy, limits, dummyHash));
     }
 
     public LdapSettings settings() {
@@ -326,10 +348,24 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
             if (!bound.isAccepted()) {
                 return bound;
             }
-            SearchResultEntry entry = searchPool.getEntry(dn, searchAttributes);
+            SearchResultEntry entry = templateEntry(dn);
+            if (entry == null && restricted()) {
+                // the password is right for that DN, but the entry is outside the population the
+                // operator configured: as unknown as a DN that does not exist
+                LOGGER.debug("ldap: login '{}' bound as {}, which does not match {}; refused", attempt.login(), dn,
+                    restrictionText());
+                return Verdict.rejected(Reason.INVALID_CREDENTIALS, dn + " does not match " + restrictionText());
+            }
             return accountState(entry, attempt.protocol(), dn).orElse(bound);
         }
         Match match = find(attempt.login());
+        if (!match.references.isEmpty()) {
+            // the entry may live where the references point; referrals stay unfollowed, so the
+            // directory could not answer: not a wrong password, and not a failed login to count
+            return Verdict.unavailable(Reason.PROTOCOL_ERROR, "the search for the login returned " + match.references.size()
+                + " continuation reference(s) (" + referenceUrls(match.references) + "); referrals are not followed: "
+                + "point baseDn at the server and subtree that hold the users");
+        }
         if (match.entries.size() != 1) {
             spendDummy(attempt.password());
             if (match.entries.size() > 1 || match.truncated) {
@@ -357,6 +393,42 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
         return accountState(entry, attempt.protocol(), entry.getDN()).orElse(checked);
     }
 
+    /** Whether {@code objectClass} or {@code filter} narrows who may log in. */
+    private boolean restricted() {
+        return settings.objectClass().isPresent() || settings.filter().isPresent();
+    }
+
+    private String restrictionText() {
+        List<String> parts = new ArrayList<>();
+        settings.objectClass().ifPresent(c -> parts.add("objectClass " + c));
+        settings.filter().ifPresent(f -> parts.add("filter " + f));
+        return String.join(" and ", parts);
+    }
+
+    /**
+     * The entry at a templated DN, read with a base-scope search that carries {@code objectClass}
+     * and {@code filter}: null when it does not exist, cannot be read, or does not match them.
+     * The entry is read after every templated bind anyway (account state), so the restriction costs
+     * no extra round trip.
+     */
+    private @Nullable SearchResultEntry templateEntry(String dn) throws LDAPException {
+        if (!restricted()) {
+            return searchPool.getEntry(dn, searchAttributes);
+        }
+        SearchRequest request = new SearchRequest(dn, SearchScope.BASE, DereferencePolicy.NEVER, 1,
+            (int) Math.max(1L, settings.responseTimeout().toSeconds()), false,
+            restrict(Filter.createPresenceFilter("objectClass")), searchAttributes);
+        try {
+            SearchResult result = searchPool.search(request);
+            return result.getEntryCount() == 1 ? result.getSearchEntries().get(0) : null;
+        } catch (LDAPSearchException e) {
+            if (e.getResultCode() == ResultCode.NO_SUCH_OBJECT) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
     private DN templateDn(String login) {
         // RDN built from the value, never by pasting: ",", "+", "=" and "\" in a login stay data
         return new DN(new RDN(templateAttribute, login), templateParent);
@@ -368,10 +440,10 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
             (int) Math.max(1L, settings.responseTimeout().toSeconds()), false, loginFilter(login), searchAttributes);
         try {
             SearchResult result = searchPool.search(request);
-            return new Match(result.getSearchEntries(), false);
+            return new Match(result.getSearchEntries(), false, references(result.getSearchReferences()));
         } catch (LDAPSearchException e) {
             if (e.getResultCode() == ResultCode.SIZE_LIMIT_EXCEEDED) {
-                return new Match(e.getSearchEntries(), true);
+                return new Match(e.getSearchEntries(), true, references(e.getSearchReferences()));
             }
             throw e;
         }
@@ -425,7 +497,9 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
                 bindPool.releaseConnection(connection);
                 throw e;
             }
-            if (!retry) {
+            if (!retry || e.getResultCode() == ResultCode.TIMEOUT) {
+                // a time-out is not a stale connection: the directory is working on this bind (a
+                // costly stored hash, say) and a second try would only double the wait and its CPU
                 bindPool.releaseDefunctConnection(connection);
                 throw e;
             }
@@ -541,17 +615,24 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
             return Verdict.rejected(Reason.INVALID_CREDENTIALS, entry.getDN() + ": no readable " + settings.passwordAttribute());
         }
         String unsupported = null;
+        String overLimit = null;
         for (String stored : attribute.getValues()) {
-            HashCheck check = PasswordHashes.check(stored, password);
-            if (check.outcome() != HashCheck.Outcome.UNSUPPORTED) {
-                costModel.set(stored);
-            }
+            HashCheck check = PasswordHashes.check(stored, password, settings.hashLimits());
             if (check.matches()) {
                 return Verdict.accepted();
             }
             if (check.outcome() == HashCheck.Outcome.UNSUPPORTED) {
                 unsupported = check.scheme();
             }
+            if (check.outcome() == HashCheck.Outcome.OVER_LIMIT) {
+                overLimit = check.scheme();
+            }
+        }
+        if (overLimit != null) {
+            // the entry and the parameter, never the value: the hash would help an offline guesser
+            LOGGER.warn("ldap: {} has a password value over the cost caps ({}); refused without computing it",
+                entry.getDN(), overLimit);
+            return Verdict.rejected(Reason.UNSUPPORTED_SCHEME, entry.getDN() + ": cost over the caps (" + overLimit + ")");
         }
         if (unsupported != null) {
             LOGGER.warn("ldap: {} has a password in scheme {} that the pack cannot verify", entry.getDN(), unsupported);
@@ -564,7 +645,7 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
         byte[] pw = password.utf8();
         CompareRequest request = new CompareRequest(dn, settings.passwordAttribute(), pw);
         try {
-            CompareResult result = searchPool.compare(request);
+            CompareResult result = compareOnce(request);
             return result.compareMatched() ? Verdict.accepted() : Verdict.rejected();
         } catch (LDAPException e) {
             if (e.getResultCode() == ResultCode.COMPARE_FALSE || e.getResultCode() == ResultCode.NO_SUCH_ATTRIBUTE
@@ -574,6 +655,42 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
             throw withoutAssertionValue(e, request);
         } finally {
             Arrays.fill(pw, (byte) 0);
+        }
+    }
+
+    /**
+     * A Compare on the search pool, retried once on a new connection when the pooled one broke
+     * (the directory restarted), never after a time-out: the directory may be computing a costly
+     * stored hash, as it does for a bind (see {@link #bindOnce}).
+     */
+    private CompareResult compareOnce(CompareRequest request) throws LDAPException {
+        LDAPConnection connection = searchPool.getConnection();
+        try {
+            CompareResult result = connection.compare(request);
+            searchPool.releaseConnection(connection);
+            return result;
+        } catch (LDAPException e) {
+            if (e.getResultCode().isConnectionUsable()) {
+                searchPool.releaseConnection(connection);
+                throw e;
+            }
+            if (e.getResultCode() == ResultCode.TIMEOUT) {
+                searchPool.releaseDefunctConnection(connection);
+                throw e;
+            }
+            LDAPConnection fresh = searchPool.replaceDefunctConnection(connection);
+            try {
+                CompareResult result = fresh.compare(request);
+                searchPool.releaseConnection(fresh);
+                return result;
+            } catch (LDAPException again) {
+                if (again.getResultCode().isConnectionUsable()) {
+                    searchPool.releaseConnection(fresh);
+                } else {
+                    searchPool.releaseDefunctConnection(fresh);
+                }
+                throw again;
+            }
         }
     }
 
@@ -635,7 +752,7 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
                 }
                 break;
             case COMPARE:
-                PasswordHashes.dummyCheck(password, costModel.get());
+                PasswordHashes.dummyCheck(password, settings.dummyHash(), settings.hashLimits());
                 break;
             default:
                 // a Compare operation against a missing entry costs the directory what a real one does
@@ -687,10 +804,14 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
         }
         try {
             if (settings.dnTemplate().isPresent() && settings.bindDn().isEmpty()) {
-                SearchResultEntry entry = searchPool.getEntry(templateDn(login).toString(), searchAttributes);
+                SearchResultEntry entry = templateEntry(templateDn(login).toString());
                 return entry == null ? Optional.empty() : Optional.ofNullable(entry.getAttributeValue(settings.usernameAttribute()));
             }
             Match match = find(login);
+            if (!match.references.isEmpty()) {
+                throw new BackendUnavailableException("ldap: the search for '" + login + "' returned continuation references ("
+                    + referenceUrls(match.references) + "); referrals are not followed");
+            }
             if (match.entries.size() != 1) {
                 if (match.entries.size() > 1 || match.truncated) {
                     LOGGER.warn("ldap: login '{}' matches several entries ({}); treated as unknown", login, dns(match.entries));
@@ -746,7 +867,7 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
     }
 
     private static LDAPConnectionPool pool(FailoverServerSet servers, BindRequest bind, LdapSettings settings,
-                                           PostConnectProcessor startTls, String name) {
+                                           PostConnectProcessor startTls, String name, Set<OperationType> retried) {
         try {
             // All connections up front, in parallel: a pool that starts with one and waits before it
             // grows stays at one under load (measured: the whole benchmark ran on one connection).
@@ -760,7 +881,11 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
             pool.setMaxWaitTimeMillis(millis(settings.connectTimeout()));
             pool.setHealthCheckIntervalMillis(millis(settings.healthCheckInterval()));
             pool.setMaxConnectionAgeMillis(0L);
-            pool.setRetryFailedOperationsDueToInvalidConnections(true);
+            // UnboundID retries an operation whose connection turned unusable, and it counts a
+            // time-out (85) as unusable: a Compare or bind the directory is still computing (a
+            // costly stored hash) would run twice. Only searches are retried by the pool; user
+            // binds and Compares retry by hand (bindOnce, compareOnce), never after a time-out.
+            pool.setRetryFailedOperationsDueToInvalidConnections(retried);
             return pool;
         } catch (LDAPException e) {
             throw new IllegalStateException("ldap: cannot create connection pool: " + e.getMessage(), e);
@@ -800,14 +925,38 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
         }
     }
 
-    /** The entries a search found; {@code truncated} when the size limit cut it short. */
+    private static List<SearchResultReference> references(@Nullable List<SearchResultReference> found) {
+        return found == null ? List.of() : found;
+    }
+
+    /** The URLs of the references, cut to a few: they come from the directory and go into a log line. */
+    private static String referenceUrls(List<SearchResultReference> references) {
+        List<String> urls = new ArrayList<>();
+        for (SearchResultReference r : references) {
+            for (String url : r.getReferralURLs()) {
+                if (urls.size() == 3) {
+                    urls.add("…");
+                    return String.join(", ", urls);
+                }
+                urls.add(url.length() > 200 ? url.substring(0, 200) + "…" : url);
+            }
+        }
+        return String.join(", ", urls);
+    }
+
+    /**
+     * The entries a search found; {@code truncated} when the size limit cut it short;
+     * {@code references} are the search continuation references (RFC 4511 4.5.3), never followed.
+     */
     private static final class Match {
         final List<SearchResultEntry> entries;
         final boolean truncated;
+        final List<SearchResultReference> references;
 
-        Match(List<SearchResultEntry> entries, boolean truncated) {
+        Match(List<SearchResultEntry> entries, boolean truncated, List<SearchResultReference> references) {
             this.entries = entries;
             this.truncated = truncated;
+            this.references = references;
         }
     }
 }

@@ -19,7 +19,7 @@
  * <tr><td>{@code bindDn}</td><td>DN</td><td>none (anonymous)</td><td>service account for searches, reads and compares</td></tr>
  * <tr><td>{@code bindPassword}</td><td>secret</td><td>none</td><td>its password; required with {@code bindDn}</td></tr>
  * <tr><td>{@code mode}</td><td>rebind, compare, compare-operation</td><td>rebind</td><td>rebind: bind as the user; compare: read the password attribute, verify the hash locally; compare-operation: LDAP Compare (server-verified or cleartext values only)</td></tr>
- * <tr><td>{@code dnTemplate}</td><td>text</td><td>none (search)</td><td>rebind without a search, e.g. {@code uid={login},ou=people,dc=example,dc=org}; the login is RDN-escaped</td></tr>
+ * <tr><td>{@code dnTemplate}</td><td>text</td><td>none (search)</td><td>rebind without a search, e.g. {@code uid={login},ou=people,dc=example,dc=org}; the login is RDN-escaped; {@code objectClass} and {@code filter} still apply (see below)</td></tr>
  * <tr><td>{@code loginAttribute}</td><td>list of attributes</td><td>uid</td><td>attributes a login may equal, any of them (e.g. {@code uid} and {@code mail})</td></tr>
  * <tr><td>{@code usernameAttribute}</td><td>attribute</td><td>the first {@code loginAttribute}</td><td>whose value is the user's canonical name for lookups and listings (use {@code mail} with virtual hosting)</td></tr>
  * <tr><td>{@code objectClass}</td><td>object class</td><td>none</td><td>the entry must have it (ANDed to the search, e.g. {@code qmailUser})</td></tr>
@@ -29,7 +29,49 @@
  * <tr><td>{@code maxFailoverConnectionAge}</td><td>duration</td><td>5m</td><td>how long a connection to a later URL lives before the first is tried again</td></tr>
  * <tr><td>{@code healthCheckInterval}</td><td>duration</td><td>30s</td><td>how often idle pooled connections are checked (read of the root DSE)</td></tr>
  * <tr><td>{@code passwordPolicyControl}</td><td>boolean</td><td>true</td><td>send the ppolicy request control on user binds, so a locked account is DISABLED, not a wrong password</td></tr>
+ * <tr><td>{@code maxBcryptCost}</td><td>integer 4..31</td><td>12</td><td>compare mode: a stored bcrypt value of higher cost is REJECTED uncomputed</td></tr>
+ * <tr><td>{@code maxShaCryptRounds}</td><td>integer</td><td>250000</td><td>compare mode: highest SHA-crypt {@code rounds=} ({@code $5$}, {@code $6$})</td></tr>
+ * <tr><td>{@code maxPbkdf2Iterations}</td><td>integer</td><td>250000</td><td>compare mode: highest PBKDF2 work, iterations times output blocks (389-DS's 256-byte legacy key from SHA-256 counts 8 blocks)</td></tr>
+ * <tr><td>{@code maxPbkdf2Length}</td><td>bytes</td><td>256</td><td>compare mode: longest PBKDF2 derived key</td></tr>
+ * <tr><td>{@code maxArgon2Memory}</td><td>KiB</td><td>65536</td><td>compare mode: highest Argon2 {@code m} (each check in flight holds that much heap)</td></tr>
+ * <tr><td>{@code maxArgon2Iterations}</td><td>integer</td><td>3</td><td>compare mode: highest Argon2 {@code t}</td></tr>
+ * <tr><td>{@code maxArgon2Parallelism}</td><td>integer</td><td>4</td><td>compare mode: highest Argon2 {@code p}</td></tr>
+ * <tr><td>{@code dummyHash}</td><td>stored value</td><td>a fixed {@code {SSHA}} value</td><td>compare mode: what an unknown user's password is checked against, so that an unknown user costs what a known one does; set it to the scheme and cost your users have (e.g. a {@code {CRYPT}$6$rounds=5000$…} of a random password); must be verifiable and within the caps</td></tr>
  * </table>
+ *
+ * <p><b>Stored-hash cost caps</b> (compare mode). A stored value is data, and OpenLDAP's default
+ * ACL lets a user write their own {@code userPassword}: one value such as {@code $2b$31$} or an
+ * Argon2 {@code m=1048576} would cost minutes of CPU or all memory per login. A value whose cost
+ * parameter exceeds its cap is REJECTED (reason UNSUPPORTED_SCHEME) without being computed, with a
+ * WARN naming the entry's DN and the parameter, never the value. The dummy check for unknown
+ * users takes its cost from {@code dummyHash}, never from a value read earlier. The defaults keep
+ * one check at about 250 ms or less on the project's 2-core build machine, measured with
+ * BouncyCastle 1.79 and commons-codec 1.17.1, warm JVM, best of five, while other builds ran:
+ * bcrypt cost 12: 244 ms (13: 483 ms); SHA-512-crypt 250 000 rounds: 70 ms (300 000: 114 ms;
+ * the security review measured 951 ms for 1 000 000); PBKDF2 200 000 iterations × 1 block:
+ * SHA-1 170 ms, SHA-256 227 ms, SHA-512 336 ms, so the 250 000 cap is about 210–290 ms by PRF;
+ * Argon2id m=65536 t=3 p=1: 177 ms (p=4: 210 ms), m=131072 t=1: 248 ms. Raise a cap only for
+ * a directory whose users cannot write their own password attribute.
+ *
+ * <p><b>Time-outs are not retried.</b> A user bind (rebind mode) or Compare that times out is
+ * UNAVAILABLE after one {@code responseTimeout}: the directory may be computing a costly hash,
+ * and a second try would double the wait and its CPU. A bind on a pooled connection that broke
+ * (the directory restarted) is retried once on a new connection, and so is a Compare
+ * (compare-operation mode); UnboundID's own retry is left to searches, and auto-reconnect stays off.
+ *
+ * <p><b>{@code dnTemplate} with {@code objectClass} or {@code filter}.</b> After the templated
+ * bind succeeds, the entry is read with a base-scope search that carries both; an entry that does
+ * not match is REJECTED (as unknown as a DN that does not exist), and {@code lookup} does not find
+ * it. Why not a configuration error: the entry is read after every templated bind anyway (for
+ * {@code accountStatus}), so the restriction rides on that read at no extra round trip, and an
+ * operator keeps both the cheap login path and the population limit; refusing the combination
+ * would push them to drop the filter, the very widening to avoid. The search account must be
+ * able to read the users' entries (without {@code bindDn}, anonymously).
+ *
+ * <p><b>Referrals.</b> Search continuation references (RFC 4511 4.5.3) mean the entry may live
+ * on another server: the login is UNAVAILABLE with the references' URLs in the reason, not
+ * REJECTED (it is not a wrong password, and the throttle does not count it), and {@code lookup}
+ * fails as unavailable. Point {@code baseDn} at the server and subtree that hold the users.
  *
  * <p>Not settings, always on: referrals are never followed; host names are checked on TLS;
  * qmail-ldap {@code accountStatus} ({@code disabled}, {@code noaccess}, {@code deleted}: DISABLED;

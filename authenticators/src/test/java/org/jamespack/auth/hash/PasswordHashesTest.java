@@ -3,7 +3,10 @@ package org.jamespack.auth.hash;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.jamespack.auth.Secret;
+import java.util.concurrent.TimeUnit;
+
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -53,6 +56,54 @@ class PasswordHashesTest {
         assertThat(PasswordHashes.check(stored, WRONG)).isEqualTo(new HashCheck(HashCheck.Outcome.MISMATCH, scheme));
     }
 
+    /** Values whose cost parameters a hostile user could write; each would take seconds to days, or all memory. */
+    @ParameterizedTest(name = "{1}")
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    @CsvSource(delimiter = '|', value = {
+        "{CRYPT}$2b$31$QsG0tchAV0bfI/8jCnYHB.nUUNvq5nYP2//7qc2PQsWoRnAmrKpra|CRYPT-BCRYPT cost 31 over maxBcryptCost 12",
+        "{CRYPT}$2a$13$QsG0tchAV0bfI/8jCnYHB.nUUNvq5nYP2//7qc2PQsWoRnAmrKpra|CRYPT-BCRYPT cost 13 over maxBcryptCost 12",
+        "{CRYPT}$6$rounds=999999999$abc$QBZXipl9exJIBsNLsPRNHTOc2k44AmCKvtS3TEDlsWRjv86CkzhWQImCYiv9/LppdP4SR.6Q4urB3BFVImVFF1"
+            + "|CRYPT-SHA512 rounds 999999999 over maxShaCryptRounds 250000",
+        "{CRYPT}$5$rounds=99999999999999999999999$abc$x|CRYPT-SHA256 rounds 9223372036854775807 over maxShaCryptRounds 250000",
+        "{PBKDF2-SHA256}10000000$MDEyMzQ1Njc4OWFiY2RlZg$luEpISoJyCZ4wbY0T8sSIGNF6ANv/G3IQp46aiLEplI"
+            + "|PBKDF2-SHA256 iterations 10000000 x 1 blocks over maxPbkdf2Iterations 250000",
+        "{PBKDF2-SHA1}100000$MDEyMzQ1Njc4OWFiY2RlZg$" + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+            + "|PBKDF2-SHA1 iterations 100000 x 4 blocks over maxPbkdf2Iterations 250000",
+        "{PBKDF2}$1$SaltSaltSaltSalt$5000$" + "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+            + "|PBKDF2 (Dovecot) key length 754 over maxPbkdf2Length 256",
+        "{ARGON2}$argon2id$v=19$m=99999999,t=3,p=1$c2FsdA$aGFzaGhhc2g|ARGON2-ID m=99999999 over maxArgon2Memory 65536",
+        "{ARGON2}$argon2id$v=19$m=1048576,t=1,p=1$c2FsdHNhbHRzYWx0MTIzNA$v1cGAdBm5KQEv4Sa91iotCcnuFVpL7nPGYSKRe41xKU"
+            + "|ARGON2-ID m=1048576 over maxArgon2Memory 65536",
+        "{ARGON2}$argon2id$v=19$m=1024,t=1000,p=1$c2FsdHNhbHRzYWx0MTIzNA$v1cGAdBm5KQEv4Sa91iotCcnuFVpL7nPGYSKRe41xKU"
+            + "|ARGON2-ID t=1000 over maxArgon2Iterations 3",
+        "{ARGON2}$argon2id$v=19$m=1024,t=1,p=64$c2FsdHNhbHRzYWx0MTIzNA$v1cGAdBm5KQEv4Sa91iotCcnuFVpL7nPGYSKRe41xKU"
+            + "|ARGON2-ID p=64 over maxArgon2Parallelism 4",
+    })
+    void checkShouldRefuseWithoutComputingWhenACostParameterIsOverTheDefaultCaps(String stored, String what) {
+        HashCheck check = PasswordHashes.check(stored, RIGHT);
+
+        assertThat(check).isEqualTo(new HashCheck(HashCheck.Outcome.OVER_LIMIT, what));
+        assertThat(check.matches()).isFalse();
+    }
+
+    @Test
+    void checkShouldHonourLimitsGivenByTheCaller() {
+        HashLimits strict = new HashLimits(10, 5_000, 10_000, 32, 1024, 2, 1);
+        HashLimits loose = new HashLimits(12, 5_000, 80_000, 256, 4096, 3, 1);
+
+        assertThat(PasswordHashes.check("{CRYPT}$2b$12$QsG0tchAV0bfI/8jCnYHB.nUUNvq5nYP2//7qc2PQsWoRnAmrKpra", RIGHT, strict)
+            .outcome()).isEqualTo(HashCheck.Outcome.OVER_LIMIT);
+        assertThat(PasswordHashes.check("{CRYPT}$2b$12$QsG0tchAV0bfI/8jCnYHB.nUUNvq5nYP2//7qc2PQsWoRnAmrKpra", RIGHT, loose)
+            .matches()).isTrue();
+        // 389-DS's legacy form: 10 000 iterations of a 256-byte key from SHA-256 are 80 000 units of work
+        String legacy = "{PBKDF2_SHA256}AAAnEAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4fICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj9qGk1ZuVuJvIZ1xnc5TLSBWUKZKGlwukTSc7gPl64jlVxxbQlXBHoiJ9SebWnbx1CWN8aiLqZ4iRvQ5qjMXnFS3ZMFNzZkFJMuU0SYqCTepff/TtMnHs4WPe9Jsyj7MHY76Ef730VUE8pMCOdx9GuHoehR7Yd3JDKUfKfQSzmER4I7ja2KyedkiKNYcq5LAyEW1c2tBqSPGJ4nTMThMSVlkiklNXZaPpqMICaq0eBQ4q6WNaZEv5vhF/HcOdfiqa/JFP+iLTedng5v5FTe8ow1x4jXa9GS/Go29pM70voTg4823oJkOJrw4qvoCPLyCdxO2sc+GRAzOkO/dj257tPN";
+        assertThat(PasswordHashes.check(legacy, RIGHT, strict).scheme()).isEqualTo("PBKDF2_SHA256 key length 256 over maxPbkdf2Length 32");
+        assertThat(PasswordHashes.check(legacy, RIGHT, loose).matches()).isTrue();
+        assertThat(PasswordHashes.check("{CRYPT}$6$rounds=5001$abc$x", RIGHT, strict).scheme())
+            .isEqualTo("CRYPT-SHA512 rounds 5001 over maxShaCryptRounds 5000");
+        assertThat(PasswordHashes.check("{CRYPT}$6$rounds=x$abc$x", RIGHT, strict).outcome()).isEqualTo(HashCheck.Outcome.UNSUPPORTED);
+    }
+
     @Test
     void checkShouldTakeSaltOfAnyLengthWhenSaltedSchemeHasLongSalt() {
         // {SSHA} with a 16-byte salt (slappasswd uses 4): sha1(pw + salt) + salt
@@ -70,7 +121,7 @@ class PasswordHashesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"{NOPE}abc", "{SSHA}!!!notbase64", "{SSHA}AAAA", "{CRYPT}short", "{ARGON2}$argon2id$v=19$m=99999999,t=3,p=1$c2FsdA$aGFzaGhhc2g",
+    @ValueSource(strings = {"{NOPE}abc", "{SSHA}!!!notbase64", "{SSHA}AAAA", "{CRYPT}short",
         "{PBKDF2-SHA256}0$abc$def", "{MD5}abc", "{CRYPT}$2b$zz$nonsense"})
     void checkShouldBeUnsupportedWhenValueIsUnknownOrMalformed(String stored) {
         assertThat(PasswordHashes.check(stored, RIGHT).outcome()).isEqualTo(HashCheck.Outcome.UNSUPPORTED);

@@ -49,7 +49,7 @@ class KopanoConfigTest {
             + "  <service>imap|pop3</service>\n"
             + "  <service protocol=\"imap\">IMAP</service>\n"
             + "  <service protocol=\"pop3\">pop3</service>\n"
-            + "  <service protocol=\"jmap\"/>\n"
+            + "  <ungatedProtocols>jmap</ungatedProtocols>\n"
             + "  <quiet>true</quiet><debug>yes</debug>\n"
             + "  <connectTimeout>2s</connectTimeout><responseTimeout>1500ms</responseTimeout>\n"
             + "</kopano>", problems);
@@ -58,10 +58,11 @@ class KopanoConfigTest {
         KopanoSettings s = v.settings();
 
         assertThat(problems.list()).isEmpty();
-        assertThat(s.serviceFor(Protocol.SMTP)).hasToString("imap|pop3");
-        assertThat(s.serviceFor(Protocol.IMAP)).hasToString("imap");
-        assertThat(s.serviceFor(Protocol.POP3)).hasToString("pop3");
-        assertThat(s.serviceFor(Protocol.JMAP).isOpen()).isTrue();
+        assertThat(s.gateFor(Protocol.SMTP)).hasValueSatisfying(g -> assertThat(g).hasToString("imap|pop3"));
+        assertThat(s.gateFor(Protocol.IMAP)).hasValueSatisfying(g -> assertThat(g).hasToString("imap"));
+        assertThat(s.gateFor(Protocol.POP3)).hasValueSatisfying(g -> assertThat(g).hasToString("pop3"));
+        assertThat(s.gateFor(Protocol.JMAP)).contains(ServiceGate.NONE);
+        assertThat(s.gateFor(Protocol.MANAGESIEVE)).hasValueSatisfying(g -> assertThat(g).hasToString("imap|pop3"));
         assertThat(s.quiet()).isTrue();
         assertThat(s.debug()).isTrue();
         assertThat(s.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
@@ -112,6 +113,46 @@ class KopanoConfigTest {
             .anySatisfy(p -> assertThat(p).startsWith("kopano.xml:10: kopano/quiet: 'maybe'"))
             .anySatisfy(p -> assertThat(p).startsWith("kopano.xml:11: kopano/sevrice: unknown setting"));
         assertThat(v.verify(KopanoVerifierTest.alice(Protocol.SMTP)).state().name()).isEqualTo("UNAVAILABLE");
+    }
+
+    @Test
+    void fromConfigShouldLeaveAProtocolWithoutAGateClosedUnlessUngatedProtocolsListsIt() {
+        ConfigProblems problems = new ConfigProblems();
+        KopanoSettings s = KopanoVerifier.fromConfig(xml("<kopano>\n"
+            + "  <service protocol=\"imap\">imap</service>\n"
+            + "  <service protocol=\"pop3\">pop3</service>\n"
+            + "  <ungatedProtocols>smtp, managesieve</ungatedProtocols>\n"
+            + "</kopano>", problems)).settings();
+
+        assertThat(problems.list()).isEmpty();
+        assertThat(s.ungatedProtocols()).containsExactlyInAnyOrder(Protocol.SMTP, Protocol.MANAGESIEVE);
+        assertThat(s.gateFor(Protocol.SMTP)).contains(ServiceGate.NONE);
+        assertThat(s.gateFor(Protocol.MANAGESIEVE)).contains(ServiceGate.NONE);
+        assertThat(s.gateFor(Protocol.JMAP)).isEmpty();
+        assertThat(s.gateFor(Protocol.WEBADMIN)).isEmpty();
+        assertThat(s.gateFor(Protocol.OTHER)).isEmpty();
+        // no gate at all: pam_mapi without service=, the password alone decides for every protocol
+        assertThat(KopanoSettings.defaults().gateFor(Protocol.OTHER)).contains(ServiceGate.NONE);
+    }
+
+    @Test
+    void fromConfigShouldRefuseAnEmptyPerProtocolGateAndUngatedProtocolsThatContradictOrDoNothing() {
+        ConfigProblems problems = new ConfigProblems();
+        KopanoVerifier.fromConfig(xml("<kopano>\n"
+            + "  <service protocol=\"imap\">imap</service>\n"
+            + "  <service protocol=\"jmap\"/>\n"
+            + "  <ungatedProtocols>imap fax</ungatedProtocols>\n"
+            + "</kopano>", problems)).close();
+        ConfigProblems noGate = new ConfigProblems();
+        KopanoVerifier.fromConfig(xml("<kopano>\n<ungatedProtocols>jmap</ungatedProtocols>\n</kopano>", noGate)).close();
+
+        assertThat(problems.list())
+            .anySatisfy(p -> assertThat(p).startsWith("kopano.xml:3: kopano/service: empty for protocol jmap")
+                .contains("ungatedProtocols"))
+            .anySatisfy(p -> assertThat(p).startsWith("kopano.xml:4: kopano/ungatedProtocols:").contains("fax"))
+            .anySatisfy(p -> assertThat(p).startsWith("kopano.xml:4: kopano/ungatedProtocols: imap also has a service gate"));
+        assertThat(noGate.list()).singleElement().satisfies(p -> assertThat(p)
+            .startsWith("kopano.xml:2: kopano/ungatedProtocols: has no effect without a service gate"));
     }
 
     @Test
@@ -177,7 +218,7 @@ class KopanoConfigTest {
             + "<quiet>true</quiet><debug>false</debug><allowUnixSocket>false</allowUnixSocket>"
             + "<connectTimeout>1s</connectTimeout><responseTimeout>1s</responseTimeout><idleTimeout>2s</idleTimeout>"
             + "<maxIdleConnections>2</maxIdleConnections><trustStoreType>JKS</trustStoreType>"
-            + "<verifyHostname>true</verifyHostname></kopano>", problems);
+            + "<verifyHostname>true</verifyHostname><ungatedProtocols>smtp</ungatedProtocols></kopano>", problems);
 
         KopanoVerifier.fromConfig(node).close();
         node.reportUnread();

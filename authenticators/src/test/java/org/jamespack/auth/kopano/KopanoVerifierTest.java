@@ -24,6 +24,7 @@ import org.jamespack.auth.Verdict.State;
 import org.jamespack.auth.config.ConfigNode;
 import org.jamespack.auth.config.ConfigProblems;
 import org.jamespack.auth.kopano.standin.KopanoStandIn;
+import org.jamespack.auth.kopano.standin.KopanoStandIn.BadErrorCode;
 import org.jamespack.auth.kopano.standin.KopanoStandIn.Flavour;
 import org.jamespack.auth.kopano.standin.KopanoStandIn.Outage;
 import org.jamespack.testing.TestPorts;
@@ -32,6 +33,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import ch.qos.logback.classic.Level;
 
@@ -320,12 +323,34 @@ class KopanoVerifierTest {
         }
 
         @Test
+        void verifyShouldDisableAProtocolWithoutAGateOnceOthersHaveOneUnlessItIsUngated() {
+            // alice has imap and pop3 off: the finding was that JMAP, ManageSieve and "other" still got in
+            standIn.addUser("ivy", OTHER).enable("imap", "pop3");
+            KopanoVerifier v = verifier(settings().withService(Protocol.IMAP, ServiceGate.parse("imap"))
+                .withService(Protocol.POP3, ServiceGate.parse("pop3"))
+                .withUngatedProtocols(java.util.Set.of(Protocol.SMTP)));
+
+            for (Protocol p : List.of(Protocol.JMAP, Protocol.MANAGESIEVE, Protocol.WEBADMIN, Protocol.OTHER)) {
+                Verdict closed = v.verify(alice(p));
+                assertThat(closed.reason()).as(p.name()).isEqualTo(Reason.FEATURE_DISABLED);
+                assertThat(closed.detail()).contains("ungatedProtocols");
+                // the gate closes even for a user with every feature on, and the password is still checked
+                assertThat(v.verify(attempt("ivy", OTHER, p)).reason()).as(p.name()).isEqualTo(Reason.FEATURE_DISABLED);
+                assertThat(v.verify(attempt("ivy", "wrong-" + OTHER, p)).state()).as(p.name()).isEqualTo(State.REJECTED);
+            }
+            assertThat(v.verify(alice(Protocol.SMTP)).state()).isEqualTo(State.ACCEPTED);
+            assertThat(v.verify(alice(Protocol.IMAP)).reason()).isEqualTo(Reason.FEATURE_DISABLED);
+            assertThat(v.verify(attempt("ivy", OTHER, Protocol.IMAP)).state()).isEqualTo(State.ACCEPTED);
+            assertThat(standIn.openSessions()).isZero();
+        }
+
+        @Test
         void verifyShouldChooseTheGateByProtocol() {
             standIn.addUser("hank", OTHER).enable("pop3");
             KopanoVerifier v = verifier(settings().withService(ServiceGate.parse("imap|pop3"))
                 .withService(Protocol.IMAP, ServiceGate.parse("imap"))
                 .withService(Protocol.POP3, ServiceGate.parse("pop3"))
-                .withService(Protocol.JMAP, ServiceGate.NONE));
+                .withUngatedProtocols(java.util.Set.of(Protocol.JMAP)));
 
             assertThat(v.verify(attempt("hank", OTHER, Protocol.IMAP)).reason()).isEqualTo(Reason.FEATURE_DISABLED);
             assertThat(v.verify(attempt("hank", OTHER, Protocol.POP3)).state()).isEqualTo(State.ACCEPTED);
@@ -594,6 +619,40 @@ class KopanoVerifierTest {
 
             assertThat(v.reason()).isEqualTo(Reason.PROTOCOL_ERROR);
             assertThat(logs.lines(Level.ERROR)).anySatisfy(l -> assertThat(l).contains("0x80000021"));
+        }
+
+        @ParameterizedTest
+        @EnumSource(BadErrorCode.class)
+        void verifyShouldBeUnavailableAndLogAServerFaultWhenLogonAnswersWithoutAValidErrorCode(BadErrorCode shape) {
+            standIn.malformErrorCode(shape, "logon");
+
+            Verdict right = verifier(settings()).verify(alice(Protocol.SMTP));
+            Verdict wrong = verifier.verify(attempt("alice", OTHER, Protocol.SMTP));
+            Verdict sessionless = verifier(settings().withSessionless(true)).verify(attempt("alice", OTHER, Protocol.SMTP));
+
+            for (Verdict v : List.of(right, wrong, sessionless)) {
+                assertThat(v.state()).isEqualTo(Verdict.State.UNAVAILABLE);
+                assertThat(v.reason()).isEqualTo(Reason.SERVER_ERROR);
+                assertThat(v.detail()).contains("server fault").contains("logonResponse").contains("er");
+            }
+            assertThat(logs.lines(Level.WARN)).anySatisfy(l -> assertThat(l).contains("UNAVAILABLE").contains("server fault"));
+            // the right password opened a session on the server: it is logged off all the same
+            assertThat(standIn.successfulLogons()).isPositive();
+            assertThat(standIn.openSessions()).isZero();
+        }
+
+        @ParameterizedTest
+        @EnumSource(BadErrorCode.class)
+        void verifyShouldBeUnavailableAndStillLogOffWhenGetUserAnswersWithoutAValidErrorCode(BadErrorCode shape) {
+            standIn.malformErrorCode(shape, "getUser");
+
+            Verdict v = verifier(settings().withService(ServiceGate.parse("imap"))).verify(alice(Protocol.IMAP));
+            Verdict noGate = verifier(settings()).verify(alice(Protocol.IMAP));
+
+            assertThat(v.state()).isEqualTo(Verdict.State.UNAVAILABLE);
+            assertThat(v.detail()).contains("server fault").contains("getUserResponse");
+            assertThat(noGate.state()).isEqualTo(Verdict.State.UNAVAILABLE);
+            assertThat(standIn.openSessions()).isZero();
         }
 
         @Test

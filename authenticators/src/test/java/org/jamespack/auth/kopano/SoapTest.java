@@ -37,6 +37,19 @@ class SoapTest {
     }
 
     @Test
+    void logonAndUserResultsShouldRefuseAMissingNilEmptyOrNonNumericErrorCode() {
+        List<String> bad = List.of("", "<er i:nil=\"true\"/>", "<er></er>", "<er> </er>", "<er>OK</er>", "<er>-1</er>");
+        for (String er : bad) {
+            assertThatThrownBy(() -> Soap.logonResult(Soap.parseBody(envelope("<z:logonResponse xmlns:z=\"urn:zarafa\">"
+                + er + "<ulSessionId>5</ulSessionId></z:logonResponse>"))))
+                .as(er).isInstanceOf(Soap.MalformedAnswerException.class).hasMessageContaining("logonResponse");
+            assertThatThrownBy(() -> Soap.userResult(Soap.parseBody(envelope("<z:getUserResponse xmlns:z=\"urn:zarafa\">"
+                + "<lpsUser><ulObjClass>65537</ulObjClass></lpsUser>" + er + "</z:getUserResponse>"))))
+                .as(er).isInstanceOf(Soap.MalformedAnswerException.class).hasMessageContaining("getUserResponse");
+        }
+    }
+
+    @Test
     void logonResultShouldMatchLocalNamesInAnyOrderAndPrefixAndDecodeEntities() throws Exception {
         Soap.LogonResult r = Soap.logonResult(Soap.parseBody(envelope("<z:logonResponse xmlns:z=\"urn:zarafa\">"
             + "<lpszVersion>0,8&amp;7&#44;1</lpszVersion><ulSessionId>18446744073709551615</ulSessionId><er>0</er>"

@@ -28,7 +28,7 @@ class LdapConfigTest {
     /** The keys of the package-info table, in order. */
     private static List<String> tableKeys() throws IOException {
         String source = Files.readString(PACKAGE_INFO);
-        Matcher m = Pattern.compile("<tr><td>\\{@code ([A-Za-z]+)}</td>").matcher(source);
+        Matcher m = Pattern.compile("<tr><td>\\{@code ([A-Za-z][A-Za-z0-9]*)}</td>").matcher(source);
         List<String> keys = new ArrayList<>();
         while (m.find()) {
             keys.add(m.group(1));
@@ -58,6 +58,10 @@ class LdapConfigTest {
                 .append("<filter>(mailHost=mx1.example.org)</filter><passwordAttribute>userPassword</passwordAttribute>\n")
                 .append("<poolSize>4</poolSize><maxFailoverConnectionAge>2m</maxFailoverConnectionAge>")
                 .append("<healthCheckInterval>10s</healthCheckInterval><passwordPolicyControl>false</passwordPolicyControl>\n")
+                .append("<maxBcryptCost>11</maxBcryptCost><maxShaCryptRounds>100000</maxShaCryptRounds>")
+                .append("<maxPbkdf2Iterations>200000</maxPbkdf2Iterations><maxPbkdf2Length>128</maxPbkdf2Length>")
+                .append("<maxArgon2Memory>19456</maxArgon2Memory><maxArgon2Iterations>2</maxArgon2Iterations>")
+                .append("<maxArgon2Parallelism>1</maxArgon2Parallelism><dummyHash>{SSHA}/xtLoG3omStZWzfj+Ggq4U3sECrn8RcS</dummyHash>\n")
                 .append("</ldap>");
             assertThat(xml.toString()).contains(LdapSettings.KEYS.stream().map(k -> "<" + k + ">").toList());
             ConfigProblems problems = new ConfigProblems();
@@ -73,6 +77,9 @@ class LdapConfigTest {
             assertThat(settings.usernameAttribute()).isEqualTo("mail");
             assertThat(settings.trustStoreType()).isEqualTo("PKCS12");
             assertThat(settings.passwordPolicyControl()).isFalse();
+            assertThat(settings.hashLimits()).isEqualTo(new org.jamespack.auth.hash.HashLimits(11, 100_000, 200_000, 128,
+                19_456, 2, 1));
+            assertThat(settings.dummyHash()).isEqualTo("{SSHA}/xtLoG3omStZWzfj+Ggq4U3sECrn8RcS");
             assertThat(settings.toString()).doesNotContain("service-secret").doesNotContain("changeit");
         } finally {
             Files.delete(store);

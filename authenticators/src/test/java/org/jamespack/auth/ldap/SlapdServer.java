@@ -114,6 +114,17 @@ public final class SlapdServer implements AutoCloseable {
         return dir;
     }
 
+    /** What slapd wrote so far (operations only with {@link Builder#statsLog()}). */
+    public String log() throws IOException {
+        StringBuilder all = new StringBuilder();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().matches("slapd-\\d+\\.log")).sorted().toList()) {
+                all.append(Files.readString(f, StandardCharsets.ISO_8859_1));
+            }
+        }
+        return all.toString();
+    }
+
     /** Settings that reach this server with the service account; tests add the rest. */
     public LdapSettings.Builder settings() {
         return LdapSettings.builder().url(url()).baseDn(BASE_DN).bind(SERVICE_DN, Secret.of(SERVICE_PASSWORD))
@@ -175,8 +186,15 @@ public final class SlapdServer implements AutoCloseable {
         private Path tlsCa;
         private String passwordHash;
         private String cryptSaltFormat;
+        private String debugLevel = "none";
 
         private Builder() {
+        }
+
+        /** slapd logs every operation ({@code -d stats}) to its log, read back with {@link SlapdServer#log()}. */
+        public Builder statsLog() {
+            debugLevel = "stats";
+            return this;
         }
 
         /**
@@ -237,7 +255,7 @@ public final class SlapdServer implements AutoCloseable {
                 ReservedPort reserved = TestPorts.reserve();
                 int port = reserved.number();
                 Path log = dir.resolve("slapd-" + attempt + ".log");
-                Process process = new ProcessBuilder(SLAPD.toString(), "-d", "none", "-h", "ldap://127.0.0.1:" + port + "/",
+                Process process = new ProcessBuilder(SLAPD.toString(), "-d", debugLevel, "-h", "ldap://127.0.0.1:" + port + "/",
                     "-f", conf.toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
                 try {

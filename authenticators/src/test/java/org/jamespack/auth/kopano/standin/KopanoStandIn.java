@@ -45,6 +45,8 @@ import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
 
+import org.jspecify.annotations.Nullable;
+
 import net.jcip.annotations.ThreadSafe;
 
 /**
@@ -128,6 +130,27 @@ public final class KopanoStandIn implements AutoCloseable {
         HANG,
         /** HTTP 200 with a body that is not XML. */
         GARBAGE
+    }
+
+    /**
+     * How {@link #malformErrorCode} spoils the {@code er} of an answer: shapes a gSOAP client
+     * would read as 0 (success), and one that is no number at all.
+     */
+    public enum BadErrorCode {
+        /** No {@code er} element. */
+        ABSENT(""),
+        /** {@code <er xsi:nil="true"/>}. */
+        NIL("<er xsi:nil=\"true\"/>"),
+        /** {@code <er></er>}. */
+        EMPTY("<er></er>"),
+        /** {@code <er>OK</er>}. */
+        NOT_A_NUMBER("<er>OK</er>");
+
+        final String replacement;
+
+        BadErrorCode(String replacement) {
+            this.replacement = replacement;
+        }
     }
 
     /** One logon as received, for assertions. */
@@ -221,6 +244,8 @@ public final class KopanoStandIn implements AutoCloseable {
     private volatile Outage outage = Outage.NONE;
     private volatile boolean withoutFeatures;
     private volatile boolean nilForNulls;
+    private volatile @Nullable BadErrorCode badErrorCode;
+    private volatile Set<String> badErrorCodeMethods = Set.of();
 
     private KopanoStandIn(Flavour flavour, ServerSocket tcp, ServerSocketChannel unix, Path unixPath) {
         this.flavour = flavour;
@@ -349,6 +374,18 @@ public final class KopanoStandIn implements AutoCloseable {
     /** getUser sends no feature lists, as a server without features (Zarafa before 7). */
     public KopanoStandIn withoutFeatures(boolean on) {
         this.withoutFeatures = on;
+        return this;
+    }
+
+    /**
+     * Answers of the named methods ({@code logon}, {@code getUser}) carry {@code shape} in place of
+     * their {@code er} (null to stop), whatever the password: a faulty server, or something
+     * posing as one. A logon answer keeps its session id when the password was right, so only
+     * the missing error code can tell the client that something is wrong.
+     */
+    public KopanoStandIn malformErrorCode(@Nullable BadErrorCode shape, String... methods) {
+        this.badErrorCodeMethods = Set.of(methods);
+        this.badErrorCode = shape;
         return this;
     }
 
@@ -612,9 +649,9 @@ public final class KopanoStandIn implements AutoCloseable {
         try {
             switch (call.local) {
                 case "logon":
-                    return new Reply(200, logon(call, source), false);
+                    return new Reply(200, spoilErrorCode("logon", logon(call, source)), false);
                 case "getUser":
-                    return new Reply(200, getUser(call, source), false);
+                    return new Reply(200, spoilErrorCode("getUser", getUser(call, source)), false);
                 case "logoff":
                     return new Reply(200, logoff(call, source), false);
                 default:
@@ -749,6 +786,14 @@ public final class KopanoStandIn implements AutoCloseable {
             result = 0;
         }
         return envelope("<ns:logoffResponse><result>" + result + "</result></ns:logoffResponse>");
+    }
+
+    private String spoilErrorCode(String method, String answer) {
+        BadErrorCode shape = badErrorCode;
+        if (shape == null || !badErrorCodeMethods.contains(method)) {
+            return answer;
+        }
+        return answer.replaceFirst("<er>[^<]*</er>", shape.replacement);
     }
 
     private String nullString(String element) {
