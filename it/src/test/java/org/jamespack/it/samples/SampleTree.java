@@ -83,8 +83,8 @@ public final class SampleTree implements AutoCloseable {
             for (Map.Entry<String, String> r : replacements.entrySet()) {
                 text = text.replace(r.getKey(), r.getValue());
             }
-            text = replaceAll(BIND, text, m -> "<bind>127.0.0.1:" + freePortFor(Integer.parseInt(m.group(1))) + "</bind>");
-            text = replaceAll(PROPERTY_PORT, text, m -> m.group(1) + "=" + freePortFor(Integer.parseInt(m.group(2))));
+            text = replaceAll(BIND, text, m -> "<bind>127.0.0.1:" + reservedPortFor(Integer.parseInt(m.group(1))) + "</bind>");
+            text = replaceAll(PROPERTY_PORT, text, m -> m.group(1) + "=" + reservedPortFor(Integer.parseInt(m.group(2))));
             Files.writeString(target, text, StandardCharsets.UTF_8);
         }
         // the step the samples' smtpserver.xml asks of the operator: a keystore in conf/ with the
@@ -137,7 +137,7 @@ public final class SampleTree implements AutoCloseable {
         }
     }
 
-    private int freePortFor(int samplePort) {
+    private int reservedPortFor(int samplePort) {
         return ports.computeIfAbsent(samplePort, p -> TestPorts.reserve()).number();
     }
 
