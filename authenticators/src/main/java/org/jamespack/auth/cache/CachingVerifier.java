@@ -22,6 +22,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 import org.jamespack.auth.CredentialVerifier;
 import org.jamespack.auth.InputGuard;
+import org.jamespack.auth.LogSafe;
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Protocol;
 import org.jamespack.auth.Verdict;
@@ -174,7 +175,7 @@ public final class CachingVerifier implements CredentialVerifier {
             Optional<Verdict> fresh = cached.freshAnswer(hash, now, settings);
             if (fresh.isPresent()) {
                 hits.increment();
-                LOG.debug("cache hit: login={} protocol={} verdict={}", attempt.login(), attempt.protocol(), fresh.get());
+                LOG.debug("cache hit: login={} protocol={} verdict={}", LogSafe.lazy(attempt.login()), attempt.protocol(), fresh.get());
                 return fresh.get();
             }
         }
@@ -218,7 +219,7 @@ public final class CachingVerifier implements CredentialVerifier {
         staleServed.increment();
         Verdict served = cached.positive.withDetailPrefix("stale cache");
         LOG.info("backend unavailable, serving a stale cached answer: login={} protocol={} age={}s",
-            attempt.login(), attempt.protocol(), Duration.ofNanos(now - cached.positiveAt).toSeconds());
+            LogSafe.of(attempt.login()), attempt.protocol(), Duration.ofNanos(now - cached.positiveAt).toSeconds());
         return Optional.of(served);
     }
 
@@ -239,7 +240,7 @@ public final class CachingVerifier implements CredentialVerifier {
         invalidations.incrementAndGet();
         String wanted = login.toLowerCase(Locale.ROOT);
         entries.asMap().keySet().removeIf(k -> k.login.toLowerCase(Locale.ROOT).equals(wanted));
-        LOG.info("auth cache: entries of {} invalidated", login);
+        LOG.info("auth cache: entries of {} invalidated", LogSafe.of(login));
     }
 
     /** Forgets every entry. */

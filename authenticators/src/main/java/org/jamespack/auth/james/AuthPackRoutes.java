@@ -9,6 +9,7 @@ import org.apache.james.webadmin.Constants;
 import org.apache.james.webadmin.Routes;
 import org.apache.james.webadmin.utils.ErrorResponder;
 import org.apache.james.webadmin.utils.JsonTransformer;
+import org.jamespack.auth.LogSafe;
 import org.jamespack.auth.cache.CacheStats;
 import org.jamespack.auth.cache.CachingVerifier;
 import org.slf4j.Logger;
@@ -76,7 +77,7 @@ public final class AuthPackRoutes implements Routes {
     private Object invalidateUser(Request request, Response response) {
         String login = request.params("login");
         cache().invalidate(login);
-        LOGGER.info("authpack: WebAdmin dropped the cached verdicts of {}", AuthPack.printable(login));
+        LOGGER.info("authpack: WebAdmin dropped the cached verdicts of {}", LogSafe.of(login));
         return noContent(response);
     }
 
