@@ -266,13 +266,14 @@ public final class CachingVerifier implements CredentialVerifier {
      *     before the last {@code @}, ignoring case): {@code alice}, {@code Alice@example.org} and
      *     {@code alice@other.example} all go, which may drop a namesake's entry too (that costs
      *     the namesake one backend check, never a wrong answer);</li>
-     * <li>or, when the backend is a directory ({@link UserDirectory}), the directory resolves its
-     *     login to the same user as {@code login} (e.g. {@code uid} {@code alice} and
-     *     {@code mail} {@code a.smith@example.org}), or to no user at all (an entry the directory
-     *     no longer has is stale whoever it was). This costs one directory search per distinct
-     *     cached login not already matched, once per invalidation, an operator's action. While
-     *     the directory cannot answer, every entry goes: the cache cannot tell who is who, and a
-     *     miss is only slower.</li>
+     * <li>or, when the backend is a directory ({@link UserDirectory}) and the entry holds an
+     *     ACCEPTED answer, the directory resolves its login to the same user as {@code login}
+     *     (e.g. {@code uid} {@code alice} and {@code mail} {@code a.smith@example.org}), or to no
+     *     user at all (an entry the directory no longer has is stale whoever it was). This costs
+     *     one directory search per distinct cached login with an ACCEPTED answer not already
+     *     matched, once per invalidation, an operator's action. While the directory cannot
+     *     answer, every such entry goes: the cache cannot tell who is who, and a miss is only
+     *     slower. A REJECTED answer keeps nothing working, so it goes by name only.</li>
      * </ul>
      * Answers of backend calls in flight are voided as well (see the class documentation).
      *
@@ -291,17 +292,19 @@ public final class CachingVerifier implements CredentialVerifier {
                 canonical = directory.get().lookup(login);
             } catch (BackendUnavailableException | RuntimeException e) {
                 directoryDown = true;
-                LOG.warn("auth cache: the directory cannot say which entries {} names ({}); dropping every entry",
+                LOG.warn("auth cache: the directory cannot say which entries {} names ({}); dropping every accepted entry",
                     LogSafe.of(login), LogSafe.of(String.valueOf(e.getMessage()), 400));
             }
             canonical.ifPresent(c -> addForm(c, logins, localParts));
         }
         Map<String, Boolean> resolved = new HashMap<>();
         int dropped = 0;
-        for (Key k : List.copyOf(entries.asMap().keySet())) {
+        for (Map.Entry<Key, Entry> e : List.copyOf(entries.asMap().entrySet())) {
+            Key k = e.getKey();
             String folded = k.login.toLowerCase(Locale.ROOT);
             boolean same = logins.contains(folded) || localParts.contains(localPart(folded));
-            if (!same && directory.isPresent()) {
+            // only an ACCEPTED slot keeps a changed or disabled account working: only those are worth a search
+            if (!same && directory.isPresent() && e.getValue().positive != null) {
                 Optional<String> target = canonical;
                 same = directoryDown || resolved.computeIfAbsent(folded, l -> sameUser(k.login, target));
             }

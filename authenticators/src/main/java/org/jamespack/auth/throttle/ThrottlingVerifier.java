@@ -227,8 +227,10 @@ public final class ThrottlingVerifier implements CredentialVerifier {
                 busy.increment();
                 LOG.info("login not checked, no check slot free for its address: client={} login={} protocol={}", pair.client,
                     LogSafe.of(attempt.login()), attempt.protocol());
-                return Judgement.undelayed(Verdict.unavailable(Verdict.Reason.BUSY,
-                    "throttled: too many checks from this address, try again later"));
+                Verdict busyVerdict = Verdict.unavailable(Verdict.Reason.BUSY,
+                    "throttled: too many checks from this address, try again later");
+                // a caller that did not wait holds the connection back, or a sprayer would ask again at once
+                return callerDelays ? new Judgement(busyVerdict, rules.failureDelay()) : Judgement.undelayed(busyVerdict);
             case GO:
             default:
                 break;

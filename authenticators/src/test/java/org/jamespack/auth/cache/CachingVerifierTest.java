@@ -294,6 +294,7 @@ class CachingVerifierTest {
                 assertThat(byUser.verify(login(form, ALICE_PW)).state()).as(form).isEqualTo(State.ACCEPTED);
             }
             assertThat(byUser.verify(login("bob", BOB_PW)).state()).isEqualTo(State.ACCEPTED);
+            assertThat(byUser.verify(login("mallory@example.org", "guess")).state()).isEqualTo(State.REJECTED);
         }
 
         @AfterEach
@@ -308,7 +309,7 @@ class CachingVerifierTest {
 
             int dropped = byUser.invalidate("alice");
 
-            assertThat(dropped).as("alice, ALICE and a.smith@example.org").isEqualTo(3);
+            assertThat(dropped).as("alice, ALICE and a.smith@example.org; not bob, not mallory's cached failure").isEqualTo(3);
             for (String form : List.of("alice", "ALICE", "a.smith@example.org")) {
                 assertThat(byUser.verify(login(form, ALICE_PW)).state()).as("old password by " + form).isEqualTo(State.REJECTED);
             }
@@ -328,7 +329,7 @@ class CachingVerifierTest {
         }
 
         @Test
-        void invalidateShouldForgetEveryEntryWhenTheDirectoryCannotSayWhoIsWho() {
+        void invalidateShouldForgetEveryAcceptedEntryWhenTheDirectoryCannotSayWhoIsWho() {
             ldap.pause();
             try {
                 assertThat(byUser.invalidate("alice")).isEqualTo(4);

@@ -550,6 +550,8 @@ class ThrottlingVerifierTest {
 
         assertThat(noToken.verdict().reason()).isEqualTo(Reason.BUSY);
         assertThat(noToken.verdict().detail()).startsWith("throttled");
+        assertThat(noToken.delay()).as("the connection is held back, so a sprayer cannot ask again at once")
+            .isEqualTo(Duration.ofSeconds(2));
         assertThat(aliceNoToken.verdict().state()).as("a temporary failure, never a wrong password").isEqualTo(State.UNAVAILABLE);
         assertThat(elsewhere.verdict().state()).as("another address has its own budget").isEqualTo(State.REJECTED);
         assertThat(directory.userBinds()).isEqualTo(binds + 1);

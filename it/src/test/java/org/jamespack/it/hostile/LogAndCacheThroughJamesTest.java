@@ -20,7 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Issue 12, item 8: logins that try to forge log lines, through a real James 3.8.1 over SMTP AUTH
+ * Issue 12, items 8 and 12, through one real James 3.8.1 (one start-up for both: the it/ suite's
+ * time is mostly James starting).
+ *
+ * <p><b>Forged log lines (item 8).</b> Logins that try to forge log lines, through a real James 3.8.1 over SMTP AUTH
  * PLAIN, SMTP AUTH LOGIN, IMAP LOGIN (a literal carries CR and LF) and POP3 USER/PASS, against
  * LDAP rebind wrapped by the cache and a throttle that refuses a pair's second attempt (so its
  * "throttled" log line sees a hostile login too). Each login starts with a marker
@@ -32,8 +35,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * holding the forgery's text has a raw control character or a line break in it, so no line
  * of a log file can start with the forged prefix. James' own MDC values are not the pack's:
  * see {@link #message}.
+ *
+ * <p><b>Verdict cache by user (item 12).</b> alice is cached under two login forms ({@code alice}
+ * by IMAP, {@code alice@example.org} by SMTP; the directory knows both, uid and mail); her
+ * password changes in the directory; the old one keeps working from the cache (the documented
+ * price of {@code positiveTtl}) until the operator invalidates one form through WebAdmin, after
+ * which the old password fails by both forms and the new one works.
  */
-class ForgedLogLinesThroughJamesTest {
+class LogAndCacheThroughJamesTest {
 
     private static final String FORGED_AUDIT = "2026-12-06 05:00:00,000 INFO  org.jamespack.auth.audit - login=alice "
         + "protocol=smtp client=127.0.0.1 backend=ldap verdict=ACCEPTED reason=OK detail=FORGED ms=1";
@@ -59,11 +68,15 @@ class ForgedLogLinesThroughJamesTest {
     static PackJamesExtension james = PackJamesExtension.builder()
         .backends(HostileBackends.factories())
         .usersRepositoryXml(() -> HostileBackends.usersRepository("directory",
-            HostileBackends.ldapElement(LDAP.url(), "rebind", ""),
+            // alice by uid or mail: two login forms of one entry
+            HostileBackends.ldapElement(LDAP.url(), "rebind", "").replace("loginAttribute=\"mail\"", "loginAttribute=\"uid,mail\""),
             "    <cache/>\n",
             // no delay (the test sends some 60 logins), and a pair's second attempt is throttled
             "    <throttle failureDelay=\"0s\" penaltyAfter=\"1\" penaltyInitial=\"10m\" penaltyMax=\"10m\" forgetAfter=\"10m\"/>\n"))
+        .confFile("webadmin.properties", () -> "enabled=true\nport=0\nhost=127.0.0.1\n")
         .build();
+
+    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
 
     @AfterAll
     static void stop() {
@@ -127,10 +140,10 @@ class ForgedLogLinesThroughJamesTest {
         assertThat(forged).as("lines holding the forgery").isNotEmpty()
             .allSatisfy(l -> assertThat(RAW_CONTROL.matcher(message(l)).find()).as("raw control character in: " + l).isFalse())
             .allSatisfy(l -> assertThat(l).doesNotStartWith(FORGED_AUDIT.substring(0, 10)));
-        assertThat(lines.stream().map(ForgedLogLinesThroughJamesTest::message)).as("log messages that begin a forged line")
+        assertThat(lines.stream().map(LogAndCacheThroughJamesTest::message)).as("log messages that begin a forged line")
             .noneMatch(l -> l.startsWith(FORGED_AUDIT.substring(0, 23)) || l.contains("\n" + FORGED_AUDIT.substring(0, 23))
                 || l.contains("\r" + FORGED_AUDIT.substring(0, 23)));
-        assertThat(lines.stream().map(ForgedLogLinesThroughJamesTest::message)).as("nothing was accepted, so no line may say so")
+        assertThat(forged.stream().map(LogAndCacheThroughJamesTest::message)).as("no forgery reaches a log as a verdict")
             .noneMatch(l -> l.contains("verdict=ACCEPTED"));
     }
 
@@ -138,6 +151,69 @@ class ForgedLogLinesThroughJamesTest {
     private static String message(String line) {
         int mdc = line.indexOf(" mdc={");
         return mdc < 0 ? line : line.substring(0, mdc);
+    }
+
+    @Test
+    void webAdminInvalidationShouldStopTheOldPasswordByEveryLoginFormWhenOneFormIsInvalidated() throws Exception {
+        java.net.InetAddress from = java.net.InetAddress.getByName("127.0.0.31");
+        String alice = HostileCorpus.ALICE;
+        String old = HostileCorpus.ALICE_PASSWORD;
+        assertThat(imapLogin(from, "alice", old)).contains("OK LOGIN");
+        assertThat(smtpLogin(from, alice, old)).startsWith("235");
+        long cached = cacheEntries();
+        String dn = "uid=alice," + InMemoryLdap.PEOPLE_DN;
+        String fresh = "Alice-New-Secret-2027";
+        LDAP.modify(dn, "userPassword", InMemoryLdap.ssha(fresh));
+
+        // the price of positiveTtl: the old password still works from the cache, by both forms
+        String oldImapBefore = imapLogin(from, "alice", old);
+        String oldSmtpBefore = smtpLogin(from, alice, old);
+        java.net.http.HttpResponse<String> deleted = HTTP.send(java.net.http.HttpRequest.newBuilder(webAdmin("/authpack/cache/users/alice"))
+            .DELETE().timeout(java.time.Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        // the new password first: this class's throttle penalises a pair from its first failure
+        String newImap = imapLogin(from, "alice", fresh);
+        String newSmtp = smtpLogin(from, alice, fresh);
+        String oldImapAfter = imapLogin(from, "alice", old);
+        String oldSmtpAfter = smtpLogin(from, alice, old);
+
+        System.out.printf("%n=== verdict cache by user through WebAdmin ===%ncached entries %d; old password before: IMAP %s, SMTP %s;"
+            + "%nDELETE /authpack/cache/users/alice -> %d; old password after: IMAP %s, SMTP %s; new: IMAP %s, SMTP %s%n",
+            cached, oldImapBefore, oldSmtpBefore, deleted.statusCode(), oldImapAfter, oldSmtpAfter, newImap, newSmtp);
+        assertThat(cached).as("alice cached under two forms").isGreaterThanOrEqualTo(2);
+        assertThat(oldImapBefore).contains("OK LOGIN");
+        assertThat(oldSmtpBefore).startsWith("235");
+        assertThat(deleted.statusCode()).isEqualTo(204);
+        assertThat(oldImapAfter).as("old password by uid after the invalidation").contains("NO LOGIN");
+        assertThat(oldSmtpAfter).as("old password by mail, a form the operator did not name").startsWith("535");
+        assertThat(newImap).contains("OK LOGIN");
+        assertThat(newSmtp).startsWith("235");
+        assertThat(LOGS.lines()).anySatisfy(l -> assertThat(l).contains("WebAdmin dropped the 2 cached verdicts of the user of alice"));
+        assertThat(deleted.body()).as("no password or hash in the answer").doesNotContain(old, fresh);
+    }
+
+    private static String imapLogin(java.net.InetAddress from, String login, String password) throws java.io.IOException {
+        try (org.jamespack.it.clients.ImapClient imap = new org.jamespack.it.clients.ImapClient(james.imapPort(), from)) {
+            return imap.login(login, password);
+        }
+    }
+
+    private static String smtpLogin(java.net.InetAddress from, String login, String password) throws java.io.IOException {
+        try (org.jamespack.it.clients.SmtpClient smtp = new org.jamespack.it.clients.SmtpClient(james.smtpPort(), from)) {
+            smtp.ehlo();
+            return smtp.authPlain(login, password);
+        }
+    }
+
+    private static long cacheEntries() throws Exception {
+        java.net.http.HttpResponse<String> r = HTTP.send(java.net.http.HttpRequest.newBuilder(webAdmin("/authpack/cache")).GET()
+            .timeout(java.time.Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("entries").asLong();
+    }
+
+    private static java.net.URI webAdmin(String path) {
+        int port = james.server().getProbe(org.apache.james.utils.WebAdminGuiceProbe.class).getWebAdminPort().getValue();
+        return java.net.URI.create("http://127.0.0.1:" + port + path);
     }
 
     private static int port(Way way) {
