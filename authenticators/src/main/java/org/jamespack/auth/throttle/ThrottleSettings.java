@@ -129,7 +129,7 @@ public record ThrottleSettings(PerProtocol common, Map<Protocol, PerProtocol> pe
      * @param enabled        whether attempts by this protocol are delayed and penalised at all
      *                       (their failures are then not counted either)
      * @param failureDelay   a REJECTED or DISABLED answer is given only after this delay
-     * @param penaltyAfter   an address is penalised from this many failures on (1 = after the first)
+     * @param penaltyAfter   an (address, login) pair is penalised from this many failures on (1 = after the first)
      * @param penaltyInitial the first penalty; each further failure doubles it
      * @param penaltyMax     the penalty never grows beyond this
      */
