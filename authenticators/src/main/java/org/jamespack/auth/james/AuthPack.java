@@ -280,6 +280,11 @@ public final class AuthPack implements AutoCloseable {
         String format = "login={} protocol={} client={} backend={} verdict={} reason={} detail={} ms={}";
         switch (verdict.state()) {
             case UNAVAILABLE:
+                if (verdict.reason() == Verdict.Reason.BUSY) {
+                    // the throttle's "no check slot for this address": outsiders control its volume, like REJECTED's
+                    AUDIT.info(format, args);
+                    break;
+                }
                 AUDIT.warn(format + " cause={}", append(args,
                     verdict.cause().map(c -> c.getClass().getSimpleName() + ": " + LogSafe.of(String.valueOf(c.getMessage()), 400))
                     .orElse("-")));

@@ -225,8 +225,9 @@ public final class ThrottlingVerifier implements CredentialVerifier {
                 return failure(Verdict.rejected(Verdict.Reason.INVALID_CREDENTIALS, "throttled"), rules, callerDelays);
             case BUSY:
                 busy.increment();
-                LOG.info("login not checked, no check slot free for its address: client={} login={} protocol={}", pair.client,
-                    LogSafe.of(attempt.login()), attempt.protocol());
+                // the audit line says it too; a sprayer makes many of these
+                LOG.debug("login not checked, no check slot free for its address: client={} login={} protocol={}", pair.client,
+                    LogSafe.lazy(attempt.login()), attempt.protocol());
                 Verdict busyVerdict = Verdict.unavailable(Verdict.Reason.BUSY,
                     "throttled: too many checks from this address, try again later");
                 // a caller that did not wait holds the connection back, or a sprayer would ask again at once
