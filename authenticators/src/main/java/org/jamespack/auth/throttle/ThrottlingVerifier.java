@@ -236,7 +236,7 @@ public final class ThrottlingVerifier implements CredentialVerifier {
             default:
                 break;
         }
-        Verdict verdict = null;
+        @Nullable Verdict verdict = null;
         try {
             verdict = needsCheck ? delegate.verify(attempt) : refused.get();
         } finally {
