@@ -70,7 +70,12 @@ public final class Verdict {
         /** The backend answered with an error that is not about the credentials. */
         SERVER_ERROR(State.UNAVAILABLE),
         /** The backend's answer could not be understood, or the client was refused a protocol feature. */
-        PROTOCOL_ERROR(State.UNAVAILABLE);
+        PROTOCOL_ERROR(State.UNAVAILABLE),
+        /**
+         * Not asked: the client's address already has as many backend checks in flight or this
+         * second as the throttle allows; a temporary failure the client retries.
+         */
+        BUSY(State.UNAVAILABLE);
 
         private final State state;
 

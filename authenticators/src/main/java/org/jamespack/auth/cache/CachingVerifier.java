@@ -9,9 +9,14 @@ import java.security.SecureRandom;
 import java.security.spec.InvalidKeySpecException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -20,10 +25,13 @@ import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 import javax.crypto.spec.SecretKeySpec;
 
+import org.jamespack.auth.BackendUnavailableException;
 import org.jamespack.auth.CredentialVerifier;
 import org.jamespack.auth.InputGuard;
+import org.jamespack.auth.LogSafe;
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Protocol;
+import org.jamespack.auth.UserDirectory;
 import org.jamespack.auth.Verdict;
 import org.jamespack.auth.config.ConfigNode;
 import org.jspecify.annotations.Nullable;
@@ -85,9 +93,17 @@ import net.jcip.annotations.ThreadSafe;
  *
  * <p>Size is bounded by {@link CacheSettings#maxEntries()} (Caffeine's W-TinyLFU eviction);
  * entries leave memory when neither slot can be used any more (positive: TTL or stale bound;
- * negative: TTL). {@link #invalidate(String)} and {@link #invalidateAll()} are for an
- * operator (WebAdmin); an invalidation also voids the answers of backend calls in flight when
- * it happened, so a password changed mid-call is not cached from the old answer.
+ * negative: TTL). {@link #invalidate(String)} (by user: every login form of the account) and
+ * {@link #invalidateAll()} are for an operator (WebAdmin); an invalidation also voids the
+ * answers of backend calls in flight when it happened, so a password changed mid-call is not
+ * cached from the old answer.
+ *
+ * <p><b>The price of {@code positiveTtl}.</b> A cached ACCEPTED answer is served without asking
+ * the backend, so an old password, a disabled or locked account, or a deleted one keeps working
+ * for up to {@code positiveTtl} (default 10 minutes) after the change in the directory, unless
+ * the operator invalidates the user (WebAdmin {@code DELETE /authpack/cache/users/{login}}) or
+ * the whole cache. Only the password that was accepted keeps working (another one is a miss);
+ * an operator who needs changes to bite at once sets {@code positiveTtl} to 0.
  *
  * <p>Logs carry the login, protocol and verdict, never the password or its hash.
  */
@@ -109,6 +125,8 @@ public final class CachingVerifier implements CredentialVerifier {
 
     private final CacheSettings settings;
     private final CredentialVerifier delegate;
+    /** Says which entry a login names, for invalidation by user; empty when the backend cannot (Kopano, chains). */
+    private final Optional<UserDirectory> directory;
     private final Ticker ticker;
     /** The HMAC key, or the PBKDF2 salt prefix: random, in this object only. */
     private final byte[] processSecret;
@@ -120,7 +138,11 @@ public final class CachingVerifier implements CredentialVerifier {
     private final LongAdder misses = new LongAdder();
     private final LongAdder staleServed = new LongAdder();
 
-    /** A cache with {@code settings} in front of {@code delegate}; closing it closes the delegate. */
+    /**
+     * A cache with {@code settings} in front of {@code delegate}; closing it closes the delegate.
+     * When the delegate is also a {@link UserDirectory} (one LDAP backend), {@link #invalidate}
+     * asks it which cached logins name the same entry.
+     */
     public CachingVerifier(CacheSettings settings, CredentialVerifier delegate) {
         this(settings, delegate, Ticker.systemTicker());
     }
@@ -129,6 +151,7 @@ public final class CachingVerifier implements CredentialVerifier {
     CachingVerifier(CacheSettings settings, CredentialVerifier delegate, Ticker ticker) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.delegate = Objects.requireNonNull(delegate, "delegate");
+        this.directory = delegate instanceof UserDirectory d ? Optional.of(d) : Optional.empty();
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.processSecret = new byte[SECRET_BYTES];
         new SecureRandom().nextBytes(processSecret);
@@ -174,7 +197,7 @@ public final class CachingVerifier implements CredentialVerifier {
             Optional<Verdict> fresh = cached.freshAnswer(hash, now, settings);
             if (fresh.isPresent()) {
                 hits.increment();
-                LOG.debug("cache hit: login={} protocol={} verdict={}", attempt.login(), attempt.protocol(), fresh.get());
+                LOG.debug("cache hit: login={} protocol={} verdict={}", LogSafe.lazy(attempt.login()), attempt.protocol(), fresh.get());
                 return fresh.get();
             }
         }
@@ -218,7 +241,7 @@ public final class CachingVerifier implements CredentialVerifier {
         staleServed.increment();
         Verdict served = cached.positive.withDetailPrefix("stale cache");
         LOG.info("backend unavailable, serving a stale cached answer: login={} protocol={} age={}s",
-            attempt.login(), attempt.protocol(), Duration.ofNanos(now - cached.positiveAt).toSeconds());
+            LogSafe.of(attempt.login()), attempt.protocol(), Duration.ofNanos(now - cached.positiveAt).toSeconds());
         return Optional.of(served);
     }
 
@@ -233,13 +256,86 @@ public final class CachingVerifier implements CredentialVerifier {
         });
     }
 
-    /** Forgets every entry of {@code login} (compared ignoring case), for every protocol. */
-    public void invalidate(String login) {
+    /**
+     * Forgets every entry of the <em>user</em> {@code login} names, for every protocol: not only
+     * the login as typed but every login form that reached the same account, so that an operator
+     * who changed a password or disabled an account is not defeated by a client that logs in as
+     * {@code ALICE} or {@code alice@example.org} instead of {@code alice}. An entry goes when
+     * <ul>
+     * <li>its login equals {@code login} ignoring case, or has the same local part (the text
+     *     before the last {@code @}, ignoring case): {@code alice}, {@code Alice@example.org} and
+     *     {@code alice@other.example} all go, which may drop a namesake's entry too (that costs
+     *     the namesake one backend check, never a wrong answer);</li>
+     * <li>or, when the backend is a directory ({@link UserDirectory}) and the entry holds an
+     *     ACCEPTED answer, the directory resolves its login to the same user as {@code login}
+     *     (e.g. {@code uid} {@code alice} and {@code mail} {@code a.smith@example.org}), or to no
+     *     user at all (an entry the directory no longer has is stale whoever it was). This costs
+     *     one directory search per distinct cached login with an ACCEPTED answer not already
+     *     matched, once per invalidation, an operator's action. While the directory cannot
+     *     answer, every such entry goes: the cache cannot tell who is who, and a miss is only
+     *     slower. A REJECTED answer keeps nothing working, so it goes by name only.</li>
+     * </ul>
+     * Answers of backend calls in flight are voided as well (see the class documentation).
+     *
+     * @return how many (login, protocol) entries were dropped
+     */
+    public int invalidate(String login) {
         Objects.requireNonNull(login, "login");
         invalidations.incrementAndGet();
-        String wanted = login.toLowerCase(Locale.ROOT);
-        entries.asMap().keySet().removeIf(k -> k.login.toLowerCase(Locale.ROOT).equals(wanted));
-        LOG.info("auth cache: entries of {} invalidated", login);
+        Set<String> logins = new HashSet<>();
+        Set<String> localParts = new HashSet<>();
+        addForm(login, logins, localParts);
+        Optional<String> canonical = Optional.empty();
+        boolean directoryDown = false;
+        if (directory.isPresent()) {
+            try {
+                canonical = directory.get().lookup(login);
+            } catch (BackendUnavailableException | RuntimeException e) {
+                directoryDown = true;
+                LOG.warn("auth cache: the directory cannot say which entries {} names ({}); dropping every accepted entry",
+                    LogSafe.of(login), LogSafe.of(String.valueOf(e.getMessage()), 400));
+            }
+            canonical.ifPresent(c -> addForm(c, logins, localParts));
+        }
+        Map<String, Boolean> resolved = new HashMap<>();
+        int dropped = 0;
+        for (Map.Entry<Key, Entry> e : List.copyOf(entries.asMap().entrySet())) {
+            Key k = e.getKey();
+            String folded = k.login.toLowerCase(Locale.ROOT);
+            boolean same = logins.contains(folded) || localParts.contains(localPart(folded));
+            // only an ACCEPTED slot keeps a changed or disabled account working: only those are worth a search
+            if (!same && directory.isPresent() && e.getValue().positive != null) {
+                Optional<String> target = canonical;
+                same = directoryDown || resolved.computeIfAbsent(folded, l -> sameUser(k.login, target));
+            }
+            if (same && entries.asMap().remove(k) != null) {
+                dropped++;
+            }
+        }
+        LOG.info("auth cache: {} entries of the user of {} invalidated{}", dropped, LogSafe.of(login),
+            canonical.map(c -> " (directory user " + LogSafe.of(c) + ")").orElse(""));
+        return dropped;
+    }
+
+    /** Whether the directory resolves {@code cached} to {@code canonical}, or to nobody; a failure counts as the same (drop it). */
+    private boolean sameUser(String cached, Optional<String> canonical) {
+        try {
+            Optional<String> user = directory.orElseThrow().lookup(cached);
+            return user.isEmpty() || canonical.isPresent() && user.get().equalsIgnoreCase(canonical.get());
+        } catch (BackendUnavailableException | RuntimeException e) {
+            return true;
+        }
+    }
+
+    private static void addForm(String login, Set<String> logins, Set<String> localParts) {
+        String folded = login.toLowerCase(Locale.ROOT);
+        logins.add(folded);
+        localParts.add(localPart(folded));
+    }
+
+    private static String localPart(String login) {
+        int at = login.lastIndexOf('@');
+        return at < 0 ? login : login.substring(0, at);
     }
 
     /** Forgets every entry. */

@@ -17,7 +17,12 @@
  * <tr><th>key</th><th>type</th><th>default</th><th>meaning</th></tr>
  * <tr><td>{@code positiveTtl}</td><td>duration, 0..1d</td><td>{@code 10m}</td>
  *     <td>how long an ACCEPTED answer is reused for the same login, protocol and password;
- *     {@code 0} caches none</td></tr>
+ *     {@code 0} caches none. The trade-off: for up to this long after a change in the
+ *     directory, the old password of a changed account, and a disabled, locked or deleted
+ *     account, keep working with the password last accepted, unless the operator invalidates
+ *     the user (WebAdmin {@code DELETE /authpack/cache/users/{login}}, every login form of the
+ *     account) or the cache. 10 minutes spares the directory a client polling every minute;
+ *     {@code 0} makes every change bite at once</td></tr>
  * <tr><td>{@code negativeTtl}</td><td>duration, 0..1d</td><td>{@code 1m}</td>
  *     <td>how long a REJECTED answer is reused for the same login, protocol and password (a
  *     client retrying an old password does not reach the directory's lockout counter);
@@ -39,8 +44,10 @@
  *     500 cost about 0.1 ms per login)</td></tr>
  * </table>
  *
- * <p>Operators: {@link org.jamespack.auth.cache.CachingVerifier#invalidate(String)} (one login,
- * every protocol, ignoring case) and {@link org.jamespack.auth.cache.CachingVerifier#invalidateAll()};
+ * <p>Operators: {@link org.jamespack.auth.cache.CachingVerifier#invalidate(String)} (one user,
+ * every protocol: the login in any case, every login with the same local part, and, over one
+ * LDAP backend, every cached login the directory resolves to the same entry or to none) and
+ * {@link org.jamespack.auth.cache.CachingVerifier#invalidateAll()};
  * counters in {@link org.jamespack.auth.cache.CachingVerifier#stats()}.
  */
 @NullMarked

@@ -8,6 +8,7 @@ import java.util.Optional;
 
 import org.jamespack.auth.CredentialVerifier;
 import org.jamespack.auth.InputGuard;
+import org.jamespack.auth.LogSafe;
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Verdict;
 import org.jamespack.auth.Verdict.Reason;
@@ -173,7 +174,7 @@ public final class VerifierChain implements CredentialVerifier {
         if (v.state() == State.REJECTED && unavailable != null) {
             v = unavailable;
         }
-        LOG.debug("{}: {} by {} -> {}", name, attempt.login(), attempt.protocol().configName(), v);
+        LOG.debug("{}: {} by {} -> {}", name, LogSafe.lazy(attempt.login()), attempt.protocol().configName(), v);
         return v;
     }
 

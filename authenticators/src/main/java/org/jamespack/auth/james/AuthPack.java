@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import org.jamespack.auth.CredentialVerifier;
+import org.jamespack.auth.LogSafe;
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.UserDirectory;
 import org.jamespack.auth.Verdict;
@@ -56,7 +57,6 @@ public final class AuthPack implements AutoCloseable {
 
     private static final Logger AUDIT = LoggerFactory.getLogger(AUDIT_LOGGER);
     private static final Logger LOGGER = LoggerFactory.getLogger(AuthPack.class);
-    private static final int MAX_LOGGED_LOGIN = 120;
 
     private final PackMode mode;
     private final CredentialVerifier verifier;
@@ -273,14 +273,21 @@ public final class AuthPack implements AutoCloseable {
     /** Records a decision made without the verifier (e.g. a user unknown to James in password-only mode). */
     public void audit(LoginAttempt attempt, Verdict verdict, long millis) {
         meter.get().decision(verdict);
-        Object[] args = {printable(attempt.login()), attempt.protocol().configName(),
+        // every value a client or a backend could shape goes through LogSafe: one event, one line
+        Object[] args = {LogSafe.of(attempt.login()), attempt.protocol().configName(),
             attempt.client().map(InetAddress::getHostAddress).orElse("-"), verifier.name(),
-            verdict.state(), verdict.reason(), verdict.detail().isEmpty() ? "-" : verdict.detail(), millis};
+            verdict.state(), verdict.reason(), verdict.detail().isEmpty() ? "-" : LogSafe.of(verdict.detail(), 400), millis};
         String format = "login={} protocol={} client={} backend={} verdict={} reason={} detail={} ms={}";
         switch (verdict.state()) {
             case UNAVAILABLE:
+                if (verdict.reason() == Verdict.Reason.BUSY) {
+                    // the throttle's "no check slot for this address": outsiders control its volume, like REJECTED's
+                    AUDIT.info(format, args);
+                    break;
+                }
                 AUDIT.warn(format + " cause={}", append(args,
-                    verdict.cause().map(c -> c.getClass().getSimpleName() + ": " + c.getMessage()).orElse("-")));
+                    verdict.cause().map(c -> c.getClass().getSimpleName() + ": " + LogSafe.of(String.valueOf(c.getMessage()), 400))
+                    .orElse("-")));
                 break;
             default:
                 AUDIT.info(format, args);
@@ -291,23 +298,6 @@ public final class AuthPack implements AutoCloseable {
         Object[] all = java.util.Arrays.copyOf(args, args.length + 1);
         all[args.length] = more;
         return all;
-    }
-
-    /** The login as it may appear in a log line: control characters escaped, length capped. */
-    static String printable(String login) {
-        StringBuilder s = new StringBuilder();
-        for (int i = 0; i < login.length() && s.length() < MAX_LOGGED_LOGIN; i++) {
-            char c = login.charAt(i);
-            if (c < 0x20 || c == 0x7f || c == '\\' || Character.isSurrogate(c) || c == '\u2028' || c == '\u2029') {
-                s.append(String.format("\\u%04x", (int) c));
-            } else {
-                s.append(c);
-            }
-        }
-        if (login.length() > MAX_LOGGED_LOGIN) {
-            s.append("…(").append(login.length()).append(" chars)");
-        }
-        return s.toString();
     }
 
     @Override

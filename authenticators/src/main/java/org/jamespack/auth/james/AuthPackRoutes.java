@@ -9,6 +9,7 @@ import org.apache.james.webadmin.Constants;
 import org.apache.james.webadmin.Routes;
 import org.apache.james.webadmin.utils.ErrorResponder;
 import org.apache.james.webadmin.utils.JsonTransformer;
+import org.jamespack.auth.LogSafe;
 import org.jamespack.auth.cache.CacheStats;
 import org.jamespack.auth.cache.CachingVerifier;
 import org.slf4j.Logger;
@@ -28,8 +29,9 @@ import spark.Service;
  * <caption>Endpoints</caption>
  * <tr><th>endpoint</th><th>answer</th></tr>
  * <tr><td>{@code GET /authpack/cache}</td><td>200 {@code {"hits":…,"misses":…,"staleServed":…,"entries":…}}</td></tr>
- * <tr><td>{@code DELETE /authpack/cache/users/{login}}</td><td>204; every entry of the login (any case, any protocol) is
- *   gone</td></tr>
+ * <tr><td>{@code DELETE /authpack/cache/users/{login}}</td><td>204; every entry of the user the login names is gone:
+ *   any case, any protocol, and every other login form of the same account
+ *   ({@link CachingVerifier#invalidate(String)})</td></tr>
  * <tr><td>{@code DELETE /authpack/cache}</td><td>204; every entry is gone</td></tr>
  * </table>
  * Without {@code <cache>} in {@code <authpack>} each answers 404. No password or hash is ever in an
@@ -75,8 +77,9 @@ public final class AuthPackRoutes implements Routes {
 
     private Object invalidateUser(Request request, Response response) {
         String login = request.params("login");
-        cache().invalidate(login);
-        LOGGER.info("authpack: WebAdmin dropped the cached verdicts of {}", AuthPack.printable(login));
+        // by user, not by the login as typed: every form that reached the same account goes (issue 12)
+        int dropped = cache().invalidate(login);
+        LOGGER.info("authpack: WebAdmin dropped the {} cached verdicts of the user of {}", dropped, LogSafe.of(login));
         return noContent(response);
     }
 

@@ -5,8 +5,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 
+import org.jamespack.auth.BackendUnavailableException;
 import org.jamespack.auth.CredentialVerifier;
 import org.jamespack.auth.LoginAttempt;
+import org.jamespack.auth.UserDirectory;
 import org.jamespack.auth.Verdict;
 import org.jamespack.auth.VerdictMeter;
 import org.jamespack.auth.chain.VerifierChain;
@@ -36,7 +38,9 @@ final class Chains {
         }
         if (members.size() == 1) {
             AuthPack.Member only = members.get(0);
-            return new Named(only.name(), only.verifier(), meter);
+            Named named = new Named(only.name(), only.verifier(), meter);
+            // the cache asks a directory which logins name the same user when invalidating (issue 12)
+            return only.verifier() instanceof UserDirectory directory ? new NamedDirectory(named, directory) : named;
         }
         List<VerifierChain.Member> chain = new ArrayList<>();
         for (AuthPack.Member m : members) {
@@ -83,6 +87,53 @@ final class Chains {
         @Override
         public void close() {
             delegate.close();
+        }
+    }
+
+    /**
+     * A {@link Named} backend that is also a directory: the directory's answers pass through
+     * (not metered: they are no logins).
+     *
+     * <p>Thread-safe when the delegates are.
+     */
+    @ThreadSafe
+    static final class NamedDirectory implements CredentialVerifier, UserDirectory {
+        private final Named named;
+        private final UserDirectory directory;
+
+        NamedDirectory(Named named, UserDirectory directory) {
+            this.named = named;
+            this.directory = directory;
+        }
+
+        @Override
+        public Verdict verify(LoginAttempt attempt) {
+            return named.verify(attempt);
+        }
+
+        @Override
+        public String name() {
+            return named.name();
+        }
+
+        @Override
+        public void close() {
+            named.close();
+        }
+
+        @Override
+        public java.util.Optional<String> lookup(String login) throws BackendUnavailableException {
+            return directory.lookup(login);
+        }
+
+        @Override
+        public java.util.List<String> list() throws BackendUnavailableException {
+            return directory.list();
+        }
+
+        @Override
+        public long count() throws BackendUnavailableException {
+            return directory.count();
         }
     }
 }

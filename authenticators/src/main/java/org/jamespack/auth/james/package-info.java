@@ -83,7 +83,9 @@
  * POP3 {@code -ERR}; UNAVAILABLE gives SMTP {@code 454 4.7.0} (through the hook), IMAP
  * {@code NO … processing failed}, POP3 {@code -ERR Unexpected error}. Each login writes one line
  * to the logger {@code org.jamespack.auth.audit} (login, protocol, client, backend, verdict,
- * reason, duration; never the password): INFO, WARN when UNAVAILABLE.
+ * reason, duration; never the password, every client-supplied value escaped by
+ * {@link org.jamespack.auth.LogSafe}): INFO, WARN when UNAVAILABLE (INFO for the throttle's
+ * {@code BUSY}, which outsiders can cause at will).
  *
  * <h2>Operations</h2>
  * Metrics through James' {@code MetricFactory} ({@link org.jamespack.auth.james.AuthPackMetrics}):

@@ -21,6 +21,7 @@ import javax.net.ssl.SSLException;
 
 import org.jamespack.auth.CredentialVerifier;
 import org.jamespack.auth.InputGuard;
+import org.jamespack.auth.LogSafe;
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Protocol;
 import org.jamespack.auth.Secret;
@@ -370,7 +371,7 @@ public final class KopanoVerifier implements CredentialVerifier {
                     // the session is gone on the server: nothing to log off
                     session = 0;
                     if (round == 1) {
-                        LOG.debug("kopano: session of {} ended before getUser, logging on again", attempt.login());
+                        LOG.debug("kopano: session of {} ended before getUser, logging on again", LogSafe.lazy(attempt.login()));
                         continue;
                     }
                     return Verdict.unavailable(Reason.SERVER_ERROR, where() + " ended the session twice before getUser "
@@ -424,7 +425,7 @@ public final class KopanoVerifier implements CredentialVerifier {
                 ? "the server wants the Unicode capability (0x80000031)"
                 : "the server refused the client version (0x80000021)";
             LOG.error("kopano: logon of {} at {} refused: {}; this is a client or configuration fault, not the user's",
-                attempt.login(), where(), why);
+                LogSafe.of(attempt.login()), where(), why);
             return Optional.of(Verdict.unavailable(Reason.PROTOCOL_ERROR, why));
         }
         return Optional.of(Verdict.unavailable(Reason.SERVER_ERROR, "logon answered " + hex(er)));
@@ -463,11 +464,12 @@ public final class KopanoVerifier implements CredentialVerifier {
     private Soap.Element call(SoapHttpClient.Exchange x, String op, String body, String masked)
         throws IOException, Soap.SoapException {
         if (settings.debug()) {
-            LOG.info("kopano SOAP {} request: {}", op, masked);
+            LOG.info("kopano SOAP {} request: {}", op, LogSafe.of(masked, 8000));
         }
         SoapHttpClient.Answer answer = x.call(body);
         if (settings.debug()) {
-            LOG.info("kopano SOAP {} answer (HTTP {}): {}", op, answer.status(), Soap.maskSessions(answer.body()));
+            LOG.info("kopano SOAP {} answer (HTTP {}): {}", op, answer.status(),
+                LogSafe.of(Soap.maskSessions(answer.body()), 8000));
         }
         if (answer.status() != 200) {
             // Kopano sends a Fault with HTTP 500; other statuses come from proxies or a broken server
@@ -489,7 +491,7 @@ public final class KopanoVerifier implements CredentialVerifier {
     }
 
     private void log(LoginAttempt attempt, ServiceGate gate, Verdict v, long millis) {
-        String login = attempt.login();
+        Object login = LogSafe.lazy(attempt.login());
         String protocol = attempt.protocol().configName();
         switch (v.state()) {
             case ACCEPTED:

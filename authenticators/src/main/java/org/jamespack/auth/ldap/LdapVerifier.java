@@ -27,6 +27,7 @@ import javax.net.ssl.TrustManager;
 import org.jamespack.auth.BackendUnavailableException;
 import org.jamespack.auth.CredentialVerifier;
 import org.jamespack.auth.InputGuard;
+import org.jamespack.auth.LogSafe;
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Protocol;
 import org.jamespack.auth.Secret;
@@ -319,7 +320,7 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
     public Verdict verify(LoginAttempt attempt) {
         Optional<Verdict> refused = InputGuard.precheck(attempt);
         if (refused.isPresent()) {
-            LOGGER.debug("ldap: login '{}' refused before any directory call: {}", attempt.login(), refused.get());
+            LOGGER.debug("ldap: login '{}' refused before any directory call: {}", LogSafe.lazy(attempt.login()), refused.get());
             return refused.get();
         }
         if (closed.get()) {
@@ -334,9 +335,9 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
         if (verdict.state() == Verdict.State.UNAVAILABLE) {
-            LOGGER.warn("ldap: login '{}' {} after {} ms", attempt.login(), verdict, millis, verdict.cause().orElse(null));
+            LOGGER.warn("ldap: login '{}' {} after {} ms", LogSafe.of(attempt.login()), verdict, millis, verdict.cause().orElse(null));
         } else {
-            LOGGER.debug("ldap: login '{}' {} after {} ms", attempt.login(), verdict, millis);
+            LOGGER.debug("ldap: login '{}' {} after {} ms", LogSafe.lazy(attempt.login()), verdict, millis);
         }
         return verdict;
     }
@@ -369,7 +370,7 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
         if (match.entries.size() != 1) {
             spendDummy(attempt.password());
             if (match.entries.size() > 1 || match.truncated) {
-                LOGGER.warn("ldap: login '{}' matches several entries ({}); refused", attempt.login(), dns(match.entries));
+                LOGGER.warn("ldap: login '{}' matches several entries ({}); refused", LogSafe.of(attempt.login()), dns(match.entries));
                 return Verdict.rejected(Reason.AMBIGUOUS_LOGIN, "login matches several entries");
             }
             return Verdict.rejected();
@@ -814,7 +815,7 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
             }
             if (match.entries.size() != 1) {
                 if (match.entries.size() > 1 || match.truncated) {
-                    LOGGER.warn("ldap: login '{}' matches several entries ({}); treated as unknown", login, dns(match.entries));
+                    LOGGER.warn("ldap: login '{}' matches several entries ({}); treated as unknown", LogSafe.of(login), dns(match.entries));
                 }
                 return Optional.empty();
             }

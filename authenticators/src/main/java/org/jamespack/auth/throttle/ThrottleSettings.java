@@ -20,13 +20,17 @@ import net.jcip.annotations.Immutable;
  * @param common              the per-protocol settings of every protocol not listed in {@code perProtocol}
  * @param perProtocol         overrides for some protocols (copied)
  * @param forgetAfter         an address's failures are forgotten this long after its last one
- * @param maxAddresses        at most this many client addresses (IPv4 /32, IPv6 /64) are remembered
- * @param maxConcurrentDelays at most this many threads sleep out a failure delay at once; later
- *                            failures are answered at once (still counted, still penalised)
+ * @param maxAddresses        at most this many client addresses (IPv4 /32, IPv6 /64) are remembered,
+ *                            and at most this many (address, login) pairs
+ * @param maxConcurrentDelays at most this many threads sleep out a failure delay or wait for a
+ *                            check slot at once; later failures are answered at once (still
+ *                            counted, still penalised), later waiters get a temporary failure
+ * @param budget              the backend checks one address may have in flight and per second,
+ *                            across all its logins
  */
 @Immutable
 public record ThrottleSettings(PerProtocol common, Map<Protocol, PerProtocol> perProtocol, Duration forgetAfter,
-                               int maxAddresses, int maxConcurrentDelays) {
+                               int maxAddresses, int maxConcurrentDelays, AddressBudget budget) {
 
     public static final String ENABLED = "enabled";
     public static final String FAILURE_DELAY = "failureDelay";
@@ -36,6 +40,10 @@ public record ThrottleSettings(PerProtocol common, Map<Protocol, PerProtocol> pe
     public static final String FORGET_AFTER = "forgetAfter";
     public static final String MAX_ADDRESSES = "maxAddresses";
     public static final String MAX_CONCURRENT_DELAYS = "maxConcurrentDelays";
+    public static final String CHECKS_IN_FLIGHT = "checksInFlight";
+    public static final String CHECKS_PER_SECOND = "checksPerSecond";
+    public static final String CHECK_BURST = "checkBurst";
+    public static final String CHECK_WAIT = "checkWait";
     /** The element holding one protocol's overrides: {@code <protocol name="smtp">…</protocol>}. */
     public static final String PROTOCOL = "protocol";
     public static final String PROTOCOL_NAME = "name";
@@ -50,6 +58,13 @@ public record ThrottleSettings(PerProtocol common, Map<Protocol, PerProtocol> pe
     public static final Duration DEFAULT_FORGET_AFTER = Duration.ofMinutes(15);
     public static final int DEFAULT_MAX_ADDRESSES = 100_000;
     public static final int DEFAULT_MAX_CONCURRENT_DELAYS = 16;
+    /** A client opening a few IMAP connections at once is checked in parallel; a guesser is not much faster. */
+    public static final int DEFAULT_CHECKS_IN_FLIGHT = 4;
+    /** Password spraying from one address: at most 5 failed guesses a second, 18 000 an hour, after the burst. */
+    public static final int DEFAULT_CHECKS_PER_SECOND = 5;
+    public static final int DEFAULT_CHECK_BURST = 20;
+    /** Longer than a loaded directory's answer, shorter than a mail client's patience (typically 30 s or more). */
+    public static final Duration DEFAULT_CHECK_WAIT = Duration.ofSeconds(5);
 
     /**
      * The longest failure delay accepted: the James SMTP AuthHook runs on a Netty I/O thread,
@@ -60,6 +75,53 @@ public record ThrottleSettings(PerProtocol common, Map<Protocol, PerProtocol> pe
     static final int MAX_PENALTY_AFTER = 1000;
     static final int MAX_MAX_ADDRESSES = 10_000_000;
     static final int MAX_MAX_CONCURRENT_DELAYS = 10_000;
+    static final int MAX_CHECKS_IN_FLIGHT = 1000;
+    static final int MAX_CHECKS_PER_SECOND = 100_000;
+    static final Duration MAX_CHECK_WAIT = Duration.ofSeconds(30);
+
+    /**
+     * The backend checks one client address (IPv4 /32, IPv6 /64) may cause, across all the logins
+     * it tries: at most {@code checksInFlight} at once, and a token bucket of {@code checkBurst}
+     * tokens refilled at {@code checksPerSecond}. A check takes a token <em>before</em> the
+     * backend is asked and gives it back when the answer is ACCEPTED or UNAVAILABLE, so the rate
+     * bounds the failed checks (password spraying), not the right passwords of the users behind
+     * one NAT or webmail front end. An attempt that finds no slot waits up to {@code checkWait},
+     * first come first served, where its caller may block; then, or at once where its caller
+     * must not block (a Netty I/O thread), it is answered UNAVAILABLE: a temporary failure the
+     * client retries, never a wrong password.
+     *
+     * @param checksInFlight  backend checks of one address at once, 1..1000
+     * @param checksPerSecond tokens added per second, 1..100000
+     * @param checkBurst      the bucket's size, at least 1 and at most 100000
+     * @param checkWait       the longest wait for a slot, 0..30s
+     */
+    @Immutable
+    public record AddressBudget(int checksInFlight, int checksPerSecond, int checkBurst, Duration checkWait) {
+
+        public AddressBudget {
+            Objects.requireNonNull(checkWait, CHECK_WAIT);
+            if (checksInFlight < 1 || checksInFlight > MAX_CHECKS_IN_FLIGHT) {
+                throw new IllegalArgumentException(CHECKS_IN_FLIGHT + " must be within 1.." + MAX_CHECKS_IN_FLIGHT + ", was "
+                    + checksInFlight);
+            }
+            if (checksPerSecond < 1 || checksPerSecond > MAX_CHECKS_PER_SECOND) {
+                throw new IllegalArgumentException(CHECKS_PER_SECOND + " must be within 1.." + MAX_CHECKS_PER_SECOND + ", was "
+                    + checksPerSecond);
+            }
+            if (checkBurst < 1 || checkBurst > MAX_CHECKS_PER_SECOND) {
+                throw new IllegalArgumentException(CHECK_BURST + " must be within 1.." + MAX_CHECKS_PER_SECOND + ", was "
+                    + checkBurst);
+            }
+            if (checkWait.isNegative() || checkWait.compareTo(MAX_CHECK_WAIT) > 0) {
+                throw new IllegalArgumentException(CHECK_WAIT + " must be within 0.." + MAX_CHECK_WAIT + ", was " + checkWait);
+            }
+        }
+
+        public static AddressBudget defaults() {
+            return new AddressBudget(DEFAULT_CHECKS_IN_FLIGHT, DEFAULT_CHECKS_PER_SECOND, DEFAULT_CHECK_BURST,
+                DEFAULT_CHECK_WAIT);
+        }
+    }
 
     /**
      * One protocol's throttling.
@@ -67,7 +129,7 @@ public record ThrottleSettings(PerProtocol common, Map<Protocol, PerProtocol> pe
      * @param enabled        whether attempts by this protocol are delayed and penalised at all
      *                       (their failures are then not counted either)
      * @param failureDelay   a REJECTED or DISABLED answer is given only after this delay
-     * @param penaltyAfter   an address is penalised from this many failures on (1 = after the first)
+     * @param penaltyAfter   an (address, login) pair is penalised from this many failures on (1 = after the first)
      * @param penaltyInitial the first penalty; each further failure doubles it
      * @param penaltyMax     the penalty never grows beyond this
      */
@@ -139,6 +201,7 @@ public record ThrottleSettings(PerProtocol common, Map<Protocol, PerProtocol> pe
             throw new IllegalArgumentException(MAX_CONCURRENT_DELAYS + " must be within 0.." + MAX_MAX_CONCURRENT_DELAYS
                 + ", was " + maxConcurrentDelays);
         }
+        Objects.requireNonNull(budget, "budget");
         Duration longestPenalty = common.penaltyMax();
         for (PerProtocol p : perProtocol.values()) {
             longestPenalty = p.penaltyMax().compareTo(longestPenalty) > 0 ? p.penaltyMax() : longestPenalty;
@@ -151,7 +214,7 @@ public record ThrottleSettings(PerProtocol common, Map<Protocol, PerProtocol> pe
 
     public static ThrottleSettings defaults() {
         return new ThrottleSettings(PerProtocol.defaults(), Map.of(), DEFAULT_FORGET_AFTER, DEFAULT_MAX_ADDRESSES,
-            DEFAULT_MAX_CONCURRENT_DELAYS);
+            DEFAULT_MAX_CONCURRENT_DELAYS, AddressBudget.defaults());
     }
 
     /** The settings that apply to {@code protocol}. */
@@ -160,26 +223,30 @@ public record ThrottleSettings(PerProtocol common, Map<Protocol, PerProtocol> pe
     }
 
     public ThrottleSettings withCommon(PerProtocol c) {
-        return new ThrottleSettings(c, perProtocol, forgetAfter, maxAddresses, maxConcurrentDelays);
+        return new ThrottleSettings(c, perProtocol, forgetAfter, maxAddresses, maxConcurrentDelays, budget);
     }
 
     public ThrottleSettings withProtocol(Protocol protocol, PerProtocol p) {
         Map<Protocol, PerProtocol> copy = new EnumMap<>(Protocol.class);
         copy.putAll(perProtocol);
         copy.put(protocol, p);
-        return new ThrottleSettings(common, copy, forgetAfter, maxAddresses, maxConcurrentDelays);
+        return new ThrottleSettings(common, copy, forgetAfter, maxAddresses, maxConcurrentDelays, budget);
     }
 
     public ThrottleSettings withForgetAfter(Duration d) {
-        return new ThrottleSettings(common, perProtocol, d, maxAddresses, maxConcurrentDelays);
+        return new ThrottleSettings(common, perProtocol, d, maxAddresses, maxConcurrentDelays, budget);
     }
 
     public ThrottleSettings withMaxAddresses(int max) {
-        return new ThrottleSettings(common, perProtocol, forgetAfter, max, maxConcurrentDelays);
+        return new ThrottleSettings(common, perProtocol, forgetAfter, max, maxConcurrentDelays, budget);
     }
 
     public ThrottleSettings withMaxConcurrentDelays(int max) {
-        return new ThrottleSettings(common, perProtocol, forgetAfter, maxAddresses, max);
+        return new ThrottleSettings(common, perProtocol, forgetAfter, maxAddresses, max, budget);
+    }
+
+    public ThrottleSettings withBudget(AddressBudget b) {
+        return new ThrottleSettings(common, perProtocol, forgetAfter, maxAddresses, maxConcurrentDelays, b);
     }
 
     /**
@@ -217,8 +284,16 @@ public record ThrottleSettings(PerProtocol common, Map<Protocol, PerProtocol> pe
         }
         int addresses = node.integer(MAX_ADDRESSES, DEFAULT_MAX_ADDRESSES, 1, MAX_MAX_ADDRESSES);
         int delays = node.integer(MAX_CONCURRENT_DELAYS, DEFAULT_MAX_CONCURRENT_DELAYS, 0, MAX_MAX_CONCURRENT_DELAYS);
+        int inFlight = node.integer(CHECKS_IN_FLIGHT, DEFAULT_CHECKS_IN_FLIGHT, 1, MAX_CHECKS_IN_FLIGHT);
+        int perSecond = node.integer(CHECKS_PER_SECOND, DEFAULT_CHECKS_PER_SECOND, 1, MAX_CHECKS_PER_SECOND);
+        int burst = node.integer(CHECK_BURST, DEFAULT_CHECK_BURST, 1, MAX_CHECKS_PER_SECOND);
+        Duration wait = node.duration(CHECK_WAIT, DEFAULT_CHECK_WAIT);
+        if (wait.compareTo(MAX_CHECK_WAIT) > 0) {
+            node.problem(CHECK_WAIT, "'" + wait + "' is longer than " + MAX_CHECK_WAIT + " (a waiting login holds a protocol thread)");
+            wait = DEFAULT_CHECK_WAIT;
+        }
         node.reportUnread();
-        return new ThrottleSettings(base, overrides, forget, addresses, delays);
+        return new ThrottleSettings(base, overrides, forget, addresses, delays, new AddressBudget(inFlight, perSecond, burst, wait));
     }
 
     private static PerProtocol perProtocol(ConfigNode node, PerProtocol inherited) {

@@ -1,6 +1,9 @@
 package org.jamespack.auth.throttle;
 
+import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
@@ -9,6 +12,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 import org.jamespack.auth.CredentialVerifier;
 import org.jamespack.auth.InputGuard;
+import org.jamespack.auth.LogSafe;
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Verdict;
 import org.jamespack.auth.config.ConfigNode;
@@ -24,38 +28,64 @@ import net.jcip.annotations.ThreadSafe;
 
 /**
  * Thread-safe: slows failed logins down and stops password guessing from one client address
- * before it reaches the backend (where it would count towards the real user's lockout).
+ * before it reaches the backend (where it would count towards the real user's lockout),
+ * without locking out the other users behind that address (NAT, carrier NAT, a webmail front
+ * end).
  *
- * <p>Two mechanisms, after Dovecot's {@code auth_failure_delay} and its anvil penalty:
+ * <p>Three mechanisms, the first two after Dovecot's {@code auth_failure_delay} and its anvil
+ * penalty:
  * <ul>
  * <li><b>Failure delay.</b> A REJECTED or DISABLED answer is given only after
  *     {@code failureDelay} (default 2 s). DISABLED is delayed too, so that timing does not tell
  *     a right password on a disabled account from a wrong one. ACCEPTED and UNAVAILABLE are
  *     never delayed.</li>
- * <li><b>Penalty per client address.</b> Failures are counted per address (IPv4 /32, IPv6
- *     /64, see {@link ClientPrefix}). From the {@code penaltyAfter}-th failure on, the address
- *     must keep quiet for {@code penaltyInitial}, doubled at each further failure up to
- *     {@code penaltyMax}, counted from when the failure was answered. An attempt inside that
- *     window is answered REJECTED (after the failure delay) <em>without asking the backend</em>,
- *     even if its password is right: it is counted as throttled, not as a failure, so the window
- *     is not stretched by the attempts it refuses. An address's count is forgotten
- *     {@code forgetAfter} after its last failure, and reset by an ACCEPTED login from it.</li>
+ * <li><b>Penalty per (address, login).</b> Failures are counted per client address (IPv4 /32,
+ *     IPv6 /64, see {@link ClientPrefix}) <em>and</em> login (ignoring case). From the
+ *     {@code penaltyAfter}-th failure on, that pair must keep quiet for {@code penaltyInitial},
+ *     doubled at each further failure up to {@code penaltyMax}, counted from when the failure
+ *     was answered. An attempt inside that window is answered REJECTED (after the failure
+ *     delay) <em>without asking the backend</em>, even if its password is right: it is counted
+ *     as throttled, not as a failure, so the window is not stretched by the attempts it
+ *     refuses. A pair's count is forgotten {@code forgetAfter} after its last failure, and reset
+ *     by an ACCEPTED login of that pair. Keying on the pair, not on the address alone, means a
+ *     refusal without a check tells a guesser nothing about the account it targets (it is
+ *     refused whatever the password), and another user's right password from the same address
+ *     is still checked and ACCEPTED.</li>
+ * <li><b>Check budget per address</b> ({@link ThrottleSettings.AddressBudget}). Across all the
+ *     logins one address tries, at most {@code checksInFlight} backend checks run at once, and a
+ *     check takes a token from a bucket of {@code checkBurst} refilled at
+ *     {@code checksPerSecond}, given back when the answer is ACCEPTED or UNAVAILABLE: password
+ *     spraying (one guess at each of many logins, which the per-pair penalty cannot see) gets at
+ *     most that rate of failed checks, while the right passwords of the users behind the address
+ *     do not use it up. An attempt that finds no slot waits, first come first served, up to
+ *     {@code checkWait} where its caller may block ({@link #verify}); where it must not
+ *     ({@link #judge}: Netty I/O threads) it does not wait. Either way, without a slot it is
+ *     answered UNAVAILABLE ({@link Verdict.Reason#BUSY}, detail {@code throttled: …}): a
+ *     temporary failure (SMTP 454, IMAP {@code NO … processing failed}), which clients retry
+ *     and never take for a wrong password.</li>
  * </ul>
- * Failures by every throttled protocol count together for an address (an attacker switching
- * from IMAP to POP3 keeps its count); the protocol of the attempt at hand decides the delay and
- * the penalty curve. A protocol with {@code enabled=false} is passed straight through: neither
- * delayed, nor counted, nor refused.
  *
- * <p>Trade-off of the reset: an attacker who owns one account can clear their address's count
- * by logging in to it, but still pays the failure delay on every guess and gets at most
- * {@code penaltyAfter − 1} guesses per reset; an operator who prefers to count every failure
- * sets {@code penaltyAfter} to 1.
+ * <p><b>Reserved before asked.</b> Both the pair's attempt and the address's slot are taken
+ * atomically <em>before</em> the backend is asked (issue 12: 50 concurrent wrong guesses from one
+ * address all reached the backend when the failure was only recorded afterwards). A pair may
+ * have at most as many checks in flight as it has failures left before its penalty
+ * ({@code penaltyAfter − failures}, at least one); further attempts of that pair wait for
+ * those answers, and are then checked (the earlier ones were right) or refused (they were
+ * wrong and the penalty began).
  *
- * <p>The penalty keys on the address, never on the login: the real user, logging in from their
- * own address, is not locked out by an attacker elsewhere, and their correct login is never
- * slowed. When {@link LoginAttempt#client()} is empty (the caller could not tell the address)
- * there is no penalty, only the failure delay: one shared "unknown" bucket would let one
- * attacker lock out every such caller.
+ * <p>Failures by every throttled protocol count together (an attacker switching from IMAP to
+ * POP3 keeps its count); the protocol of the attempt at hand decides the delay and the penalty
+ * curve. A protocol with {@code enabled=false} is passed straight through: neither delayed,
+ * nor counted, nor refused, nor budgeted.
+ *
+ * <p>Trade-offs. An attacker gets {@code penaltyAfter − 1} guesses per login form that reaches
+ * the same account ({@code alice}, {@code alice@example.org}) before each penalty, and all of
+ * them come out of the address's budget. The real user behind a guesser's address may wait up
+ * to {@code checkWait} for a slot, or get a temporary failure, while that address sprays; an
+ * operator who fronts many users with one address (webmail) raises {@code checksInFlight}
+ * and {@code checksPerSecond}. When {@link LoginAttempt#client()} is empty (the caller could not
+ * tell the address) there is neither penalty nor budget, only the failure delay: one shared
+ * "unknown" bucket would let one attacker lock out every such caller.
  *
  * <p><b>Blocking.</b> Two ways to pay the delay. {@link #judge} never sleeps: it answers at
  * once and returns the delay the caller owes, which James' SMTP hook pays by not reading from
@@ -66,19 +96,25 @@ import net.jcip.annotations.ThreadSafe;
  * delayed answer. {@link #verify} sleeps on the calling thread, for callers that cannot hold a
  * connection back (James' mailbox {@code Authenticator}: IMAP, POP3, JMAP, WebAdmin); that is
  * why the delay is bounded ({@link ThrottleSettings#MAX_FAILURE_DELAY}) and why at most
- * {@code maxConcurrentDelays} threads sleep at once (further failures are answered at once,
- * still counted and penalised; the penalty, which needs no sleep, then does the slowing).
- * Interrupting a sleeping thread ends the delay early and keeps the interrupt flag.
+ * {@code maxConcurrentDelays} threads sleep out a delay or wait for a slot at once (further
+ * failures are answered at once, still counted and penalised; further waiters get the
+ * temporary failure). Interrupting a sleeping or waiting thread ends it early and keeps the
+ * interrupt flag.
  *
- * <p>Memory: at most {@code maxAddresses} addresses, each a few dozen bytes; the least useful
- * are evicted first (a penalty lost to eviction only ends early).
+ * <p>Memory: at most {@code maxAddresses} addresses and as many (address, login) pairs, each a
+ * few dozen bytes; the least useful are evicted first (a penalty lost to eviction only ends
+ * early; an address evicted while it has checks in flight starts a fresh budget, which only
+ * happens with more than {@code maxAddresses} addresses active at once).
  *
- * <p>Logs name the address, login, protocol and verdict; never the password.
+ * <p>Logs name the address, login (escaped, {@link LogSafe}), protocol and verdict; never the
+ * password.
  */
 @ThreadSafe
 public final class ThrottlingVerifier implements CredentialVerifier {
 
     private static final Logger LOG = LoggerFactory.getLogger(ThrottlingVerifier.class);
+    /** The pair key of over-long logins: no real login holds a NUL. */
+    private static final String MALFORMED = "\0malformed";
 
     /** How a delay is waited out; tests record it instead of sleeping. */
     @FunctionalInterface
@@ -90,12 +126,16 @@ public final class ThrottlingVerifier implements CredentialVerifier {
     private final CredentialVerifier delegate;
     private final Ticker ticker;
     private final Sleeper sleeper;
+    /** Threads sleeping out a failure delay or waiting for a check slot. */
     private final Semaphore sleepers;
-    private final Cache<ClientPrefix, Failures> addresses;
+    private final Cache<ClientPrefix, Gate> gates;
+    private final Cache<Pair, Failures> pairs;
     private final LongAdder failures = new LongAdder();
     private final LongAdder throttled = new LongAdder();
     private final LongAdder delayed = new LongAdder();
     private final LongAdder delaysSkipped = new LongAdder();
+    private final LongAdder waited = new LongAdder();
+    private final LongAdder busy = new LongAdder();
 
     /** A throttle with {@code settings} in front of {@code delegate}; closing it closes the delegate. */
     public ThrottlingVerifier(ThrottleSettings settings, CredentialVerifier delegate) {
@@ -109,7 +149,13 @@ public final class ThrottlingVerifier implements CredentialVerifier {
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.sleepers = new Semaphore(settings.maxConcurrentDelays());
-        this.addresses = Caffeine.newBuilder()
+        this.gates = Caffeine.newBuilder()
+            .maximumSize(settings.maxAddresses())
+            .expireAfterAccess(settings.forgetAfter())
+            .ticker(ticker)
+            .executor(Runnable::run)
+            .build();
+        this.pairs = Caffeine.newBuilder()
             .maximumSize(settings.maxAddresses())
             .expireAfterWrite(settings.forgetAfter())
             .ticker(ticker)
@@ -128,7 +174,8 @@ public final class ThrottlingVerifier implements CredentialVerifier {
 
     /**
      * Answers after sleeping out the failure delay on the calling thread (bounded by
-     * {@code maxConcurrentDelays}): for callers that cannot hold back the client's connection.
+     * {@code maxConcurrentDelays}), waiting up to {@code checkWait} for a check slot of the
+     * client's address: for callers that cannot hold back the client's connection.
      * Callers that can (James' SMTP hook) use {@link #judge} instead.
      */
     @Override
@@ -138,8 +185,9 @@ public final class ThrottlingVerifier implements CredentialVerifier {
 
     /**
      * Answers at once and says how long the caller must hold back the client's connection (not
-     * read its next command); never sleeps. The failure is counted as answered when that delay
-     * ends, so the penalty window is the same as with {@link #verify}.
+     * read its next command); never sleeps and never waits for a check slot (it may block for
+     * the backend's own answer, as any verifier does). The failure is counted as answered when
+     * that delay ends, so the penalty window is the same as with {@link #verify}.
      */
     public Judgement judge(LoginAttempt attempt) {
         return decide(attempt, true);
@@ -158,62 +206,212 @@ public final class ThrottlingVerifier implements CredentialVerifier {
         if (!rules.enabled()) {
             return Judgement.undelayed(delegate.verify(attempt));
         }
+        Optional<Verdict> refused = InputGuard.precheck(attempt);
         Optional<ClientPrefix> client = attempt.client().map(ClientPrefix::of);
-        if (client.isPresent()) {
-            Failures known = addresses.getIfPresent(client.get());
-            if (known != null) {
-                long quietUntil = known.lastAnsweredAt + rules.penaltyFor(known.count).toNanos();
-                if (ticker.read() - quietUntil < 0) {
-                    throttled.increment();
-                    LOG.info("login throttled: client={} login={} protocol={} failures={}", client.get(), attempt.login(),
-                        attempt.protocol(), known.count);
-                    return failure(Verdict.rejected(Verdict.Reason.INVALID_CREDENTIALS, "throttled"), rules, callerDelays,
-                        Optional.empty());
-                }
+        if (client.isEmpty()) {
+            return answered(refused.isPresent() ? refused.get() : delegate.verify(attempt), rules, callerDelays, null);
+        }
+        // an over-long login shares one key per address, so refused input cannot fill the memory with pairs
+        String key = attempt.login().length() > InputGuard.MAX_LOGIN_LENGTH ? MALFORMED : attempt.login().toLowerCase(Locale.ROOT);
+        Pair pair = new Pair(client.get(), key);
+        Gate gate = gates.get(pair.client, k -> new Gate(ticker.read()));
+        boolean needsCheck = refused.isEmpty();
+        Reservation r = reserve(gate, pair, rules, needsCheck, !callerDelays);
+        switch (r) {
+            case THROTTLED:
+                throttled.increment();
+                LOG.info("login throttled: client={} login={} protocol={} failures={}", pair.client, LogSafe.of(attempt.login()),
+                    attempt.protocol(), failuresOf(pair));
+                return failure(Verdict.rejected(Verdict.Reason.INVALID_CREDENTIALS, "throttled"), rules, callerDelays);
+            case BUSY:
+                busy.increment();
+                // the audit line says it too; a sprayer makes many of these
+                LOG.debug("login not checked, no check slot free for its address: client={} login={} protocol={}", pair.client,
+                    LogSafe.lazy(attempt.login()), attempt.protocol());
+                Verdict busyVerdict = Verdict.unavailable(Verdict.Reason.BUSY,
+                    "throttled: too many checks from this address, try again later");
+                // a caller that did not wait holds the connection back, or a sprayer would ask again at once
+                return callerDelays ? new Judgement(busyVerdict, rules.failureDelay()) : Judgement.undelayed(busyVerdict);
+            case GO:
+            default:
+                break;
+        }
+        @Nullable Verdict verdict = null;
+        try {
+            verdict = needsCheck ? delegate.verify(attempt) : refused.get();
+        } finally {
+            if (needsCheck) {
+                // a verifier that throws (a bug) must not keep the slot: treated as UNAVAILABLE here
+                checked(gate, verdict == null ? Verdict.State.UNAVAILABLE : verdict.state());
+            }
+            if (verdict == null) {
+                settle(gate, pair, Verdict.State.UNAVAILABLE, 0, rules);
             }
         }
-        Optional<Verdict> refused = InputGuard.precheck(attempt);
-        Verdict verdict = refused.isPresent() ? refused.get() : delegate.verify(attempt);
+        return answered(verdict, rules, callerDelays, new Slot(gate, pair));
+    }
+
+    /** The answer to a checked attempt: ACCEPTED and UNAVAILABLE at once, failures delayed and counted. */
+    private Judgement answered(Verdict verdict, ThrottleSettings.PerProtocol rules, boolean callerDelays, @Nullable Slot slot) {
         switch (verdict.state()) {
             case ACCEPTED:
-                // a right password from the address: its earlier failures were typos, not guessing
-                client.ifPresent(addresses::invalidate);
+            case UNAVAILABLE:
+                if (slot != null) {
+                    settle(slot.gate, slot.pair, verdict.state(), 0, rules);
+                }
                 return Judgement.undelayed(verdict);
             case REJECTED:
             case DISABLED:
                 failures.increment();
-                return failure(verdict, rules, callerDelays, client);
-            case UNAVAILABLE:
-                return Judgement.undelayed(verdict);
+                Duration d = rules.failureDelay();
+                if (!callerDelays) {
+                    try {
+                        sleep(d);
+                    } finally {
+                        if (slot != null) {
+                            settle(slot.gate, slot.pair, verdict.state(), 0, rules);
+                        }
+                    }
+                    return Judgement.undelayed(verdict);
+                }
+                if (!d.isZero()) {
+                    delayed.increment();
+                }
+                // the client may speak again only when the delay ends: count the penalty from there
+                if (slot != null) {
+                    settle(slot.gate, slot.pair, verdict.state(), d.toNanos(), rules);
+                }
+                return new Judgement(verdict, d);
             default:
                 throw new IllegalStateException("unknown verdict state " + verdict.state());
         }
     }
 
-    /** Delays (or has the caller delay) a failure answer, then counts it for {@code client}. */
-    private Judgement failure(Verdict verdict, ThrottleSettings.PerProtocol rules, boolean callerDelays,
-                              Optional<ClientPrefix> client) {
+    /** A throttled answer: delayed like a failure, but neither counted nor checked. */
+    private Judgement failure(Verdict verdict, ThrottleSettings.PerProtocol rules, boolean callerDelays) {
         Duration d = rules.failureDelay();
         if (!callerDelays) {
             sleep(d);
-            client.ifPresent(c -> recordFailure(c, 0));
             return Judgement.undelayed(verdict);
         }
         if (!d.isZero()) {
             delayed.increment();
         }
-        // the client may speak again only when the delay ends: count the penalty from there
-        client.ifPresent(c -> recordFailure(c, d.toNanos()));
         return new Judgement(verdict, d);
     }
 
-    private void recordFailure(ClientPrefix client, long answeredInNanos) {
-        long answeredAt = ticker.read() + answeredInNanos;
-        addresses.asMap().compute(client, (k, old) -> new Failures(old == null ? 1 : saturatedIncrement(old.count), answeredAt));
+    private enum Reservation { GO, THROTTLED, BUSY }
+
+    /**
+     * Takes, atomically under the address's lock, one attempt of {@code pair} and (when the
+     * backend is to be asked) one check slot of the address; or says why not. Waits, first come
+     * first served, when {@code mayWait} and a slot may come within {@code checkWait}.
+     */
+    private Reservation reserve(Gate gate, Pair pair, ThrottleSettings.PerProtocol rules, boolean needsCheck, boolean mayWait) {
+        ThrottleSettings.AddressBudget budget = settings.budget();
+        long deadline = ticker.read() + budget.checkWait().toNanos();
+        Object ticket = null;
+        boolean holdsWaiter = false;
+        synchronized (gate) {
+            try {
+                while (true) {
+                    long now = ticker.read();
+                    Failures f = pairs.getIfPresent(pair);
+                    if (f != null && now - f.quietUntil(rules) < 0) {
+                        return Reservation.THROTTLED;
+                    }
+                    if (!needsCheck) {
+                        // refused by the input check: no backend call to bound, only the failure to count
+                        pairs.asMap().compute(pair, (k, old) -> Failures.orNone(old).plusPending(1));
+                        return Reservation.GO;
+                    }
+                    boolean pairFree = f == null || f.pending == 0 || f.count + f.pending < rules.penaltyAfter();
+                    if (pairFree) {
+                        if (ticket == null && mayWait) {
+                            ticket = new Object();
+                            gate.queue.addLast(ticket);
+                        }
+                        // a caller that may not wait takes a slot only when nobody waits for one
+                        boolean first = ticket == null ? gate.queue.isEmpty() : gate.queue.peekFirst() == ticket;
+                        gate.refill(now, budget);
+                        if (first && gate.inFlight < budget.checksInFlight() && gate.tokens >= 1) {
+                            gate.inFlight++;
+                            gate.tokens -= 1;
+                            pairs.asMap().compute(pair, (k, old) -> Failures.orNone(old).plusPending(1));
+                            return Reservation.GO;
+                        }
+                    } else if (ticket != null) {
+                        // waiting for its own pair's answers: let the addresses' other logins go first
+                        gate.queue.remove(ticket);
+                        ticket = null;
+                        gate.notifyAll();
+                    }
+                    long remaining = deadline - now;
+                    if (!mayWait || remaining <= 0) {
+                        return Reservation.BUSY;
+                    }
+                    if (!holdsWaiter) {
+                        if (!sleepers.tryAcquire()) {
+                            return Reservation.BUSY;
+                        }
+                        holdsWaiter = true;
+                        waited.increment();
+                    }
+                    long wait = remaining;
+                    if (pairFree && gate.tokens < 1) {
+                        wait = Math.min(wait, gate.nanosToNextToken(budget));
+                    }
+                    // a slot freed by another check notifies; a token refilled by time does not, hence the bound
+                    TimeUnit.NANOSECONDS.timedWait(gate, Math.max(wait, TimeUnit.MILLISECONDS.toNanos(1)));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Reservation.BUSY;
+            } finally {
+                if (ticket != null) {
+                    gate.queue.remove(ticket);
+                    gate.notifyAll();
+                }
+                if (holdsWaiter) {
+                    sleepers.release();
+                }
+            }
+        }
     }
 
-    private static int saturatedIncrement(int n) {
-        return n == Integer.MAX_VALUE ? n : n + 1;
+    /** The backend answered: the address's slot is free again, and its token given back unless the check failed. */
+    private void checked(Gate gate, Verdict.State state) {
+        synchronized (gate) {
+            gate.inFlight = Math.max(0, gate.inFlight - 1);
+            if (state == Verdict.State.ACCEPTED || state == Verdict.State.UNAVAILABLE) {
+                gate.refund(settings.budget());
+            }
+            gate.notifyAll();
+        }
+    }
+
+    /** The pair's attempt is answered: counted as a failure answered {@code answeredInNanos} from now, or its count reset. */
+    private void settle(Gate gate, Pair pair, Verdict.State state, long answeredInNanos, ThrottleSettings.PerProtocol rules) {
+        synchronized (gate) {
+            long answeredAt = ticker.read() + answeredInNanos;
+            pairs.asMap().compute(pair, (k, old) -> {
+                Failures f = Failures.orNone(old).plusPending(-1);
+                switch (state) {
+                    case ACCEPTED:
+                        // a right password for this login: its earlier failures were typos, not guessing
+                        f = f.reset();
+                        break;
+                    case REJECTED:
+                    case DISABLED:
+                        f = f.failedAt(answeredAt);
+                        break;
+                    default:
+                        break;
+                }
+                return f.isEmpty() ? null : f;
+            });
+            gate.notifyAll();
+        }
     }
 
     private void sleep(Duration d) {
@@ -234,20 +432,28 @@ public final class ThrottlingVerifier implements CredentialVerifier {
         }
     }
 
-    /** The failures counted for {@code client}'s prefix (0 when none or forgotten); for tests and admin routes. */
-    public int failuresOf(java.net.InetAddress client) {
-        @Nullable Failures f = addresses.getIfPresent(ClientPrefix.of(client));
+    private int failuresOf(Pair pair) {
+        @Nullable Failures f = pairs.getIfPresent(pair);
         return f == null ? 0 : f.count;
     }
 
-    /** Forgets every address's failures (an operator lifting all penalties). */
+    /**
+     * The failures counted for {@code login} (ignoring case) from {@code client}'s prefix (0 when
+     * none or forgotten); for tests and admin routes.
+     */
+    public int failuresOf(InetAddress client, String login) {
+        return failuresOf(new Pair(ClientPrefix.of(client), login.toLowerCase(Locale.ROOT)));
+    }
+
+    /** Forgets every failure (an operator lifting all penalties); budgets in use are kept. */
     public void forgiveAll() {
-        addresses.invalidateAll();
+        pairs.invalidateAll();
     }
 
     /** The counters since this throttle was built. */
     public ThrottleStats stats() {
-        return new ThrottleStats(failures.sum(), throttled.sum(), delayed.sum(), delaysSkipped.sum(), addresses.estimatedSize());
+        return new ThrottleStats(failures.sum(), throttled.sum(), delayed.sum(), delaysSkipped.sum(), gates.estimatedSize(),
+            pairs.estimatedSize(), waited.sum(), busy.sum());
     }
 
     public ThrottleSettings settings() {
@@ -264,7 +470,78 @@ public final class ThrottlingVerifier implements CredentialVerifier {
         delegate.close();
     }
 
-    /** An address's failure count and when the last one was answered (ticker nanoseconds). */
-    private record Failures(int count, long lastAnsweredAt) {
+    /** A client prefix and a login folded to lower case: what the penalty keys on. */
+    private record Pair(ClientPrefix client, String login) {
+    }
+
+    /** A checked attempt's address and pair, to settle when it is answered. */
+    private record Slot(Gate gate, Pair pair) {
+    }
+
+    /**
+     * A pair's failure count, when the last one was answered (ticker nanoseconds), and how many
+     * of its attempts are reserved but not yet answered.
+     */
+    private record Failures(int count, long lastAnsweredAt, int pending) {
+        private static final Failures NONE = new Failures(0, 0, 0);
+
+        static Failures orNone(@Nullable Failures f) {
+            return f == null ? NONE : f;
+        }
+
+        /** The end of the pair's quiet time (ticker nanoseconds); in the past when none. */
+        long quietUntil(ThrottleSettings.PerProtocol rules) {
+            return count == 0 ? Long.MIN_VALUE / 2 : lastAnsweredAt + rules.penaltyFor(count).toNanos();
+        }
+
+        Failures plusPending(int n) {
+            return new Failures(count, lastAnsweredAt, Math.max(0, pending + n));
+        }
+
+        Failures failedAt(long answeredAt) {
+            return new Failures(count == Integer.MAX_VALUE ? count : count + 1, answeredAt, pending);
+        }
+
+        Failures reset() {
+            return new Failures(0, 0, pending);
+        }
+
+        boolean isEmpty() {
+            return count == 0 && pending == 0;
+        }
+    }
+
+    /**
+     * One address's check budget: checks in flight, the token bucket, and the queue of waiting
+     * attempts (first come first served). Guarded by its own monitor.
+     */
+    private static final class Gate {
+        private final ArrayDeque<Object> queue = new ArrayDeque<>();
+        private int inFlight;
+        private double tokens = Double.NaN;
+        private long refilledAt;
+
+        Gate(long now) {
+            this.refilledAt = now;
+        }
+
+        void refill(long now, ThrottleSettings.AddressBudget b) {
+            if (Double.isNaN(tokens)) {
+                tokens = b.checkBurst();
+            }
+            long elapsed = now - refilledAt;
+            if (elapsed > 0) {
+                tokens = Math.min(b.checkBurst(), tokens + elapsed * (b.checksPerSecond() / 1e9));
+                refilledAt = now;
+            }
+        }
+
+        void refund(ThrottleSettings.AddressBudget b) {
+            tokens = Math.min(b.checkBurst(), (Double.isNaN(tokens) ? b.checkBurst() : tokens) + 1);
+        }
+
+        long nanosToNextToken(ThrottleSettings.AddressBudget b) {
+            return (long) Math.ceil((1 - tokens) * 1e9 / b.checksPerSecond());
+        }
     }
 }

@@ -257,6 +257,89 @@ class CachingVerifierTest {
     }
 
     @Test
+    void invalidateShouldForgetEveryLoginFormWithTheSameLocalPartWhenTheBackendIsNoDirectory() {
+        cache.verify(login("alice", ALICE_PW));
+        cache.verify(login("ALICE", ALICE_PW));
+        cache.verify(login("alice@example.org", ALICE_PW)); // no such DN here: a cached REJECTED
+        cache.verify(login("bob", BOB_PW));
+        long binds = directory.userBinds();
+
+        int dropped = cache.invalidate("Alice@Example.org");
+
+        assertThat(dropped).isEqualTo(3);
+        cache.verify(login("alice", ALICE_PW));
+        cache.verify(login("ALICE", ALICE_PW));
+        cache.verify(login("bob", BOB_PW));
+        assertThat(directory.userBinds()).as("alice's forms asked again, bob served from the cache").isEqualTo(binds + 2);
+    }
+
+    /** The cache over a real directory that knows alice as uid {@code alice} and mail {@code a.smith@example.org}. */
+    @org.junit.jupiter.api.Nested
+    class OverADirectory {
+        private org.jamespack.auth.ldap.InMemoryLdap ldap;
+        private org.jamespack.auth.ldap.LdapVerifier verifier;
+        private CachingVerifier byUser;
+        private String aliceDn;
+
+        @BeforeEach
+        void start() {
+            ldap = org.jamespack.auth.ldap.InMemoryLdap.start();
+            aliceDn = ldap.addSshaUser("alice", "a.smith@example.org", ALICE_PW);
+            ldap.addSshaUser("bob", "bob@example.org", BOB_PW);
+            verifier = org.jamespack.auth.ldap.LdapVerifier.create(ldap.settings()
+                .mode(org.jamespack.auth.ldap.LdapSettings.Mode.REBIND)
+                .loginAttributes("uid", "mail").usernameAttribute("mail").build());
+            byUser = new CachingVerifier(CacheSettings.defaults(), verifier, nanos::get);
+            for (String form : List.of("alice", "ALICE", "a.smith@example.org")) {
+                assertThat(byUser.verify(login(form, ALICE_PW)).state()).as(form).isEqualTo(State.ACCEPTED);
+            }
+            assertThat(byUser.verify(login("bob", BOB_PW)).state()).isEqualTo(State.ACCEPTED);
+            assertThat(byUser.verify(login("mallory@example.org", "guess")).state()).isEqualTo(State.REJECTED);
+        }
+
+        @AfterEach
+        void stop() {
+            byUser.close();
+            ldap.close();
+        }
+
+        @Test
+        void invalidateShouldForgetEveryFormTheDirectoryMapsToTheUserWhenThePasswordChanged() {
+            ldap.modify(aliceDn, "userPassword", org.jamespack.auth.ldap.InMemoryLdap.ssha("alice-New-2"));
+
+            int dropped = byUser.invalidate("alice");
+
+            assertThat(dropped).as("alice, ALICE and a.smith@example.org; not bob, not mallory's cached failure").isEqualTo(3);
+            for (String form : List.of("alice", "ALICE", "a.smith@example.org")) {
+                assertThat(byUser.verify(login(form, ALICE_PW)).state()).as("old password by " + form).isEqualTo(State.REJECTED);
+            }
+            assertThat(byUser.stats().hits()).isZero();
+            assertThat(byUser.verify(login("bob", BOB_PW)).state()).isEqualTo(State.ACCEPTED);
+            assertThat(byUser.stats().hits()).as("bob's entry was kept").isEqualTo(1);
+        }
+
+        @Test
+        void invalidateShouldForgetTheUidFormWhenGivenTheMailFormOfADisabledAccount() {
+            ldap.modify(aliceDn, "accountStatus", "disabled");
+
+            byUser.invalidate("A.Smith@example.org");
+
+            assertThat(byUser.verify(login("alice", ALICE_PW)).state()).isEqualTo(State.DISABLED);
+            assertThat(byUser.verify(login("ALICE", ALICE_PW)).state()).isEqualTo(State.DISABLED);
+        }
+
+        @Test
+        void invalidateShouldForgetEveryAcceptedEntryWhenTheDirectoryCannotSayWhoIsWho() {
+            ldap.pause();
+            try {
+                assertThat(byUser.invalidate("alice")).isEqualTo(4);
+            } finally {
+                ldap.resume();
+            }
+        }
+    }
+
+    @Test
     void invalidateAllShouldForgetEveryEntryWhenCalled() {
         cache.verify(login("alice", ALICE_PW));
         cache.verify(login("bob", BOB_PW));

@@ -204,9 +204,19 @@ class AuthPackTest {
     }
 
     @Test
-    void printableShouldEscapeControlCharactersWhenLoginIsHostile() {
-        assertThat(AuthPack.printable("a\r\nverdict=ACCEPTED")).isEqualTo("a\\u000d\\u000averdict=ACCEPTED");
-        assertThat(AuthPack.printable("x".repeat(500))).hasSizeLessThan(150).endsWith("(500 chars)");
+    void auditShouldWriteOneEscapedLineWhenTheLoginHoldsLineBreaksAndTerminalEscapes() {
+        AuthPack pack = load("<usersrepository name=\"LocalUsers\">\n"
+            + "  <authpack mode=\"password-only\"><po/></authpack>\n"
+            + "</usersrepository>");
+        String forged = "bob\r\n2026-01-01 INFO org.jamespack.auth.audit - login=admin verdict=ACCEPTED\u001b[2J\0";
+
+        pack.audit(LoginAttempt.of(forged, Secret.of("pw"), Protocol.SMTP), Verdict.rejected(), 0);
+
+        assertThat(audit.list).hasSize(1);
+        String line = audit.list.get(0).getFormattedMessage();
+        assertThat(line).doesNotContain("\r", "\n", "\u001b", "\0")
+            .startsWith("login=bob\\x0d\\x0a2026-01-01 INFO org.jamespack.auth.audit - login=admin verdict=ACCEPTED\\x1b[2J\\x00 ")
+            .contains("verdict=REJECTED");
     }
 
     @Test

@@ -137,7 +137,7 @@ class ThrottlingVerifierTest {
             assertThat(t.verify(attempt("guess" + (4 + i), ATTACKER)).state()).isEqualTo(State.REJECTED);
             assertThat(directory.userBinds()).as("window over: backend asked").isEqualTo(binds + 1);
         }
-        assertThat(t.failuresOf(ATTACKER)).isEqualTo(8);
+        assertThat(t.failuresOf(ATTACKER, "alice")).isEqualTo(8);
         assertThat(t.stats().throttled()).isEqualTo(5);
         assertThat(t.stats().failures()).isEqualTo(8);
     }
@@ -174,7 +174,7 @@ class ThrottlingVerifierTest {
         assertThat(refused.verdict().detail()).isEqualTo("throttled");
         assertThat(refused.delay()).as("a throttled answer owes the delay too").isEqualTo(Duration.ofSeconds(2));
         assertThat(directory.userBinds()).as("penalised: backend not asked").isEqualTo(binds);
-        assertThat(t.failuresOf(ATTACKER)).as("a throttled answer is no failure").isEqualTo(3);
+        assertThat(t.failuresOf(ATTACKER, "alice")).as("a throttled answer is no failure").isEqualTo(3);
 
         advance(Duration.ofMillis(1));
         assertThat(t.judge(attempt("guess4", ATTACKER)).verdict().detail()).isNotEqualTo("throttled");
@@ -226,9 +226,9 @@ class ThrottlingVerifierTest {
         t.verify(attempt("g2", address("2001:db8:1:2:ffff:ffff:ffff:fffe")));
         t.verify(attempt("g3", address("2001:db8:1:2:abcd::9")));
 
-        assertThat(t.failuresOf(address("2001:db8:1:2::77"))).isEqualTo(3);
+        assertThat(t.failuresOf(address("2001:db8:1:2::77"), "alice")).isEqualTo(3);
         assertThat(t.verify(attempt(ALICE_PW, address("2001:db8:1:2::1234"))).detail()).isEqualTo("throttled");
-        assertThat(t.failuresOf(address("2001:db8:1:3::1"))).isZero();
+        assertThat(t.failuresOf(address("2001:db8:1:3::1"), "alice")).isZero();
         assertThat(t.verify(attempt(ALICE_PW, address("2001:db8:1:3::1"))).state()).isEqualTo(State.ACCEPTED);
     }
 
@@ -244,7 +244,7 @@ class ThrottlingVerifierTest {
         t.verify(attempt("g1", v6));
 
         assertThat(v6).isInstanceOf(java.net.Inet6Address.class);
-        assertThat(t.failuresOf(ATTACKER)).isEqualTo(1);
+        assertThat(t.failuresOf(ATTACKER, "alice")).isEqualTo(1);
     }
 
     @Test
@@ -266,7 +266,7 @@ class ThrottlingVerifierTest {
         t.verify(attempt("typo2", ALICE_HOME));
         t.verify(attempt(ALICE_PW, ALICE_HOME));
 
-        assertThat(t.failuresOf(ALICE_HOME)).isZero();
+        assertThat(t.failuresOf(ALICE_HOME, "alice")).isZero();
     }
 
     @Test
@@ -277,7 +277,7 @@ class ThrottlingVerifierTest {
         }
         advance(Duration.ofMinutes(15));
 
-        assertThat(t.failuresOf(ATTACKER)).isZero();
+        assertThat(t.failuresOf(ATTACKER, "alice")).isZero();
         assertThat(t.verify(attempt(ALICE_PW, ATTACKER)).state()).isEqualTo(State.ACCEPTED);
     }
 
@@ -290,7 +290,7 @@ class ThrottlingVerifierTest {
             assertThat(t.verify(attempt(ALICE_PW, ALICE_HOME)).state()).isEqualTo(State.UNAVAILABLE);
         }
         assertThat(sleeps).isEmpty();
-        assertThat(t.failuresOf(ALICE_HOME)).isZero();
+        assertThat(t.failuresOf(ALICE_HOME, "alice")).isZero();
     }
 
     @Test
@@ -302,7 +302,7 @@ class ThrottlingVerifierTest {
         assertThat(v.reason()).isEqualTo(Reason.MALFORMED_INPUT);
         assertThat(directory.userBinds()).isZero();
         assertThat(sleeps).hasSize(1);
-        assertThat(t.failuresOf(ATTACKER)).isEqualTo(1);
+        assertThat(t.failuresOf(ATTACKER, "alice")).isEqualTo(1);
     }
 
     @Test
@@ -319,7 +319,7 @@ class ThrottlingVerifierTest {
         }
 
         assertThat(sleeps).containsExactly(Duration.ofMillis(500), Duration.ofSeconds(2));
-        assertThat(t.failuresOf(ATTACKER)).isZero();
+        assertThat(t.failuresOf(ATTACKER, "alice")).isZero();
     }
 
     @Test
@@ -341,7 +341,7 @@ class ThrottlingVerifierTest {
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
             assertThat(second.state()).isEqualTo(State.REJECTED);
             assertThat(t.stats().delaysSkipped()).isEqualTo(1);
-            assertThat(t.failuresOf(address("192.0.2.2"))).isEqualTo(1);
+            assertThat(t.failuresOf(address("192.0.2.2"), "alice")).isEqualTo(1);
 
             wake.countDown();
             assertThat(first.get(10, TimeUnit.SECONDS).state()).isEqualTo(State.REJECTED);
@@ -384,6 +384,221 @@ class ThrottlingVerifierTest {
         assertThat(t.name()).isEqualTo("throttle(cache(in-memory-ldap))");
     }
 
+    /**
+     * A backend held on a latch: counts its calls and the most at once, accepts only alice's
+     * password. Answers only when released, so the test controls what is in flight.
+     */
+    private static final class HeldBackend implements CredentialVerifier {
+        final CountDownLatch release = new CountDownLatch(1);
+        final java.util.concurrent.Semaphore entered = new java.util.concurrent.Semaphore(0);
+        final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger maxInFlight = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public Verdict verify(LoginAttempt attempt) {
+            calls.incrementAndGet();
+            maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            entered.release();
+            try {
+                if (!release.await(30, TimeUnit.SECONDS)) {
+                    return Verdict.unavailable(Reason.TIMEOUT, "test backend never released");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Verdict.unavailable(Reason.TIMEOUT, "interrupted");
+            } finally {
+                inFlight.decrementAndGet();
+            }
+            boolean right = attempt.login().equals("alice") && attempt.password().equals(Secret.of(ALICE_PW));
+            return right ? Verdict.accepted() : Verdict.rejected();
+        }
+
+        @Override
+        public String name() {
+            return "held";
+        }
+    }
+
+    /** Waits until {@code condition} holds, polling the throttle's own counters (no sleep decides anything). */
+    private static void awaitState(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime() - deadline).as("waiting for " + what).isNegative();
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+
+    private static LoginAttempt login(String login, String password, InetAddress from) {
+        return LoginAttempt.of(login, Secret.of(password), Protocol.IMAP).withClient(from);
+    }
+
+    @Test
+    void concurrentWrongGuessesShouldReachTheBackendOnlyPenaltyAfterTimesWhenTheyWaitForTheirPair() throws Exception {
+        HeldBackend held = new HeldBackend();
+        // the recorded delays do not move the clock: the waiting guesses must be refused by the penalty, not time out
+        ThrottlingVerifier t = new ThrottlingVerifier(ThrottleSettings.defaults().withMaxConcurrentDelays(100), held, nanos::get,
+            sleeps::add);
+        ExecutorService pool = Executors.newFixedThreadPool(50);
+        try {
+            List<Future<Verdict>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                String guess = "guess" + i;
+                answers.add(pool.submit(() -> t.verify(login("bob", guess, ATTACKER))));
+            }
+            // 3 (penaltyAfter) reach the backend; the other 47 wait for those answers
+            assertThat(held.entered.tryAcquire(3, 30, TimeUnit.SECONDS)).isTrue();
+            awaitState("47 guesses waiting", () -> t.stats().waited() == 47);
+            assertThat(held.calls.get()).isEqualTo(3);
+
+            held.release.countDown();
+            List<Verdict> verdicts = new java.util.ArrayList<>();
+            for (Future<Verdict> f : answers) {
+                verdicts.add(f.get(30, TimeUnit.SECONDS));
+            }
+
+            assertThat(held.calls.get()).as("guesses that reached the backend").isEqualTo(3);
+            assertThat(verdicts).allSatisfy(v -> assertThat(v.state()).isEqualTo(State.REJECTED));
+            assertThat(verdicts).filteredOn(v -> v.detail().equals("throttled")).hasSize(47);
+            assertThat(t.failuresOf(ATTACKER, "bob")).isEqualTo(3);
+        } finally {
+            held.release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void concurrentWrongGuessesShouldReachTheBackendOnlyPenaltyAfterTimesWhenJudgedWithoutWaiting() throws Exception {
+        HeldBackend held = new HeldBackend();
+        ThrottlingVerifier t = new ThrottlingVerifier(ThrottleSettings.defaults(), held, nanos::get, sleeps::add);
+        ExecutorService pool = Executors.newFixedThreadPool(50);
+        try {
+            List<Future<Judgement>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                String guess = "guess" + i;
+                answers.add(pool.submit(() -> t.judge(login("bob", guess, ATTACKER))));
+            }
+            assertThat(held.entered.tryAcquire(3, 30, TimeUnit.SECONDS)).isTrue();
+            // judge never waits: the 47 others are answered while the 3 are still in flight
+            awaitState("47 answered without a check", () -> t.stats().busy() == 47);
+            assertThat(held.calls.get()).isEqualTo(3);
+            held.release.countDown();
+            List<Verdict> verdicts = new java.util.ArrayList<>();
+            for (Future<Judgement> f : answers) {
+                verdicts.add(f.get(30, TimeUnit.SECONDS).verdict());
+            }
+
+            assertThat(held.calls.get()).isEqualTo(3);
+            assertThat(verdicts).filteredOn(v -> v.state() == State.REJECTED).hasSize(3);
+            assertThat(verdicts).filteredOn(v -> v.state() == State.UNAVAILABLE)
+                .hasSize(47).allSatisfy(v -> assertThat(v.reason()).isEqualTo(Reason.BUSY));
+            assertThat(sleeps).isEmpty();
+        } finally {
+            held.release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void sprayedLoginsShouldHaveAtMostChecksInFlightAtTheBackendAndAlicesRightPasswordAcceptedWhenFromOneAddress()
+        throws Exception {
+        HeldBackend held = new HeldBackend();
+        ThrottleSettings s = ThrottleSettings.defaults().withMaxConcurrentDelays(100)
+            .withBudget(new ThrottleSettings.AddressBudget(4, 1000, 100, Duration.ofSeconds(30)));
+        ThrottlingVerifier t = new ThrottlingVerifier(s, held, nanos::get, sleeps::add);
+        ExecutorService pool = Executors.newFixedThreadPool(51);
+        try {
+            List<Future<Verdict>> sprayed = new java.util.ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                String user = "user" + i;
+                sprayed.add(pool.submit(() -> t.verify(login(user, "Summer2026", ATTACKER))));
+            }
+            assertThat(held.entered.tryAcquire(4, 30, TimeUnit.SECONDS)).isTrue();
+            awaitState("46 sprayed logins waiting", () -> t.stats().waited() == 46);
+            Future<Verdict> alice = pool.submit(() -> t.verify(login("alice", ALICE_PW, ATTACKER)));
+            awaitState("alice waiting too", () -> t.stats().waited() == 47);
+            assertThat(held.calls.get()).isEqualTo(4);
+
+            held.release.countDown();
+
+            assertThat(alice.get(30, TimeUnit.SECONDS).state()).isEqualTo(State.ACCEPTED);
+            for (Future<Verdict> f : sprayed) {
+                assertThat(f.get(30, TimeUnit.SECONDS).state()).isEqualTo(State.REJECTED);
+            }
+            assertThat(held.calls.get()).as("every login was checked: another login is no guess at the first").isEqualTo(51);
+            assertThat(held.maxInFlight.get()).as("checks of one address at once").isEqualTo(4);
+        } finally {
+            held.release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void judgeShouldSpendOneTokenPerFailedCheckAndRefundAcceptedOnesWhenTheAddressSprays() throws Exception {
+        ThrottlingVerifier t = throttle(ThrottleSettings.defaults()
+            .withBudget(new ThrottleSettings.AddressBudget(4, 1, 3, Duration.ofSeconds(5))));
+        directory.addUser("bob", "bob-Secret-1");
+        for (int i = 0; i < 3; i++) {
+            assertThat(t.judge(login("user" + i, "Summer2026", ATTACKER)).verdict().state()).isEqualTo(State.REJECTED);
+        }
+        long binds = directory.userBinds();
+
+        Judgement noToken = t.judge(login("user3", "Summer2026", ATTACKER));
+        Judgement aliceNoToken = t.judge(login("alice", ALICE_PW, ATTACKER));
+        Judgement elsewhere = t.judge(login("user3", "Summer2026", ALICE_HOME));
+
+        assertThat(noToken.verdict().reason()).isEqualTo(Reason.BUSY);
+        assertThat(noToken.verdict().detail()).startsWith("throttled");
+        assertThat(noToken.delay()).as("the connection is held back, so a sprayer cannot ask again at once")
+            .isEqualTo(Duration.ofSeconds(2));
+        assertThat(aliceNoToken.verdict().state()).as("a temporary failure, never a wrong password").isEqualTo(State.UNAVAILABLE);
+        assertThat(elsewhere.verdict().state()).as("another address has its own budget").isEqualTo(State.REJECTED);
+        assertThat(directory.userBinds()).isEqualTo(binds + 1);
+
+        advance(Duration.ofSeconds(1));
+        assertThat(t.judge(login("alice", ALICE_PW, ATTACKER)).verdict().state()).isEqualTo(State.ACCEPTED);
+        // alice's check gave its token back: bob's right password is checked at once too
+        assertThat(t.judge(login("bob", "bob-Secret-1", ATTACKER)).verdict().state()).isEqualTo(State.ACCEPTED);
+        assertThat(t.judge(login("user4", "Summer2026", ATTACKER)).verdict().state()).isEqualTo(State.REJECTED);
+        assertThat(t.judge(login("user5", "Summer2026", ATTACKER)).verdict().reason()).isEqualTo(Reason.BUSY);
+        assertThat(t.stats().busy()).isEqualTo(3);
+    }
+
+    @Test
+    void verifyShouldWaitForATokenAndAcceptWhenTheAddressHasSpentItsBudget() {
+        ThrottlingVerifier t = new ThrottlingVerifier(ThrottleSettings.defaults()
+            .withCommon(ThrottleSettings.PerProtocol.defaults().withFailureDelay(Duration.ZERO))
+            .withBudget(new ThrottleSettings.AddressBudget(4, 20, 1, Duration.ofSeconds(20))), backend);
+
+        assertThat(t.verify(login("user0", "Summer2026", ATTACKER)).state()).isEqualTo(State.REJECTED);
+        Verdict alice = t.verify(login("alice", ALICE_PW, ATTACKER));
+
+        assertThat(alice.state()).isEqualTo(State.ACCEPTED);
+        assertThat(t.stats().waited()).as("alice waited for the next token").isEqualTo(1);
+        assertThat(t.stats().busy()).isZero();
+    }
+
+    @Test
+    void verifyShouldCheckAndAcceptAnotherUsersRightPasswordWhenTheSameAddressIsPenalisedForBob() {
+        // the clock stands still: every attempt after bob's third failure falls inside his penalty
+        ThrottlingVerifier t = new ThrottlingVerifier(ThrottleSettings.defaults(), backend, nanos::get, sleeps::add);
+        for (int i = 0; i < 6; i++) {
+            t.verify(login("bob", "guess" + i, ATTACKER));
+        }
+        assertThat(t.verify(login("bob", "guess-again", ATTACKER)).detail()).isEqualTo("throttled");
+        assertThat(t.verify(login("BOB", "guess-again", ATTACKER)).detail()).as("case folded").isEqualTo("throttled");
+        sleeps.clear();
+        long binds = directory.userBinds();
+
+        Verdict alice = t.verify(login("alice", ALICE_PW, ATTACKER));
+
+        assertThat(alice.state()).isEqualTo(State.ACCEPTED);
+        assertThat(directory.userBinds()).isEqualTo(binds + 1);
+        assertThat(sleeps).as("a right password is not delayed").isEmpty();
+        assertThat(t.failuresOf(ATTACKER, "bob")).as("bob's count is kept").isEqualTo(3);
+    }
+
     @Test
     void penaltyForShouldDoubleFromTheInitialValueAndStopAtTheCapWhenFailuresGrow() {
         ThrottleSettings.PerProtocol p = ThrottleSettings.PerProtocol.defaults().withPenalty(1, Duration.ofSeconds(1),
@@ -407,6 +622,10 @@ class ThrottlingVerifierTest {
             + "  <forgetAfter>1h</forgetAfter>\n"
             + "  <maxAddresses>1000</maxAddresses>\n"
             + "  <maxConcurrentDelays>4</maxConcurrentDelays>\n"
+            + "  <checksInFlight>2</checksInFlight>\n"
+            + "  <checksPerSecond>7</checksPerSecond>\n"
+            + "  <checkBurst>9</checkBurst>\n"
+            + "  <checkWait>3s</checkWait>\n"
             + "  <protocol name=\"smtp\" failureDelay=\"250ms\"/>\n"
             + "  <protocol name=\"IMAP\"><enabled>false</enabled></protocol>\n"
             + "</throttle>", problems);
@@ -423,6 +642,7 @@ class ThrottlingVerifierTest {
         assertThat(s.forgetAfter()).isEqualTo(Duration.ofHours(1));
         assertThat(s.maxAddresses()).isEqualTo(1000);
         assertThat(s.maxConcurrentDelays()).isEqualTo(4);
+        assertThat(s.budget()).isEqualTo(new ThrottleSettings.AddressBudget(2, 7, 9, Duration.ofSeconds(3)));
     }
 
     @Test

@@ -13,7 +13,12 @@ public final class ImapClient extends LineConnection {
     private int tag;
 
     public ImapClient(int port) throws IOException {
-        super(port);
+        this(port, null);
+    }
+
+    /** Connects from {@code local} (any 127/8 address reaches lo on Linux), for per-address tests. */
+    public ImapClient(int port, java.net.InetAddress local) throws IOException {
+        super(port, local);
         readLine(); // * OK greeting
     }
 
