@@ -134,6 +134,25 @@ class RefreshingTokenSourceTest {
     }
 
     @Test
+    void tokenShouldNotFollowALinkPlantedAsTheLockFile() throws Exception {
+        // The lock file is created on first use: a link planted in its place would otherwise have a file created (as
+        // James' user) wherever it points, or an existing file there opened for writing.
+        endpoint.replies(n -> Reply.token("access-" + n, 3600, null));
+        Path file = tokenFile("refresh-R1");
+        Path pointedAt = dir.resolveSibling(dir.getFileName() + "-not-to-be-created");
+        Files.createSymbolicLink(dir.resolve(ACCOUNT + ".lock"), pointedAt);
+        try (LogCapture logs = new LogCapture()) {
+            RefreshingTokenSource source = fileSource(file);
+
+            assertThat(token(source.token(false))).as("the refresh still happens, unlocked").isEqualTo("access-1");
+
+            assertThat(pointedAt).doesNotExist();
+            assertThat(Files.isSymbolicLink(dir.resolve(ACCOUNT + ".lock"))).isTrue();
+            assertThat(logs.text()).contains("cannot lock");
+        }
+    }
+
+    @Test
     void tokenShouldPersistARotatedRefreshTokenAtomicallyWithOwnerOnlyModeWhenFileBacked() throws Exception {
         endpoint.replies(n -> Reply.token("access-" + n, 3600, n == 1 ? "refresh-R2" : null));
         Path file = tokenFile("refresh-R1");
