@@ -80,7 +80,10 @@ import reactor.core.scheduler.Schedulers;
  * <p>{@link #service} puts routed mail into the mailet's own James mail queue (so a restart
  * loses nothing) and ghosts it; workers dequeue, deliver through one reused connection per route,
  * and re-queue with a delay (retry schedule) whatever could not be delivered yet. Mail without a
- * route follows {@code noRoute}; the null sender {@code nullSender}.
+ * route follows {@code noRoute}; the null sender {@code nullSender}. Mail goes out through a route's account only
+ * when its authenticated submitter owns the envelope sender, or the route names the submitter
+ * ({@code submitters=}); mail with nobody authenticated only where {@code unauthenticated} allows; anything else goes
+ * to {@code refusedProcessor} with the reason ({@link org.jamespack.relay.delivery.SubmitterCheck}, package docs).
  *
  * <p>Operations: the mailet registers itself in the Guice singleton
  * {@link org.jamespack.relay.ops.RelayRegistry} (injected, since James' mailet loader and not Guice
