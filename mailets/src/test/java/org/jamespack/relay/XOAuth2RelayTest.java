@@ -581,6 +581,36 @@ class XOAuth2RelayTest {
     }
 
     @Test
+    void deliveryShouldRefuseAQueuedMailSentAsAnotherUserBeforeAskingForAToken() throws Exception {
+        // mail that reached the queue without passing service(): queued before an upgrade, or replayed from the journal
+        java.util.concurrent.atomic.AtomicInteger tokenAsked = new java.util.concurrent.atomic.AtomicInteger();
+        tokenSources.put("tenant-b", new TokenSource() {
+            @Override
+            public org.jamespack.relay.token.TokenOutcome token(boolean forceRefresh) {
+                tokenAsked.incrementAndGet();
+                throw new AssertionError("bob's token must not be asked for alice's mail");
+            }
+
+            @Override
+            public String account() {
+                return "relay@b.example";
+            }
+
+        });
+        startRelay("b.example: host=localhost::25 helo=relay.test user=relay@b.example oauth=tenant-b\n",
+            "refusedProcessor", "relay-refused", "tokenUpkeep", "0s");
+        Mail forged = FakeMail.builder().name("queued-forged").sender("bob@b.example").recipients("rcpt@dest.example")
+            .attribute(new org.apache.mailet.Attribute(Mail.SMTP_AUTH_USER, org.apache.mailet.AttributeValue.of("alice@a.example")))
+            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setSubject("as bob").setText("x")).build();
+
+        queue().enQueue(forged);
+
+        await("the refused mail handed to relay-refused", () -> context.getSentMails().stream()
+            .anyMatch(m -> "relay-refused".equals(m.getState())));
+        assertThat(tokenAsked.get()).isZero();
+    }
+
+    @Test
     void serviceShouldLeaveMailWithoutRouteToTheNextMailetByDefault() throws Exception {
         startRelay("a.example: host=localhost::25 helo=relay.test user=relay@a.example oauth=tenant-a\n");
         Mail other = mail("m1", "carol@elsewhere.example", "rcpt@dest.example");
