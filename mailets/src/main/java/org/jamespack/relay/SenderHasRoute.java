@@ -31,6 +31,10 @@ import net.jcip.annotations.ThreadSafe;
  * change, every 10 s at most) and route keys ({@code user@domain}, {@code domain},
  * {@code *.domain}, {@code *}), e.g. {@code SenderHasRoute=/etc/james/smart-hosts} or
  * {@code SenderHasRoute=example.org, *.example.net}. Give it the same file and keys as the mailet.
+ *
+ * <p>It matches on the route alone, not on who submitted the mail: the mailet itself refuses mail whose submitter
+ * does not own the sender (to its {@code refusedProcessor}), so that such mail never falls through to the next
+ * mailet (RemoteDelivery) either.
  */
 @ThreadSafe
 public final class SenderHasRoute extends GenericMatcher {

@@ -25,6 +25,11 @@ import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueue.MailQueueItem;
 import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.MailQueueName;
+import org.apache.james.core.MailAddress;
+import org.apache.james.core.Username;
+import org.apache.james.rrt.api.CanSendFrom;
+import org.apache.james.user.api.UsersRepository;
+import org.apache.james.user.api.UsersRepositoryException;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
 import org.jamespack.auth.Secret;
@@ -38,6 +43,7 @@ import org.jamespack.relay.delivery.RegistryTokenSources;
 import org.jamespack.relay.delivery.RelayDelivery;
 import org.jamespack.relay.delivery.RelaySettings;
 import org.jamespack.relay.delivery.RetrySchedule;
+import org.jamespack.relay.delivery.SubmitterCheck;
 import org.jamespack.relay.delivery.TokenSources;
 import org.jamespack.relay.broker.BrokerMain;
 import org.jamespack.relay.broker.CredentialBroker;
@@ -74,7 +80,10 @@ import reactor.core.scheduler.Schedulers;
  * <p>{@link #service} puts routed mail into the mailet's own James mail queue (so a restart
  * loses nothing) and ghosts it; workers dequeue, deliver through one reused connection per route,
  * and re-queue with a delay (retry schedule) whatever could not be delivered yet. Mail without a
- * route follows {@code noRoute}; the null sender {@code nullSender}.
+ * route follows {@code noRoute}; the null sender {@code nullSender}. Mail goes out through a route's account only
+ * when its authenticated submitter owns the envelope sender, or the route names the submitter
+ * ({@code submitters=}); mail with nobody authenticated only where {@code unauthenticated} allows; anything else goes
+ * to {@code refusedProcessor} with the reason ({@link org.jamespack.relay.delivery.SubmitterCheck}, package docs).
  *
  * <p>Operations: the mailet registers itself in the Guice singleton
  * {@link org.jamespack.relay.ops.RelayRegistry} (injected, since James' mailet loader and not Guice
@@ -133,6 +142,14 @@ import reactor.core.scheduler.Schedulers;
  * <tr><td>{@code brokerFile}</td><td>path</td><td>none</td><td>a {@code <broker>} XML file (settings in
  *   {@code org.jamespack.relay.broker}): James then runs the credential broker, serving the accounts of this relay's token
  *   routes from the relay's own token sources</td></tr>
+ * <tr><td>{@code unauthenticated}</td><td>{@code refuse|allow}</td><td>{@code refuse}</td><td>whether mail with no
+ *   authenticated submitter ({@code org.apache.james.SMTPAuthUser} unset: local processes, mailets, authorised networks)
+ *   may go out through a route's account; a route's own {@code unauthenticated=} wins. The null sender is governed by
+ *   {@code nullSender} alone</td></tr>
+ * <tr><td>{@code refusedProcessor}</td><td>processor</td><td>{@code error}</td><td>where mail goes that may not use its
+ *   route's account (sender not owned by the submitter, submitter not in the route's {@code submitters=}, nobody
+ *   authenticated): with {@code errorMessage}, {@code delivery-error} and {@code org.jamespack.relay.refused} saying why;
+ *   logged at WARN. The samples use a processor that keeps it in a repository without bouncing</td></tr>
  * </table>
  * Token settings read by the token registry from this element: {@code saslXoauth2Config}, {@code tokenRefreshWindow},
  * {@code tokenConnectTimeout}, {@code tokenReadTimeout}, {@code brokerTimeout} (see {@code org.jamespack.relay.token}).
@@ -140,7 +157,8 @@ import reactor.core.scheduler.Schedulers;
  * {@code tls=starttls|implicit} (default starttls; implicit for port 465), {@code helo}, {@code user}, {@code oauth} or
  * {@code password}, {@code mechanism=xoauth2|oauthbearer|plain|login} (default xoauth2 with oauth, plain with password),
  * {@code preset=m365|none} (default m365 for smtp.office365.com: 30 messages/min, 10 000 recipients/day, 2 connections),
- * {@code messages-per-minute}, {@code recipients-per-day}, {@code connections}.
+ * {@code messages-per-minute}, {@code recipients-per-day}, {@code connections}, {@code submitters} (James users allowed to
+ * send through the account, comma-separated), {@code unauthenticated=allow|refuse}.
  */
 @ThreadSafe
 public final class XOAuth2Relay extends GenericMailet implements RelayView {
@@ -173,6 +191,11 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
     public static final String TOKEN_UPKEEP = "tokenUpkeep";
     public static final String REFRESH_TOKEN_MAX_AGE = "refreshTokenMaxAge";
     public static final String BROKER_FILE = "brokerFile";
+    public static final String UNAUTHENTICATED = "unauthenticated";
+    public static final String REFUSED_PROCESSOR = "refusedProcessor";
+
+    /** Why the relay refused a message for its sender (String), set with James' {@code errorMessage}. */
+    public static final org.apache.mailet.AttributeName REFUSED = org.apache.mailet.AttributeName.of("org.jamespack.relay.refused");
 
     /** Every key with its default, for the documentation test. */
     public static final Map<String, String> DEFAULTS = defaults();
@@ -188,6 +211,7 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
     private final boolean startThreads;
     private final RelayMetrics metrics;
     private final RelayRegistry registry;
+    private final SubmitterCheck.Ownership ownership;
 
     private volatile String queueName = DEFAULT_QUEUE;
     private volatile Duration refreshTokenMaxAge = Duration.ofDays(60);
@@ -201,6 +225,8 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
     private volatile Scheduler scheduler;
     private volatile Disposable workers;
     private volatile Duration shutdownWait = Duration.ZERO;
+    private volatile SubmitterCheck submitters = new SubmitterCheck(false, SubmitterCheck.Ownership.EXACT);
+    private volatile String refusedProcessor = "error";
     /** Deliveries running now; {@link #destroy} waits for them before it closes what they use. */
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -210,9 +236,9 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
      */
     @Inject
     public XOAuth2Relay(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, RelayRegistry registry,
-                        MailRepositoryStore repositories) {
+                        MailRepositoryStore repositories, UsersRepository users, CanSendFrom canSendFrom) {
         this(queueFactory, Optional.of(repositories), Optional.empty(), Clock.systemUTC(), true, new JamesRelayMetrics(metricFactory),
-            registry);
+            registry, jamesOwnership(users, canSendFrom));
     }
 
     /** Outside James' injector: no metrics, a registry of its own, no mail repositories (then {@code journal} cannot be used). */
@@ -241,6 +267,12 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
 
     XOAuth2Relay(MailQueueFactory<?> queueFactory, Optional<MailRepositoryStore> repositories, Optional<TokenSources> tokens,
                  Clock clock, boolean startThreads, RelayMetrics metrics, RelayRegistry registry) {
+        this(queueFactory, repositories, tokens, clock, startThreads, metrics, registry, SubmitterCheck.Ownership.EXACT);
+    }
+
+    XOAuth2Relay(MailQueueFactory<?> queueFactory, Optional<MailRepositoryStore> repositories, Optional<TokenSources> tokens,
+                 Clock clock, boolean startThreads, RelayMetrics metrics, RelayRegistry registry, SubmitterCheck.Ownership ownership) {
+        this.ownership = ownership;
         this.queueFactory = queueFactory;
         this.repositories = repositories;
         this.givenTokens = tokens;
@@ -248,6 +280,24 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
         this.startThreads = startThreads;
         this.metrics = metrics;
         this.registry = registry;
+    }
+
+    /**
+     * James' own answer to "may this user send as this address", as its SMTP {@code verifyIdentity} check gives it: the
+     * address's user (the local part on a James without virtual hosting), then the recipient rewrite table's aliases
+     * and domain aliases ({@code CanSendFrom}). Any failure to answer is a no: the mail is refused, never sent.
+     */
+    static SubmitterCheck.Ownership jamesOwnership(UsersRepository users, CanSendFrom canSendFrom) {
+        return (submitter, sender) -> {
+            try {
+                Username user = Username.of(submitter);
+                Username owner = users.getUsername(new MailAddress(sender));
+                return owner.asString().equalsIgnoreCase(submitter) || canSendFrom.userCanSendFrom(user, owner);
+            } catch (UsersRepositoryException | javax.mail.internet.AddressException | RuntimeException e) {
+                LOGGER.warn("XOAuth2Relay: cannot tell whether {} may send as {}; refusing: {}", submitter, sender, e.toString());
+                return false;
+            }
+        };
     }
 
     private static Map<String, String> defaults() {
@@ -280,6 +330,8 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
         d.put(TOKEN_UPKEEP, "1m");
         d.put(REFRESH_TOKEN_MAX_AGE, "60d");
         d.put(BROKER_FILE, "");
+        d.put(UNAUTHENTICATED, "refuse");
+        d.put(REFUSED_PROCESSOR, "error");
         return Map.copyOf(d);
     }
 
@@ -341,6 +393,8 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
         Duration upkeep = node.duration(TOKEN_UPKEEP, Duration.ofMinutes(1));
         Duration maxAge = node.duration(REFRESH_TOKEN_MAX_AGE, Duration.ofDays(60));
         Optional<Path> brokerFile = node.string(BROKER_FILE).map(Path::of);
+        boolean unauthenticated = node.choice(UNAUTHENTICATED, Boolean.FALSE, Map.of("refuse", Boolean.FALSE, "allow", Boolean.TRUE));
+        String refusedProcessor = node.string(REFUSED_PROCESSOR, "error");
         brokerFile.filter(f -> !Files.isReadable(f)).ifPresent(f -> node.problem(BROKER_FILE, "'" + f + "' cannot be read"));
 
         RouteSource routes = file.isPresent() && Files.isReadable(file.get())
@@ -388,6 +442,8 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
         problems.throwIfAny();
 
         this.queueName = queueName;
+        this.submitters = new SubmitterCheck(unauthenticated, ownership);
+        this.refusedProcessor = refusedProcessor;
         this.shutdownWait = readTimeout.compareTo(Duration.ofSeconds(30)) < 0 ? readTimeout : Duration.ofSeconds(30);
         this.refreshTokenMaxAge = maxAge;
         this.routes = routes;
@@ -489,7 +545,13 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
         if (mail.getRecipients().isEmpty()) {
             return;
         }
-        if (delivery.routeFor(mail).isEmpty()) {
+        Optional<Route> route = delivery.routeFor(mail);
+        if (route.isPresent() && refused(mail, route.get())) {
+            // the container moves it on to that processor, as ToProcessor does
+            mail.setState(refusedProcessor);
+            return;
+        }
+        if (route.isEmpty()) {
             Policy policy = mail.hasSender() ? settings.noRoute() : settings.nullSender();
             if (policy == Policy.PASS_THROUGH) {
                 return;
@@ -516,6 +578,15 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
         Mail mail = item.getMail();
         try {
             Optional<Route> route = delivery.routeFor(mail);
+            if (route.isPresent() && refused(mail, route.get())) {
+                // checked again: the route table may have changed since the mail was queued (or the journal replayed it)
+                getMailetContext().sendMail(mail, refusedProcessor);
+                if (journal.isPresent()) {
+                    journal.get().remove(MailKey.forMail(mail));
+                }
+                item.done(MailQueueItem.CompletionStatus.SUCCESS);
+                return;
+            }
             DeliveryOutcome outcome = delivery.deliver(mail);
             if (outcome instanceof DeliveryOutcome.Requeue) {
                 if (journal.isPresent()) {
@@ -551,6 +622,26 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
                 }
             }
         }
+    }
+
+    /**
+     * Whether {@code mail} may not use {@code route}'s account (see {@link SubmitterCheck}); when so, logs why (WARN:
+     * an operator wants to know that someone sends as another) and marks the mail with the reason for the processor.
+     */
+    private boolean refused(Mail mail, Route route) {
+        // James' SMTP server sets it to the authenticated user name (a String); anything else counts as nobody
+        Optional<String> submitter = mail.getAttribute(Mail.SMTP_AUTH_USER).map(a -> a.getValue().value())
+            .filter(String.class::isInstance).map(String.class::cast).filter(s -> !s.isBlank());
+        Optional<String> why = submitters.refusal(mail.getMaybeSender().asOptional().map(MailAddress::asString), submitter, route);
+        if (why.isEmpty()) {
+            return false;
+        }
+        String reason = "XOAuth2Relay " + getMailetName() + " refused to send: " + why.get();
+        LOGGER.warn("{}; mail {} handed to processor {}", reason, mail.getName(), refusedProcessor);
+        mail.setAttribute(new org.apache.mailet.Attribute(REFUSED, org.apache.mailet.AttributeValue.of(why.get())));
+        mail.setAttribute(new org.apache.mailet.Attribute(MailetBounces.DELIVERY_ERROR, org.apache.mailet.AttributeValue.of(reason)));
+        mail.setErrorMessage(reason);
+        return true;
     }
 
     private void count(Optional<Route> route, DeliveryOutcome outcome) {

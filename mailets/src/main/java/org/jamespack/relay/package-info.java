@@ -15,6 +15,28 @@
  * </mailet>
  * }</pre>
  *
+ * <h2>Sender identity</h2>
+ * The envelope sender picks the route, and the route's account is somebody's mailbox: without a check, any
+ * authenticated user, and any local process, sends as another user through that user's token. So a message goes out
+ * through an account ({@code user=}) only when (see {@link org.jamespack.relay.delivery.SubmitterCheck}): the submitter
+ * James authenticated ({@code org.apache.james.SMTPAuthUser}) owns the sender — the same address, case-insensitive, or
+ * one James maps to that user (its users repository without virtual hosting, recipient-rewrite aliases and domain
+ * aliases, as James' own {@code verifyIdentity} does) — or the route names the submitters it takes
+ * ({@code submitters=}); mail with nobody authenticated goes out only where {@code unauthenticated} allows it; the null
+ * sender only through {@code nullSender=default-route}. The check runs when the mailet takes the mail and again
+ * before each delivery (the route table may change in between). Routes without an account use nobody's credential and
+ * are not checked, as RemoteDelivery is not.
+ *
+ * <p>Refused mail is not dropped: it goes to {@code refusedProcessor} (default James' {@code error}) with the reason,
+ * and a WARN line names the submitter, the sender and the route. Not a bounce by default, because the envelope sender of
+ * such mail is the very address being impersonated: a DSN would carry the message to the victim (or, for an outside
+ * address, be backscatter), while the submitter, who should learn of it, is not the sender. A careful operator keeps the
+ * message for inspection and is alerted; the samples route it to a {@code relay-refused} processor that stores it
+ * without bouncing. Pair the relay with James' {@code verifyIdentity=true} on every SMTP server and no
+ * {@code authorizedAddresses} beyond what must relay unauthenticated: then most forgeries are refused at
+ * {@code MAIL FROM}, where the submitter's client sees the error, and this check is the backstop for what SMTP does
+ * not see (senders of non-local domains, local processes, mailets).
+ *
  * <h2>Init parameters</h2>
  * <table>
  * <caption>Settings (child elements of {@code <mailet>})</caption>
@@ -65,6 +87,14 @@
  * <tr><td>{@code brokerFile}</td><td>path</td><td>none</td><td>a {@code <broker>} XML file (settings in
  *   {@code org.jamespack.relay.broker}): James then runs the credential broker, serving the accounts of this relay's token
  *   routes from the relay's own token sources</td></tr>
+ * <tr><td>{@code unauthenticated}</td><td>{@code refuse|allow}</td><td>{@code refuse}</td><td>whether mail with no
+ *   authenticated submitter ({@code org.apache.james.SMTPAuthUser} unset: local processes, mailets, authorised networks)
+ *   may go out through a route's account; a route's own {@code unauthenticated=} wins. The null sender is governed by
+ *   {@code nullSender} alone</td></tr>
+ * <tr><td>{@code refusedProcessor}</td><td>processor</td><td>{@code error}</td><td>where mail goes that may not use its
+ *   route's account (sender not owned by the submitter, submitter not in the route's {@code submitters=}, nobody
+ *   authenticated): with {@code errorMessage}, {@code delivery-error} and {@code org.jamespack.relay.refused} saying why;
+ *   logged at WARN. The samples use a processor that keeps it in a repository without bouncing</td></tr>
  * </table>
  * Token settings read by the token registry from this element: {@code saslXoauth2Config}, {@code tokenRefreshWindow},
  * {@code tokenConnectTimeout}, {@code tokenReadTimeout}, {@code brokerTimeout} (see {@code org.jamespack.relay.token}).
@@ -72,7 +102,8 @@
  * {@code tls=starttls|implicit} (default starttls; implicit for port 465), {@code helo}, {@code user}, {@code oauth} or
  * {@code password}, {@code mechanism=xoauth2|oauthbearer|plain|login} (default xoauth2 with oauth, plain with password),
  * {@code preset=m365|none} (default m365 for smtp.office365.com: 30 messages/min, 10 000 recipients/day, 2 connections),
- * {@code messages-per-minute}, {@code recipients-per-day}, {@code connections}.
+ * {@code messages-per-minute}, {@code recipients-per-day}, {@code connections}, {@code submitters} (James users allowed to
+ * send through the account, comma-separated), {@code unauthenticated=allow|refuse}.
  */
 @NullMarked
 package org.jamespack.relay;

@@ -152,6 +152,8 @@ class DovecotRelayTest {
 
     private static Mail mail(String name) throws Exception {
         return FakeMail.builder().name(name).sender("alice@a.example").recipients("rcpt@dest.example")
+            .attribute(new org.apache.mailet.Attribute(org.apache.mailet.Mail.SMTP_AUTH_USER,
+                org.apache.mailet.AttributeValue.of("alice@a.example")))
             .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().addFrom("alice@a.example").addToRecipient("rcpt@dest.example")
                 .setSubject("dovecot tier " + name).setText("Hello through Dovecot"))
             .build();

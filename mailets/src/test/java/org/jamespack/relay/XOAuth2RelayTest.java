@@ -162,7 +162,9 @@ class XOAuth2RelayTest {
     }
 
     private static Mail mail(String name, String sender, String... recipients) throws Exception {
+        // submitted by the sender's own user, as James' SMTP server records it: the relay sends only for an owner
         return FakeMail.builder().name(name).sender(sender).recipients(recipients)
+            .attribute(new org.apache.mailet.Attribute(Mail.SMTP_AUTH_USER, org.apache.mailet.AttributeValue.of(sender)))
             .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().addFrom(sender).addToRecipient(recipients)
                 .setSubject("relay test " + name).setText("Hello from " + sender))
             .build();
@@ -553,6 +555,59 @@ class XOAuth2RelayTest {
         assertThat(context.getSentMails()).hasSize(1);
         assertThat(context.getSentMails().get(0).getState()).isEqualTo("bounces");
         assertThat(queue().getSize()).isZero();
+    }
+
+    @Test
+    void serviceShouldHandMailSentAsAnotherUserToTheRefusedProcessorWithoutQueueingIt() throws Exception {
+        startRelay("b.example: host=localhost::25 helo=relay.test user=relay@b.example oauth=tenant-b\n",
+            "refusedProcessor", "relay-refused");
+        Mail forged = FakeMail.builder().name("forged").sender("bob@b.example").recipients("rcpt@dest.example")
+            .attribute(new org.apache.mailet.Attribute(Mail.SMTP_AUTH_USER, org.apache.mailet.AttributeValue.of("alice@a.example")))
+            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setSubject("as bob").setText("x")).build();
+        Mail local = FakeMail.builder().name("local").sender("bob@b.example").recipients("rcpt@dest.example")
+            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setSubject("from a local process").setText("x")).build();
+
+        relay.service(forged);
+        relay.service(local);
+
+        assertThat(forged.getState()).isEqualTo("relay-refused");
+        assertThat(forged.getErrorMessage()).contains("alice@a.example does not own the sender address bob@b.example");
+        assertThat(forged.getAttribute(XOAuth2Relay.REFUSED)).isPresent();
+        assertThat(local.getState()).isEqualTo("relay-refused");
+        assertThat(local.getErrorMessage()).contains("not submitted by an authenticated user");
+        assertThat(queue().getSize()).isZero();
+        assertThat(logs.list).anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN
+            && e.getFormattedMessage().contains("refused to send") && e.getFormattedMessage().contains("mail forged"));
+    }
+
+    @Test
+    void deliveryShouldRefuseAQueuedMailSentAsAnotherUserBeforeAskingForAToken() throws Exception {
+        // mail that reached the queue without passing service(): queued before an upgrade, or replayed from the journal
+        java.util.concurrent.atomic.AtomicInteger tokenAsked = new java.util.concurrent.atomic.AtomicInteger();
+        tokenSources.put("tenant-b", new TokenSource() {
+            @Override
+            public org.jamespack.relay.token.TokenOutcome token(boolean forceRefresh) {
+                tokenAsked.incrementAndGet();
+                throw new AssertionError("bob's token must not be asked for alice's mail");
+            }
+
+            @Override
+            public String account() {
+                return "relay@b.example";
+            }
+
+        });
+        startRelay("b.example: host=localhost::25 helo=relay.test user=relay@b.example oauth=tenant-b\n",
+            "refusedProcessor", "relay-refused", "tokenUpkeep", "0s");
+        Mail forged = FakeMail.builder().name("queued-forged").sender("bob@b.example").recipients("rcpt@dest.example")
+            .attribute(new org.apache.mailet.Attribute(Mail.SMTP_AUTH_USER, org.apache.mailet.AttributeValue.of("alice@a.example")))
+            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setSubject("as bob").setText("x")).build();
+
+        queue().enQueue(forged);
+
+        await("the refused mail handed to relay-refused", () -> context.getSentMails().stream()
+            .anyMatch(m -> "relay-refused".equals(m.getState())));
+        assertThat(tokenAsked.get()).isZero();
     }
 
     @Test

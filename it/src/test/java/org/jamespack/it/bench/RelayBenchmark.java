@@ -195,7 +195,10 @@ public final class RelayBenchmark {
         List<FakeMail> mails = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             String rcpt = "rcpt" + i + "@dest.example";
+            // submitted by the sender's own user, as James records an SMTP AUTH: the relay sends only for an owner
             mails.add(FakeMail.builder().name(label + "-" + i).sender(SENDER).recipient(rcpt)
+                .attribute(new org.apache.mailet.Attribute(org.apache.mailet.Mail.SMTP_AUTH_USER,
+                    org.apache.mailet.AttributeValue.of(SENDER)))
                 .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().addFrom(SENDER).addToRecipient(rcpt)
                     .setSubject(label + " " + i).setText(BODY))
                 .build());

@@ -49,13 +49,19 @@ public final class RelayJames implements AutoCloseable {
     /** As above, with {@code spoolerThreads} threads running the mailet container. */
     public static RelayJames start(Path workingDirectory, List<String> domains, String transportMailets, String bouncesMailets,
                                    int spoolerThreads) throws Exception {
+        return start(workingDirectory, domains, transportMailets, bouncesMailets, spoolerThreads, java.util.function.UnaryOperator.identity());
+    }
+
+    /** As above, with {@code smtpServerXml} applied to the text of {@code smtpserver.xml} (e.g. other authorised networks). */
+    public static RelayJames start(Path workingDirectory, List<String> domains, String transportMailets, String bouncesMailets,
+                                   int spoolerThreads, java.util.function.UnaryOperator<String> smtpServerXml) throws Exception {
         Path conf = Files.createDirectories(workingDirectory.resolve("conf"));
         for (String name : List.of("imapserver.xml", "dnsservice.xml", "listeners.xml")) {
             copy(PackJamesExtension.DEFAULT_CONF + name, conf.resolve(name));
         }
         String smtp = read(PackJamesExtension.DEFAULT_CONF + "smtpserver.xml")
             .replace("<handler class=\"org.jamespack.auth.james.PackAuthHook\"/>", "");
-        Files.writeString(conf.resolve("smtpserver.xml"), smtp);
+        Files.writeString(conf.resolve("smtpserver.xml"), smtpServerXml.apply(smtp));
         StringBuilder domainList = new StringBuilder("<domainlist>\n  <domainnames>\n");
         domains.forEach(d -> domainList.append("    <domainname>").append(d).append("</domainname>\n"));
         domainList.append("  </domainnames>\n  <defaultDomain>").append(domains.get(0))

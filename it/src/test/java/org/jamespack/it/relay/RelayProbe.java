@@ -30,11 +30,32 @@ public final class RelayProbe implements GuiceProbe {
     // providers: asking for the mailet container while probes are built would initialise it before its repositories
     private final javax.inject.Provider<CompositeProcessorImpl> processors;
     private final javax.inject.Provider<MailQueueFactory<?>> queues;
+    private final javax.inject.Provider<org.apache.james.mailrepository.api.MailRepositoryStore> repositories;
 
     @Inject
-    RelayProbe(javax.inject.Provider<CompositeProcessorImpl> processors, javax.inject.Provider<MailQueueFactory<?>> queues) {
+    RelayProbe(javax.inject.Provider<CompositeProcessorImpl> processors, javax.inject.Provider<MailQueueFactory<?>> queues,
+               javax.inject.Provider<org.apache.james.mailrepository.api.MailRepositoryStore> repositories) {
         this.processors = processors;
         this.queues = queues;
+        this.repositories = repositories;
+    }
+
+    /** What a mail repository holds: each message's envelope sender, subject and James error message. */
+    public List<String> repositoryMails(String url) throws Exception {
+        org.apache.james.mailrepository.api.MailRepository repository =
+            repositories.get().select(org.apache.james.mailrepository.api.MailRepositoryUrl.from(url));
+        List<String> out = new ArrayList<>();
+        for (java.util.Iterator<org.apache.james.mailrepository.api.MailKey> keys = repository.list(); keys.hasNext(); ) {
+            org.apache.mailet.Mail mail = repository.retrieve(keys.next());
+            if (mail != null) {
+                try {
+                    out.add(mail.getMaybeSender().asString() + " | " + mail.getMessage().getSubject() + " | " + mail.getErrorMessage());
+                } finally {
+                    LifecycleUtil.dispose(mail);
+                }
+            }
+        }
+        return out;
     }
 
     /** Unhealthy accounts (account → why) of every XOAuth2Relay in the transport processor. */

@@ -163,7 +163,8 @@ class SampleTreesTest {
             .install();
         trustTestCa(tree);
         try (Running james = Running.stock(tree)) {
-            relayOne(tree, "alice@example.org", "relay@example.org");
+            refusesToRelayWithoutAuth(tree, "alice@example.org");
+            relayOne(tree, james, "alice@example.org", "relay@example.org");
         }
     }
 
@@ -174,7 +175,7 @@ class SampleTreesTest {
         // the file the operator downloads from Google's console, with the test's token endpoint
         tree.write("google-service-account.json", serviceAccountKey());
         try (Running james = Running.stock(tree)) {
-            relayOne(tree, "alice@example.com", "relay@example.com");
+            relayOne(tree, james, "alice@example.com", "relay@example.com");
         }
     }
 
@@ -189,7 +190,7 @@ class SampleTreesTest {
             + "  \"refresh_token\" : \"not-needed-while-the-access-token-lives\",\n"
             + "  \"expiry\" : \"" + Instant.now().plus(Duration.ofHours(1)).getEpochSecond() + "\"\n}\n");
         try (Running james = Running.stock(tree)) {
-            relayOne(tree, "carol@example.org", "relay@example.org");
+            relayOne(tree, james, "carol@example.org", "relay@example.org");
         }
     }
 
@@ -214,20 +215,59 @@ class SampleTreesTest {
         }
     }
 
-    /** Submits one message on port 25 from loopback (an authorised network) and waits for the smarthost to get it. */
-    private static void relayOne(SampleTree tree, String sender, String account) throws Exception {
-        int before = smarthost.getReceivedMessages().length;
-        int authsBefore = front.authUsers().size();
+    /** No network may relay without AUTH through the relay samples (loopback included): a local process cannot send as a user. */
+    private static void refusesToRelayWithoutAuth(SampleTree tree, String sender) throws Exception {
         try (SmtpClient smtp = new SmtpClient(tree.port(25))) {
             smtp.ehlo();
-            assertThat(smtp.command("MAIL FROM:<" + sender + ">")).startsWith("250");
-            assertThat(smtp.command("RCPT TO:<rcpt@dest.example>")).startsWith("250");
-            assertThat(smtp.command("DATA")).startsWith("354");
-            smtp.send("Subject: sample " + tree.name());
-            smtp.send("");
-            smtp.send("relayed by the " + tree.name() + " sample");
-            assertThat(smtp.command(".")).startsWith("250");
+            String mail = smtp.command("MAIL FROM:<" + sender + ">");
+            if (mail.startsWith("250")) {
+                assertThat(smtp.command("RCPT TO:<rcpt@dest.example>")).as("unauthenticated relaying from loopback").doesNotStartWith("250");
+            } else {
+                assertThat(mail).as("verifyIdentity: a local sender must authenticate").matches("5\\d\\d.*");
+            }
             smtp.quit();
+        }
+    }
+
+    /**
+     * Submits one message as a mail client does with the samples: port 587, STARTTLS (the tree's own keystore, made as
+     * its comments say, is the only trust anchor), AUTH as the sender's own James user (the relay samples authorise no
+     * network to relay without AUTH, and the relay sends only for the sender's owner); waits for the smarthost to get it.
+     */
+    private static void relayOne(SampleTree tree, Running james, String sender, String account) throws Exception {
+        james.addUser(sender, "sender-secret");
+        int before = smarthost.getReceivedMessages().length;
+        int authsBefore = front.authUsers().size();
+        java.security.KeyStore keystore = java.security.KeyStore.getInstance("PKCS12");
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(tree.conf().resolve("keystore"))) {
+            keystore.load(in, "CHANGE-ME".toCharArray());
+        }
+        javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory.getInstance(
+            javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(keystore);
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(null, trust.getTrustManagers(), null);
+        java.util.Properties p = new java.util.Properties();
+        p.put("mail.smtp.host", "127.0.0.1");
+        p.put("mail.smtp.port", String.valueOf(tree.port(587)));
+        p.put("mail.smtp.auth", "true");
+        p.put("mail.smtp.auth.mechanisms", "PLAIN");
+        p.put("mail.smtp.starttls.enable", "true");
+        p.put("mail.smtp.starttls.required", "true");
+        p.put("mail.smtp.ssl.socketFactory", tls.getSocketFactory());
+        // the keytool certificate names CN=localhost, the connection 127.0.0.1; trust is pinned to that one certificate
+        p.put("mail.smtp.ssl.checkserveridentity", "false");
+        p.put("mail.smtp.connectiontimeout", "15000");
+        p.put("mail.smtp.timeout", "15000");
+        jakarta.mail.Session session = jakarta.mail.Session.getInstance(p);
+        // parsed from its text, not built: James' javax.mail beside Jakarta Mail on this class path confuses the content
+        // handlers that setText would need; a parsed message is written out as it was read
+        jakarta.mail.internet.MimeMessage message = new jakarta.mail.internet.MimeMessage(session, new java.io.ByteArrayInputStream(
+            ("From: <" + sender + ">\r\nTo: <rcpt@dest.example>\r\nSubject: sample " + tree.name() + "\r\n\r\nrelayed by the "
+                + tree.name() + " sample\r\n").getBytes(StandardCharsets.UTF_8)));
+        try (jakarta.mail.Transport transport = session.getTransport("smtp")) {
+            transport.connect(sender, "sender-secret");
+            transport.sendMessage(message, message.getAllRecipients());
         }
         Eventually.within(Duration.ofSeconds(30), () -> assertThat(smarthost.getReceivedMessages()).hasSize(before + 1));
         assertThat(front.authUsers().subList(authsBefore, front.authUsers().size())).containsOnly(account);

@@ -29,7 +29,6 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -72,6 +71,8 @@ public final class CredentialBroker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CredentialBroker.class);
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
+    private static final int S_ISVTX = 01000;
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private final BrokerSettings settings;
     private final Map<String, Served> accounts;
@@ -171,10 +172,19 @@ public final class CredentialBroker implements AutoCloseable {
             Path parent = socket.getParent();
             checkDirectory(parent);
             checkExisting(socket);
-            Path temporary = parent.resolve(".broker-" + Integer.toHexString(ThreadLocalRandom.current().nextInt()));
+            // Bound inside a directory of our own (0700, created here: mkdir never follows a link and fails if the name
+            // exists), so nobody can swap the socket for a symlink between bind and chmod. The JDK cannot chmod a socket
+            // without following links (its no-follow path opens the file, which a socket refuses), so the private
+            // directory is what makes the chmod safe; the file is checked to be a socket before it is touched.
+            Path privateDir = Files.createDirectory(parent.resolve(".broker-" + Long.toHexString(RANDOM.nextLong())),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Path temporary = privateDir.resolve("s");
             ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             try {
                 channel.bind(UnixDomainSocketAddress.of(temporary), settings.queue() + settings.threads());
+                if (!isSocket(temporary)) {
+                    throw new IOException(temporary + " is not the socket just bound");
+                }
                 Files.setPosixFilePermissions(temporary, settings.mode());
                 if (settings.group().isPresent()) {
                     Files.getFileAttributeView(temporary, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
@@ -186,6 +196,8 @@ public final class CredentialBroker implements AutoCloseable {
                 channel.close();
                 Files.deleteIfExists(temporary);
                 throw e;
+            } finally {
+                Files.deleteIfExists(privateDir);
             }
             AtomicInteger n = new AtomicInteger();
             ThreadPoolExecutor pool = new ThreadPoolExecutor(settings.threads(), settings.threads(), 0, TimeUnit.MILLISECONDS,
@@ -447,7 +459,17 @@ public final class CredentialBroker implements AutoCloseable {
         }
     }
 
-    private static void checkDirectory(Path parent) throws IOException {
+    /**
+     * The socket directory as sshd's StrictModes judges a key file's path: the directory itself must be owned by this
+     * process's user or root and writable by nobody else (group or world: either could replace the socket with their
+     * own, and clients would hand their requests to it); every directory above it must be owned by the user or root and,
+     * when group- or world-writable, sticky (as {@code /tmp}), so that nobody else can rename the path away.
+     */
+    static void checkDirectory(Path parent) throws IOException {
+        checkDirectory(parent, currentUid());
+    }
+
+    static void checkDirectory(Path parent, int uid) throws IOException {
         PosixFileAttributes attributes;
         try {
             attributes = Files.readAttributes(parent, PosixFileAttributes.class);
@@ -457,11 +479,35 @@ public final class CredentialBroker implements AutoCloseable {
         if (!attributes.isDirectory()) {
             throw new IOException(parent + " is not a directory");
         }
+        String perms = PosixFilePermissions.toString(attributes.permissions());
         if (attributes.permissions().contains(PosixFilePermission.OTHERS_WRITE)) {
-            throw new IOException("the socket directory " + parent + " is world-writable ("
-                + PosixFilePermissions.toString(attributes.permissions())
-                + "): anyone could replace the socket; use a directory writable only by the broker's user and group");
+            throw new IOException("the socket directory " + parent + " is world-writable (" + perms
+                + "): anyone could replace the socket; use a directory writable only by the broker's user");
         }
+        if (attributes.permissions().contains(PosixFilePermission.GROUP_WRITE)) {
+            throw new IOException("the socket directory " + parent + " is group-writable (" + perms
+                + "): any member of its group could replace the socket; use a directory writable only by the broker's user "
+                + "(the socket's own group and mode decide who may connect)");
+        }
+        Path real = parent.toRealPath();
+        for (Path dir = real; dir != null; dir = dir.getParent()) {
+            int owner = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            if (owner != 0 && owner != uid) {
+                throw new IOException("the socket directory " + (dir.equals(real) ? parent : dir + " (above " + parent + ")")
+                    + " is owned by uid " + owner + ", neither the broker's user (uid " + uid + ") nor root: its owner could "
+                    + "replace the socket");
+            }
+            int mode = (Integer) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            if ((mode & 0022) != 0 && (mode & S_ISVTX) == 0) {
+                throw new IOException("the directory " + dir + " above the socket directory " + parent + " is group- or "
+                    + "world-writable without the sticky bit: others could rename the socket directory away");
+            }
+        }
+    }
+
+    /** This process's uid (the broker runs on Linux only: it needs SO_PEERCRED). */
+    private static int currentUid() {
+        return (int) new com.sun.security.auth.module.UnixSystem().getUid();
     }
 
     private static void checkExisting(Path socket) throws IOException {

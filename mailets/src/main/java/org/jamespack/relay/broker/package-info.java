@@ -36,7 +36,10 @@
  * <caption>Credential broker settings</caption>
  * <tr><th>key</th><th>type</th><th>default</th><th>meaning</th></tr>
  * <tr><td>{@code socket}</td><td>path</td><td>required</td><td>the UNIX socket; a stale socket
- *   there is replaced, any other file is not; its directory must not be world-writable</td></tr>
+ *   there is replaced, any other file is not; its directory must be owned by
+ *   the broker's user or root and not group- or world-writable, directories above it owned by the user or root and,
+ *   when group- or world-writable, sticky (sshd's StrictModes); the socket is bound in a private 0700 directory,
+ *   given its mode and group there, then renamed into place</td></tr>
  * <tr><td>{@code mode}</td><td>octal</td><td>{@code 0660}</td><td>permissions of the socket
  *   file (connecting needs write permission); set before the socket appears at its path</td></tr>
  * <tr><td>{@code group}</td><td>group name or gid</td><td>the process' group</td><td>group of

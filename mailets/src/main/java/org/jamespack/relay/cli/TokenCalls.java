@@ -49,7 +49,7 @@ final class TokenCalls {
                 + endpoint.tokenEndpoint() + ": " + e.getClass().getSimpleName()
                 + (e.getMessage() == null ? "" : " " + e.getMessage())), sent), Optional.empty(), Optional.empty());
         }
-        GrantResult result = TokenEndpointCall.redact(TokenEndpointCall.classify(response, endpoint, clock), sent);
+        GrantResult result = TokenEndpointCall.redact(TokenEndpointCall.classify(response, endpoint, clock, sent), sent);
         Optional<String> code = Optional.empty();
         Optional<String> scope = Optional.empty();
         try {

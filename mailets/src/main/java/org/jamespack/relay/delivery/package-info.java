@@ -3,7 +3,9 @@
  * attempt (route, limits, token, connection, send) and decides — done, or back to the queue with
  * a delay; {@link org.jamespack.relay.delivery.RetrySchedule} reads exim retry rules;
  * {@link org.jamespack.relay.delivery.RouteGate} keeps each mailbox's limits, back-off, idle
- * connections and health; {@link org.jamespack.relay.delivery.MailetBounces} bounces through James.
+ * connections and health; {@link org.jamespack.relay.delivery.MailetBounces} bounces through James;
+ * {@link org.jamespack.relay.delivery.SubmitterCheck} decides whether a message may use its route's account (the
+ * submitter must own the sender, or be named by the route; see {@code org.jamespack.relay}).
  *
  * <table>
  * <caption>What each failure kind does</caption>
@@ -16,7 +18,8 @@
  * </table>
  *
  * <p>Mail attributes: {@code org.jamespack.relay.attempts} (Integer), {@code org.jamespack.relay.first-failure}
- * (Long, epoch ms), {@code org.jamespack.relay.last-error} (String); bounces carry James'
+ * (Long, epoch ms), {@code org.jamespack.relay.last-error} (String), {@code org.jamespack.relay.refused} (String, why the
+ * sender check refused it); bounces carry James'
  * {@code delivery-error} and {@code delivery-error-code}.
  */
 @NullMarked

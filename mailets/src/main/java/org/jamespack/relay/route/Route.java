@@ -3,6 +3,7 @@ package org.jamespack.relay.route;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 import org.jamespack.auth.Secret;
 
@@ -23,11 +24,15 @@ import net.jcip.annotations.Immutable;
  * @param mechanism the forced SASL mechanism; empty exactly when {@code user} is empty
  * @param limits    sending limits of this mailbox
  * @param origin    {@code file:line} (or mailet parameter) the route was read from, for messages
+ * @param submitters the James users allowed to send through this route's account, lower-case; empty: each authenticated
+ *                  user only as a sender address they own (see {@code org.jamespack.relay.delivery.SubmitterCheck})
+ * @param unauthenticated whether mail without an authenticated submitter may use this route's account; empty: the
+ *                  mailet's {@code unauthenticated} setting decides
  */
 @Immutable
 public record Route(String key, String host, int port, TlsMode tls, Optional<String> helo, Optional<String> user,
                    Optional<String> oauth, Optional<Secret> password, Optional<Mechanism> mechanism,
-                   SendingLimits limits, String origin) {
+                   SendingLimits limits, String origin, Set<String> submitters, Optional<Boolean> unauthenticated) {
 
     public Route {
         Objects.requireNonNull(key, "key");
@@ -36,6 +41,8 @@ public record Route(String key, String host, int port, TlsMode tls, Optional<Str
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(origin, "origin");
         key = key.toLowerCase(Locale.ROOT);
+        submitters = submitters.stream().map(u -> u.toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors.toUnmodifiableSet());
+        Objects.requireNonNull(unauthenticated, "unauthenticated");
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
@@ -49,6 +56,12 @@ public record Route(String key, String host, int port, TlsMode tls, Optional<Str
             throw new IllegalArgumentException("mechanism " + mechanism.get().configName()
                 + (oauth.isPresent() ? " needs password=" : " needs oauth="));
         }
+    }
+
+    /** A route of {@code key} with the sender-identity settings left at their defaults (no submitter list, the mailet's rule). */
+    public Route(String key, String host, int port, TlsMode tls, Optional<String> helo, Optional<String> user, Optional<String> oauth,
+                 Optional<Secret> password, Optional<Mechanism> mechanism, SendingLimits limits, String origin) {
+        this(key, host, port, tls, helo, user, oauth, password, mechanism, limits, origin, Set.of(), Optional.empty());
     }
 
     /** Whether this route authenticates with an OAuth2 token. */

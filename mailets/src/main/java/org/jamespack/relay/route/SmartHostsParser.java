@@ -34,7 +34,7 @@ public final class SmartHostsParser {
     public static final String M365_HOST = "smtp.office365.com";
 
     static final Set<String> SETTINGS = Set.of("host", "port", "tls", "helo", "user", "oauth", "password", "mechanism",
-        "preset", "messages-per-minute", "recipients-per-day", "connections");
+        "preset", "messages-per-minute", "recipients-per-day", "connections", "submitters", "unauthenticated");
 
     private static final Pattern DOMAIN = Pattern.compile("[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*");
     private static final Pattern LOCAL_PART = Pattern.compile("[^\\s@\"]+");
@@ -215,11 +215,36 @@ public final class SmartHostsParser {
         int perMinute = parseCount("messages-per-minute", settings, base.messagesPerMinute(), 0, errors);
         int perDay = parseCount("recipients-per-day", settings, base.recipientsPerDay(), 0, errors);
         int connections = parseCount("connections", settings, base.maxConnections(), 1, errors);
+        Set<String> submitters = new java.util.LinkedHashSet<>();
+        String submittersValue = settings.get("submitters");
+        if (submittersValue != null) {
+            for (String u : submittersValue.split(",")) {
+                String name = u.strip();
+                if (name.isEmpty() || name.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+                    errors.add("submitters: '" + submittersValue + "' is not a comma-separated list of James user names");
+                    break;
+                }
+                submitters.add(name);
+            }
+            if (user.isEmpty()) {
+                errors.add("submitters: needs user (a route without an account needs no submitter list)");
+            }
+        }
+        Optional<Boolean> unauthenticated = Optional.empty();
+        String unauthValue = settings.get("unauthenticated");
+        if (unauthValue != null) {
+            switch (unauthValue.toLowerCase(Locale.ROOT)) {
+                case "allow": unauthenticated = Optional.of(true); break;
+                case "refuse": unauthenticated = Optional.of(false); break;
+                default: errors.add("unauthenticated: '" + unauthValue + "' is not allow or refuse");
+            }
+        }
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", errors));
         }
         return new Route(key, host, port == null ? tls.defaultPort() : port, tls, optional(settings.get("helo")), user, oauth,
-            password.map(Secret::of), mechanism, new SendingLimits(perMinute, perDay, connections), origin);
+            password.map(Secret::of), mechanism, new SendingLimits(perMinute, perDay, connections), origin, submitters,
+            unauthenticated);
     }
 
     private static Optional<String> optional(String v) {

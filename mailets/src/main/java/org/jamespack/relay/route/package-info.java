@@ -20,6 +20,11 @@
  * <tr><td>{@code messages-per-minute}</td><td>int &ge; 0</td><td>preset's, else 0 (unlimited)</td><td>messages per rolling minute</td></tr>
  * <tr><td>{@code recipients-per-day}</td><td>int &ge; 0</td><td>preset's, else 0 (unlimited)</td><td>recipients per rolling 24 h</td></tr>
  * <tr><td>{@code connections}</td><td>int &ge; 1</td><td>preset's, else 2</td><td>connections at once</td></tr>
+ * <tr><td>{@code submitters}</td><td>James user names, comma-separated</td><td>none</td><td>the only authenticated users
+ *   who may send through this route's account, as any sender the route's key matches (a shared mailbox, a service
+ *   account); without it each authenticated user may send only as an address they own (needs {@code user})</td></tr>
+ * <tr><td>{@code unauthenticated}</td><td>{@code allow|refuse}</td><td>the mailet's {@code unauthenticated}</td><td>whether mail
+ *   with no authenticated submitter (local processes, mailets, authorised networks) may use this route's account</td></tr>
  * </table>
  */
 @NullMarked

@@ -431,14 +431,14 @@ public final class RefreshingTokenSource implements TokenSource {
             Path lockFile = tokenFile.resolveSibling(tokenFile.getFileName() + ".lock");
             FileChannel ch = null;
             try {
-                if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix") && !Files.exists(lockFile)) {
-                    try {
-                        Files.createFile(lockFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-                    } catch (java.nio.file.FileAlreadyExistsException raced) {
-                        // another process created it first: fine
-                    }
-                }
-                ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                // one open, never following a link: a link planted as the lock file would otherwise have a file created (as
+                // James' user, perhaps root) wherever it points; the mode applies only when the file is created here
+                java.nio.file.attribute.FileAttribute<?>[] attrs = FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
+                    ? new java.nio.file.attribute.FileAttribute<?>[] {
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
+                    : new java.nio.file.attribute.FileAttribute<?>[0];
+                ch = FileChannel.open(lockFile, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS), attrs);
                 return new CrossProcessLock(ch, ch.lock());
             } catch (NoSuchFileException e) {
                 closeQuietly(ch);

@@ -69,7 +69,7 @@ public final class TokenEndpointCall {
                 "cannot reach token endpoint " + endpoint.tokenEndpoint() + ": " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : " " + e.getMessage())), sent);
         }
-        return redact(classify(response, endpoint, clock), sent);
+        return redact(classify(response, endpoint, clock, sent), sent);
     }
 
     /**
@@ -109,12 +109,17 @@ public final class TokenEndpointCall {
         if (!(result instanceof GrantResult.Failed failed) || sent.isEmpty()) {
             return result;
         }
-        String detail = failed.detail();
+        String detail = redact(failed.detail(), sent);
+        return detail.equals(failed.detail()) ? result : new GrantResult.Failed(failed.kind(), detail);
+    }
+
+    private static String redact(String text, List<String> sent) {
+        String out = text;
         for (String secret : sent) {
-            detail = detail.replace(secret, REDACTED)
+            out = out.replace(secret, REDACTED)
                 .replace(URLEncoder.encode(secret, StandardCharsets.UTF_8), REDACTED);
         }
-        return detail.equals(failed.detail()) ? result : new GrantResult.Failed(failed.kind(), detail);
+        return out;
     }
 
     /**
@@ -132,8 +137,17 @@ public final class TokenEndpointCall {
         return http;
     }
 
-    /** Classifies a token endpoint's reply (RFC 6749 §5.1/§5.2) as in {@link #send}. */
+    /** Classifies a token endpoint's reply (RFC 6749 §5.1/§5.2) as in {@link #send}, for a request that carried no secret. */
     public static GrantResult classify(HTTPResponse response, EndpointSettings endpoint, Clock clock) {
+        return classify(response, endpoint, clock, List.of());
+    }
+
+    /**
+     * Classifies a token endpoint's reply (RFC 6749 §5.1/§5.2) as in {@link #send}; {@code sent} (from
+     * {@link #secretsIn}) is cut out of the {@code error_description} before that is shortened, so that a secret
+     * straddling the cut cannot leave its head behind.
+     */
+    public static GrantResult classify(HTTPResponse response, EndpointSettings endpoint, Clock clock, List<String> sent) {
         int status = response.getStatusCode();
         String where = "token endpoint " + endpoint.tokenEndpoint() + " answered HTTP " + status;
         TokenResponse parsed;
@@ -144,7 +158,7 @@ public final class TokenEndpointCall {
             return new GrantResult.Failed(TokenOutcome.Kind.TRANSIENT, where + " without a readable OAuth2 reply");
         }
         if (parsed instanceof TokenErrorResponse error) {
-            return failed(error.getErrorObject(), status, where);
+            return failed(error.getErrorObject(), status, where, sent);
         }
         AccessTokenResponse ok = (AccessTokenResponse) parsed;
         AccessToken access = ok.getTokens().getAccessToken();
@@ -155,9 +169,10 @@ public final class TokenEndpointCall {
             Optional.ofNullable(refresh).map(r -> Secret.of(r.getValue())));
     }
 
-    private static GrantResult failed(ErrorObject error, int status, String where) {
+    private static GrantResult failed(ErrorObject error, int status, String where, List<String> sent) {
         String code = error.getCode() == null ? "" : error.getCode().toLowerCase(Locale.ROOT);
-        String description = error.getDescription() == null ? "" : error.getDescription();
+        // redact first, then cut: cut first, a secret across the cut keeps its head, which no longer matches whole
+        String description = error.getDescription() == null ? "" : redact(error.getDescription(), sent);
         if (description.length() > MAX_DESCRIPTION) {
             description = description.substring(0, MAX_DESCRIPTION) + "…";
         }

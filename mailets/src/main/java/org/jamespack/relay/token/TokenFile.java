@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -56,6 +59,7 @@ public final class TokenFile {
         REFRESH_TOKEN, USER, PROXY, CA_BUNDLE_FILE, CA_CERTS_DIR, REFRESH_WINDOW);
 
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     /** Raw values, so that a rewrite keeps what it does not understand; never printed. */
     private final Map<String, Object> fields;
@@ -180,19 +184,46 @@ public final class TokenFile {
      * Writes this file to {@code path} so that a crash at any point leaves either the old or the
      * new complete file: a temporary file (mode 0600) in the same directory, written and forced
      * to disk, renamed over {@code path}, then the directory forced so the rename survives too.
+     *
+     * <p>The temporary file is created exclusively ({@code O_CREAT|O_EXCL}, which never follows a
+     * symbolic link) and written through the very channel that created it, never reopened by name:
+     * whoever else can write the directory cannot swap a link in between and have the refresh
+     * token written, or a file truncated, elsewhere.
      */
     public void writeAtomically(Path path) throws IOException {
+        writeAtomically(path, () -> Long.toHexString(RANDOM.nextLong()));
+    }
+
+    /** Test seam: {@code names} gives the random part of the temporary file's name. */
+    void writeAtomically(Path path, java.util.function.Supplier<String> names) throws IOException {
         Path target = path.toAbsolutePath();
         Path dir = target.getParent();
         boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
         FileAttribute<?>[] attrs = posix
             ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)}
             : new FileAttribute<?>[0];
-        Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp", attrs);
+        Set<OpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        Path temp = null;
+        FileChannel ch = null;
+        for (int attempt = 0; ch == null; attempt++) {
+            Path candidate = dir.resolve("." + target.getFileName() + "." + names.get() + ".tmp");
+            try {
+                ch = FileChannel.open(candidate, options, attrs);
+                temp = candidate;
+            } catch (FileAlreadyExistsException taken) {
+                // a name already in the directory (a file, or a link someone planted) is never reused: pick another
+                if (attempt >= 100) {
+                    throw new IOException("cannot create a temporary file beside " + target + ": 100 names taken", taken);
+                }
+            }
+        }
         try {
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ch.write(StandardCharsets.UTF_8.encode(toJson()));
-                ch.force(true);
+            try (FileChannel open = ch) {
+                java.nio.ByteBuffer bytes = StandardCharsets.UTF_8.encode(toJson());
+                while (bytes.hasRemaining()) {
+                    open.write(bytes);
+                }
+                open.force(true);
             }
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

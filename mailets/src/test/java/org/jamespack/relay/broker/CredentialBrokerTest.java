@@ -31,6 +31,7 @@ import org.jamespack.relay.token.TokenOutcome;
 import org.jamespack.relay.token.TokenSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -308,6 +309,70 @@ class CredentialBrokerTest {
 
         assertThatThrownBy(() -> startAllowing(ME)).isInstanceOf(IOException.class).hasMessageContaining("world-writable");
         assertThat(socket).doesNotExist();
+    }
+
+    @Test
+    void startShouldFailWhenDirectoryIsGroupWritable() throws IOException {
+        // a member of the group could rename the socket away and put their own in its place
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwx---"));
+
+        assertThatThrownBy(() -> startAllowing(ME)).isInstanceOf(IOException.class).hasMessageContaining("group-writable");
+        assertThat(socket).doesNotExist();
+    }
+
+    @Test
+    void startShouldFailWhenDirectoryBelongsToSomeoneElse() throws IOException {
+        Assumptions.assumeTrue(new com.sun.security.auth.module.UnixSystem().getUid() == 0, "chown needs root");
+        Files.getFileAttributeView(dir, java.nio.file.attribute.PosixFileAttributeView.class)
+            .setOwner(dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+
+        assertThatThrownBy(() -> startAllowing(ME)).isInstanceOf(IOException.class).hasMessageContaining("is owned by uid")
+            .hasMessageContaining("neither the broker's user");
+        assertThat(socket).doesNotExist();
+    }
+
+    @Test
+    void checkDirectoryShouldRefuseADirectoryOwnedByAnotherUserThanTheBrokers() throws IOException {
+        // without root (no chown): the same rule, seen from a broker running as another uid than the directory's owner
+        int owner = (Integer) Files.getAttribute(dir, "unix:uid");
+        Assumptions.assumeTrue(owner != 0, "a root-owned directory is always acceptable");
+
+        assertThatThrownBy(() -> CredentialBroker.checkDirectory(dir, owner + 1)).isInstanceOf(IOException.class)
+            .hasMessageContaining("is owned by uid " + owner);
+    }
+
+    @Test
+    void startShouldFailWhenADirectoryAboveIsGroupWritableWithoutTheStickyBit() throws IOException {
+        Path above = Files.createDirectory(dir.resolve("shared"));
+        Files.setPosixFilePermissions(above, PosixFilePermissions.fromString("rwxrwxr-x"));
+        Path own = Files.createDirectory(above.resolve("run"));
+        Files.setPosixFilePermissions(own, PosixFilePermissions.fromString("rwxr-x---"));
+        socket = own.resolve("broker.sock");
+
+        assertThatThrownBy(() -> startAllowing(ME)).isInstanceOf(IOException.class).hasMessageContaining(above.toString())
+            .hasMessageContaining("without the sticky bit");
+        assertThat(socket).doesNotExist();
+    }
+
+    @Test
+    void startShouldNotFollowALinkPlantedAtTheSocketPath() throws IOException {
+        Path precious = Files.writeString(dir.resolve("precious"), "precious");
+        Files.setPosixFilePermissions(precious, PosixFilePermissions.fromString("rw-------"));
+        Files.createSymbolicLink(socket, precious);
+
+        assertThatThrownBy(() -> startAllowing(ME)).isInstanceOf(IOException.class).hasMessageContaining("not a socket");
+        assertThat(Files.isSymbolicLink(socket)).isTrue();
+        assertThat(precious).hasContent("precious");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(precious))).as("mode untouched").isEqualTo("rw-------");
+    }
+
+    @Test
+    void startShouldLeaveNoPrivateBindDirectoryBehind() throws IOException {
+        startAllowing(ME);
+
+        try (var listing = Files.list(dir)) {
+            assertThat(listing.map(p -> p.getFileName().toString())).containsExactly("broker.sock");
+        }
     }
 
     @Test

@@ -34,6 +34,34 @@ class SmartHostsParserTest {
     }
 
     @Test
+    void parseShouldReadTheSubmittersAndUnauthenticatedSettingsOfARoute() {
+        SmartHostsParser.Result result = SmartHostsParser.parse(
+            "shared@example.org: host=smtp.office365.com::587 user=shared@example.org oauth=m365 submitters=Alice@example.org,bob"
+                + " unauthenticated=allow\n"
+                + "example.org: host=smtp.office365.com::587 user=relay@example.org oauth=m365\n", "f");
+
+        assertThat(result.problems()).isEmpty();
+        assertThat(result.routes().get(0).submitters()).containsExactlyInAnyOrder("alice@example.org", "bob");
+        assertThat(result.routes().get(0).unauthenticated()).contains(true);
+        assertThat(result.routes().get(1).submitters()).isEmpty();
+        assertThat(result.routes().get(1).unauthenticated()).isEmpty();
+    }
+
+    @Test
+    void parseShouldRefuseBadSubmittersAndUnauthenticatedValuesNamingTheLine() {
+        SmartHostsParser.Result result = SmartHostsParser.parse(
+            "a.example: host=h user=u@a.example oauth=x submitters=alice,,bob\n"
+                + "b.example: host=h user=u@b.example oauth=x unauthenticated=yes\n"
+                + "c.example: host=h submitters=alice\n", "f");
+
+        assertThat(result.routes()).isEmpty();
+        assertThat(result.problems()).extracting(Object::toString).satisfiesExactly(
+            p -> assertThat(p).contains("f:1").contains("submitters: 'alice,,bob' is not a comma-separated list"),
+            p -> assertThat(p).contains("f:2").contains("unauthenticated: 'yes' is not allow or refuse"),
+            p -> assertThat(p).contains("f:3").contains("submitters: needs user"));
+    }
+
+    @Test
     void parseShouldReadThePasswordVariantWithPlainAndNoPresetWhenHostIsNotMicrosoft() {
         SmartHostsParser.Result result = SmartHostsParser.parse(SEED_PASSWORD_LINE, "f");
 

@@ -133,6 +133,25 @@ class RefreshingTokenSourceTest {
     }
 
     @Test
+    void tokenShouldNotFollowALinkPlantedAsTheLockFile() throws Exception {
+        // The lock file is created on first use: a link planted in its place would otherwise have a file created (as
+        // James' user) wherever it points, or an existing file there opened for writing.
+        endpoint.replies(n -> Reply.token("access-" + n, 3600, null));
+        Path file = tokenFile("refresh-R1");
+        Path pointedAt = dir.resolveSibling(dir.getFileName() + "-not-to-be-created");
+        Files.createSymbolicLink(dir.resolve(ACCOUNT + ".lock"), pointedAt);
+        try (LogCapture logs = new LogCapture()) {
+            RefreshingTokenSource source = fileSource(file);
+
+            assertThat(token(source.token(false))).as("the refresh still happens, unlocked").isEqualTo("access-1");
+
+            assertThat(pointedAt).doesNotExist();
+            assertThat(Files.isSymbolicLink(dir.resolve(ACCOUNT + ".lock"))).isTrue();
+            assertThat(logs.text()).contains("cannot lock");
+        }
+    }
+
+    @Test
     void tokenShouldPersistARotatedRefreshTokenAtomicallyWithOwnerOnlyModeWhenFileBacked() throws Exception {
         endpoint.replies(n -> Reply.token("access-" + n, 3600, n == 1 ? "refresh-R2" : null));
         Path file = tokenFile("refresh-R1");
@@ -428,6 +447,37 @@ class RefreshingTokenSourceTest {
             });
             String all = logs.text() + "\n" + outcome + "\n" + source.status();
             assertThat(all).doesNotContain("refresh-R1").doesNotContain("client-secret-S3");
+        }
+    }
+
+    @Test
+    void tokenShouldNotKeepAnyPartOfAnEchoedSecretThatStraddlesTheDescriptionCut() {
+        // error_description is cut at 300 characters; a secret echoed across the cut must be redacted before the cut,
+        // or its head (which no longer matches the whole secret) survives into logs, WebAdmin and the health report
+        String refresh = "M.R3_HEADofTheRefreshToken-0123456789-TAILofTheRefreshToken";
+        for (int offset : new int[] {260, 280, 290, 299, 300}) {
+            String padding = "p".repeat(offset);
+            endpoint.replies(n -> new Reply(400, "{\"error\":\"invalid_grant\",\"error_description\":\"" + padding + refresh
+                + " is revoked\"}"));
+            try (LogCapture logs = new LogCapture()) {
+                RefreshTokenGrantCall grant = new RefreshTokenGrantCall(EndpointSettings.of(endpoint.uri()), "client-1",
+                    Optional.of(Secret.of("client-secret-S3")), Optional.empty(), clock);
+                RefreshingTokenSource source = RefreshingTokenSource.inMemory(ACCOUNT, "test", grant,
+                    Optional.of(Secret.of(refresh)), Duration.ofMinutes(10), clock);
+
+                TokenOutcome outcome = source.token(false);
+
+                assertThat(outcome).as("offset " + offset).isInstanceOfSatisfying(TokenOutcome.Failure.class,
+                    f -> {
+                        assertThat(f.detail()).contains("invalid_grant");
+                        if (offset + "[redacted]".length() <= 300) {
+                            assertThat(f.detail()).as("the marker stands where the secret was").contains(padding + "[redacted]");
+                        }
+                    });
+                String all = logs.text() + "\n" + outcome + "\n" + source.status();
+                assertThat(all).as("offset " + offset).doesNotContain("M.R3_").doesNotContain("HEADofThe")
+                    .doesNotContain("TAILofThe").doesNotContain("0123456789");
+            }
         }
     }
 

@@ -156,6 +156,32 @@ class TokenFileTest {
     }
 
     @Test
+    void writeAtomicallyShouldNeverWriteThroughALinkPlantedAtItsTemporaryName(@TempDir Path dir) throws Exception {
+        // Someone who can write the directory plants links at the temporary names the writer will try first: one to a
+        // file of theirs (to be truncated and overwritten with the refresh token), one to a name that does not exist yet
+        // (to have the token written where they can read it). Exclusive creation never follows either.
+        Path target = dir.resolve("alice@example.org");
+        Files.writeString(target, SEED_TOKEN_FILE);
+        Path victim = Files.writeString(dir.resolve("victim"), "untouched");
+        Path elsewhere = dir.resolve("readable-by-attacker");
+        Files.createSymbolicLink(dir.resolve(".alice@example.org.first.tmp"), victim);
+        Files.createSymbolicLink(dir.resolve(".alice@example.org.second.tmp"), elsewhere);
+        java.util.Iterator<String> names = java.util.List.of("first", "second", "third").iterator();
+        TokenFile updated = TokenFile.parse(SEED_TOKEN_FILE).withTokens(Secret.of("new-access"), Instant.ofEpochSecond(1_900_000_000L),
+            Optional.of(Secret.of("rotated-refresh")));
+
+        updated.writeAtomically(target, names::next);
+
+        assertThat(victim).hasContent("untouched");
+        assertThat(elsewhere).doesNotExist();
+        assertThat(Files.isSymbolicLink(dir.resolve(".alice@example.org.first.tmp"))).isTrue();
+        assertThat(Files.isSymbolicLink(target)).isFalse();
+        assertThat(TokenFile.read(target).refreshToken().reveal()).isEqualTo("rotated-refresh");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target))).isEqualTo("rw-------");
+        assertThat(dir.resolve(".alice@example.org.third.tmp")).as("renamed into place, not left behind").doesNotExist();
+    }
+
+    @Test
     void parseShouldRefuseWithoutQuotingTheTextWhenNoRefreshToken() {
         assertThatThrownBy(() -> TokenFile.parse("{\"access_token\": \"sekrit-access\"}"))
             .isInstanceOf(IllegalArgumentException.class)
