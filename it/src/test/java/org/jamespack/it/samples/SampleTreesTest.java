@@ -316,12 +316,9 @@ class SampleTreesTest {
             };
         }
 
-        /** Through the pack's launcher, as the image does for a tree with {@code <authpack>}. */
+        /** A tree with {@code <authpack>}: James' own launcher too, the pack coming in by {@code extensions.properties}. */
         static Running pack(SampleTree tree) throws Exception {
-            return start(tree, () -> {
-                PackServerMain main = PackServerMain.create(configuration(tree), probes());
-                return new Running(main.server(), main, tree);
-            });
+            return stock(tree);
         }
 
         /** Through James' own launcher, as the image does for a relay-only tree. */
