@@ -8,12 +8,12 @@ import com.google.inject.Module;
  * More of the pack: jars list implementations in
  * {@code META-INF/services/org.jamespack.auth.james.PackAddOn}. Under James' own launcher,
  * {@link PackExtensionModule} installs each {@link #extensionModule()} into James' extension
- * injector (the relay's shared registry); {@link PackServerMain} installs {@link #module()} over
- * James' bindings. Implementations are immutable.
+ * injector (the relay's shared registry); code that builds James itself installs {@link #module()}
+ * over James' bindings ({@link AuthPackModule#addOnModules()}). Implementations are immutable.
  */
 public interface PackAddOn {
 
-    /** The Guice module to override James' with (the pack's own launcher). */
+    /** The Guice module to override James' with ({@code GuiceJamesServer#overrideWith}). */
     Module module();
 
     /**

@@ -33,7 +33,8 @@ import net.jcip.annotations.Immutable;
  *
  * <p>The pack is built eagerly, when James makes the child injector, so that a bad
  * {@code <authpack>} element fails James' start with every problem listed (at ERROR), before a
- * client is served. The handlers require the pack: a handler named in James' XML without this
+ * client is served, and an enabled protocol whose logins would not reach the pack (IMAP without
+ * {@link PackImapPackage}, JMAP, …) is named at ERROR ({@link LoginPathCheck}). The handlers require the pack: a handler named in James' XML without this
  * module fails James' start instead of silently falling back to James' stored passwords.
  *
  * <p>Immutable; James instantiates it through its injector (public no-argument constructor).
@@ -64,6 +65,8 @@ public final class PackExtensionModule extends AbstractModule {
     AuthPack pack(FileSystem fileSystem, Configuration configuration) {
         try {
             AuthPack pack = JamesConfigFiles.loadAuthPack(fileSystem, configuration.configurationPath(), BackendFactories.standard());
+            // a protocol left on James' own passwords is said at ERROR, once, before any client is served
+            LoginPathCheck.run(fileSystem, configuration.configurationPath());
             // the verifier's connections are closed when the JVM ends: James 3.8.1 offers an
             // extension module no stop call, and an open LDAP pool must not outlive a stop
             Runtime.getRuntime().addShutdownHook(new Thread(pack::close, "authpack-close"));

@@ -200,7 +200,7 @@ class DockerLayoutTest {
         Path repo = james.localRepository();
         List<String> names = new ArrayList<>();
         Map<String, Path> resolved = new HashMap<>();
-        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+        for (String entry : classpathEntries()) {
             Path jar = Path.of(entry);
             if (!entry.endsWith(".jar") || !jar.startsWith(repo)) {
                 continue;
@@ -218,14 +218,14 @@ class DockerLayoutTest {
             }
         }
         for (String ga : DistributionContentsTest.REPLACED) {
-            // James' own copy (not the version this build mediated), so that the Dockerfile's removal is exercised
+            // James' own copy (not the version this build mediated): the pack must run on what James ships
             resolved.remove(ga);
             Optional<Path> own = james.localJar(ga);
             if (own.isPresent()) {
                 resolved.put(ga, own.get());
             } else {
                 System.out.println("image layout: James' " + ga + ":" + james.versions().get(ga)
-                    + " is not in the local repository (mvn dependency:get fetches it); its removal is not exercised");
+                    + " is not in the local repository (mvn dependency:get fetches it); the pack runs on this build's version");
             }
         }
         for (Map.Entry<String, Path> e : resolved.entrySet()) {
@@ -238,6 +238,26 @@ class DockerLayoutTest {
         }
         unzip(james.memoryAppJar(), Files.createDirectories(image.resolve("root/classes")));
         return names;
+    }
+
+    /**
+     * This JVM's class path: {@code java.class.path}, or the entries of the class loader that
+     * loaded the tests (Maven's exec:java runs the demo in Maven's own JVM, behind a URL class loader).
+     */
+    private static List<String> classpathEntries() {
+        List<String> entries = new ArrayList<>(List.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator)));
+        if (DockerLayoutTest.class.getClassLoader() instanceof java.net.URLClassLoader loader) {
+            for (java.net.URL url : loader.getURLs()) {
+                if ("file".equals(url.getProtocol())) {
+                    try {
+                        entries.add(Path.of(url.toURI()).toString());
+                    } catch (java.net.URISyntaxException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+        }
+        return entries;
     }
 
     static Path inImage(Path image, String absolute) {
