@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * artifactId-version.jar, the memory app's classes in {@code root/classes}), the Dockerfile's
  * COPY / ENV are replayed on it from the unpacked release archive,
  * a conf-samples tree is "mounted" as {@code root/conf}, and James' own image command is run as a separate
- * JVM. A login through it proves the paths, the class path and the launcher choice.
+ * JVM. A login through it proves the paths, the class path and that James' own main finds the pack.
  *
  * <p>Differences from the real image, all in the test's favour of being runnable here: the
  * image's {@code /} is a temporary directory (JAMES_ROOT and the ENV values point into it);

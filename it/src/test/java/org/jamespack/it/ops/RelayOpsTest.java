@@ -88,7 +88,7 @@ class RelayOpsTest {
         .confFile("mailetcontainer.xml", () -> outside.mailetContainer())
         .confFile("webadmin.properties", () -> "enabled=true\nport=0\nhost=127.0.0.1\n"
             + "extensions.routes=org.apache.james.webadmin.dropwizard.MetricsRoutes\n")
-        // as the pack's launcher does: the relay jar's PackAddOn service entry brings RelayOpsModule
+        // as code that builds James itself does: the relay jar's PackAddOn service entry brings RelayOpsModule
         .overrideWith(Modules.combine(AuthPackModule.addOnModules()))
         .overrideWith(binder -> Multibinder.newSetBinder(binder, GuiceProbe.class).addBinding().to(MetricsProbe.class))
         .build();

@@ -10,9 +10,10 @@ import com.google.inject.Scopes;
 import net.jcip.annotations.Immutable;
 
 /**
- * Puts {@link RelayOpsModule} into the pack's launcher: listed in this jar's
+ * The relay's operations for the pack: listed in this jar's
  * {@code META-INF/services/org.jamespack.auth.james.PackAddOn}, so that dropping the relay jar
- * beside the authenticators is enough. Immutable.
+ * beside the authenticators is enough ({@link #extensionModule()} under James' own launcher,
+ * {@link RelayOpsModule} where code builds James itself). Immutable.
  */
 @Immutable
 public final class RelayAddOn implements PackAddOn {
