@@ -17,8 +17,9 @@ import net.jcip.annotations.Immutable;
  * hook, the users repository and the mailbox authenticator ask the same verifier, cache and
  * throttle), its metrics ({@link AuthPackMetrics}) and WebAdmin routes ({@link AuthPackRoutes}), and, as the mode says, replaces James' {@code UsersRepository} (directory mode) or
  * its mailbox {@code Authenticator} (password-only mode). Use it with
- * {@code MemoryJamesServerMain.createServer(conf).overrideWith(module)}: James'
- * {@code extensions.properties} modules cannot override a binding.
+ * {@code MemoryJamesServerMain.createServer(conf).overrideWith(module)} where one's own code
+ * builds James (the pack's in-process tests): James' {@code extensions.properties} modules cannot
+ * override a binding, so James' own launcher takes {@link PackExtensionModule} instead.
  *
  * <p>Immutable and thread-safe. The mode is read from {@code usersrepository.xml} when the module
  * is made, before the injector exists, because it decides which bindings the module makes; a bad
@@ -41,6 +42,15 @@ public final class AuthPackModule extends AbstractModule {
     /** As {@link #fromConfiguration(Configuration)} with a table of backends of the caller's choice. */
     public static AuthPackModule fromConfiguration(Configuration configuration, BackendFactories factories) {
         return new AuthPackModule(JamesConfigFiles.loadAuthPack(configuration, factories));
+    }
+
+    /** The modules of every {@link PackAddOn} on the class path (the relay's operations module, …), to override James' with. */
+    public static com.google.inject.Module[] addOnModules() {
+        java.util.List<com.google.inject.Module> modules = new java.util.ArrayList<>();
+        for (PackAddOn addOn : java.util.ServiceLoader.load(PackAddOn.class)) {
+            modules.add(addOn.module());
+        }
+        return modules.toArray(com.google.inject.Module[]::new);
     }
 
     /** The pack this module binds; its owner closes it after James stops. */

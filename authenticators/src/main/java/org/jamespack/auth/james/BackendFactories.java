@@ -19,7 +19,7 @@ import net.jcip.annotations.Immutable;
  * verifiers they configure: backends ({@code <ldap>}, {@code <kopano>}) and wrappers
  * ({@code <cache>}, {@code <throttle>}).
  *
- * <p>Immutable and thread-safe. {@link #standard()} is what the launcher and the SMTP hook use;
+ * <p>Immutable and thread-safe. {@link #standard()} is what {@link PackExtensionModule} and {@link AuthPackModule} use;
  * {@link #withBackend} adds a backend for tests or for an operator's own verifier.
  */
 @Immutable

@@ -25,12 +25,12 @@ public final class JamesConfigFiles {
     private JamesConfigFiles() {
     }
 
-    /** Before the injector exists (the launcher): James' file system over the configuration's directories. */
+    /** Before the injector exists ({@link AuthPackModule}): James' file system over the configuration's directories. */
     public static AuthPack loadAuthPack(Configuration configuration, BackendFactories factories) {
         return loadAuthPack(new FileSystemImpl(configuration.directories()), configuration.configurationPath(), factories);
     }
 
-    /** Inside James (the SMTP hook under the stock launcher): the injected file system. */
+    /** Inside James ({@link PackExtensionModule}): the injected file system. */
     public static AuthPack loadAuthPack(FileSystem fileSystem, Configuration.ConfigurationPath path, BackendFactories factories) {
         String resource = path.asString() + AuthPack.USERS_REPOSITORY_FILE;
         String name = displayName(fileSystem, resource);

@@ -5,10 +5,7 @@ import java.util.Optional;
 
 import javax.inject.Inject;
 
-import org.apache.commons.configuration2.Configuration;
-import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.core.Username;
-import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.protocols.api.OidcSASLConfiguration;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.protocols.smtp.hook.AuthHook;
@@ -19,10 +16,8 @@ import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Protocol;
 import org.jamespack.auth.Secret;
 import org.jamespack.auth.Verdict;
-import org.jamespack.auth.config.ConfigException;
 import org.jamespack.auth.throttle.Judgement;
 import org.slf4j.Logger;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 
 import net.jcip.annotations.ThreadSafe;
@@ -36,9 +31,9 @@ import net.jcip.annotations.ThreadSafe;
  *
  * <p>Thread-safe: set up once by James ({@link #init}) before the server accepts connections.
  *
- * <p>With the pack's launcher it shares the pack of {@link AuthPackModule}; with the stock
- * launcher it reads the same {@code <authpack>} element from {@code usersrepository.xml} itself
- * (then only SMTP AUTH changes: IMAP and POP3 need the launcher). In password-only mode a user
+ * <p>It asks the process's one pack ({@link PackExtensionModule} under James' own launcher).
+ * PLAIN and LOGIN reach it through {@link PackSmtpAuthCmdHandler}, which parses them strictly;
+ * James' own {@code AuthCmdHandler} still announces AUTH and handles OIDC. In password-only mode a user
  * James' repository does not know is refused before the backend is asked. AuthHooks run on
  * Netty's I/O thread: the backend's time-outs bound how long a login can block it, and the
  * throttle's failure delay is paid by not reading from the failing client's connection for
@@ -63,54 +58,23 @@ public final class PackAuthHook implements AuthHook {
     private static final Verdict PIPELINED = Verdict.rejected(Verdict.Reason.INVALID_CREDENTIALS,
         "throttled: sent inside the failure delay");
 
-    private final FileSystem fileSystem;
-    private final org.apache.james.server.core.configuration.Configuration jamesConfiguration;
+    private final AuthPack pack;
     private final UsersRepository users;
-    private volatile @Nullable AuthPack pack;
-    private volatile boolean ownsPack;
 
+    /**
+     * The pack comes from {@link PackExtensionModule} (James' own launcher) or from
+     * {@link AuthPackModule}: it is required, so that a hook named in {@code smtpserver.xml}
+     * without the pack fails James' start rather than answer with James' own passwords.
+     */
     @Inject
-    public PackAuthHook(FileSystem fileSystem, org.apache.james.server.core.configuration.Configuration jamesConfiguration,
-                        UsersRepository users) {
-        this.fileSystem = fileSystem;
-        this.jamesConfiguration = jamesConfiguration;
+    public PackAuthHook(AuthPack pack, UsersRepository users) {
+        this.pack = pack;
         this.users = users;
-    }
-
-    /** The launcher's pack, when James runs with {@link AuthPackModule}; absent under the stock launcher. */
-    @com.google.inject.Inject(optional = true)
-    void useSharedPack(AuthPack shared) {
-        this.pack = shared;
-    }
-
-    @Override
-    public void init(Configuration config) throws ConfigurationException {
-        if (pack != null) {
-            return;
-        }
-        try {
-            pack = JamesConfigFiles.loadAuthPack(fileSystem, jamesConfiguration.configurationPath(), BackendFactories.standard());
-            ownsPack = true;
-        } catch (ConfigException e) {
-            // James reports a ConfigurationException with the whole list: every problem at once
-            throw new ConfigurationException(e.getMessage(), e);
-        }
-    }
-
-    @Override
-    public void destroy() {
-        if (ownsPack && pack != null) {
-            pack.close();
-        }
     }
 
     @Override
     public HookResult doAuth(SMTPSession session, Username username, String password) {
         AuthPack current = pack;
-        if (current == null) {
-            LOGGER.error("authpack: SMTP AUTH hook used before init");
-            return UNAVAILABLE;
-        }
         LoginAttempt attempt = new LoginAttempt(username.asString(), Secret.of(password), Protocol.SMTP, client(session));
         if (ConnectionPause.paused(session)) {
             // sent before the last failure's answer could be read: a pipelined guess, which the

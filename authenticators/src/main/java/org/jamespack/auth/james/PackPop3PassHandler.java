@@ -54,7 +54,7 @@ import reactor.core.publisher.Mono;
  * so the backend and the throttle are asked once per PASS, never a second time by the mailbox
  * path (which would also sleep the delay again). A PASS read while its connection is inside a
  * failure delay was pipelined before the failure answer: it is refused without asking the
- * backend. With James' stock launcher (no shared pack) it is James' {@code PassCmdHandler}.
+ * backend.
  */
 @ThreadSafe
 public final class PackPop3PassHandler extends PassCmdHandler {
@@ -67,30 +67,26 @@ public final class PackPop3PassHandler extends PassCmdHandler {
     private final MailboxManager manager;
     private final MailboxAdapterFactory adapters;
     private final UsersRepository users;
-    private volatile @Nullable AuthPack pack;
+    private final AuthPack pack;
 
+    /**
+     * The pack is required (from {@link PackExtensionModule} under James' own launcher): a PASS
+     * handler named in {@code pop3server.xml} without it fails James' start rather than let
+     * James' stored passwords answer.
+     */
     @Inject
     public PackPop3PassHandler(@Named("mailboxmanager") MailboxManager manager, MailboxAdapterFactory adapters,
-                               MetricFactory metricFactory, UsersRepository users) {
+                               MetricFactory metricFactory, UsersRepository users, AuthPack pack) {
         super(manager, adapters, metricFactory);
         this.manager = manager;
         this.adapters = adapters;
         this.users = users;
-    }
-
-    /** The launcher's pack, when James runs with {@link AuthPackModule}; absent under the stock launcher. */
-    @com.google.inject.Inject(optional = true)
-    void useSharedPack(AuthPack shared) {
-        this.pack = shared;
+        this.pack = pack;
     }
 
     @Override
     protected @Nullable Mailbox auth(POP3Session session, Username username, String password) throws Exception {
         AuthPack current = pack;
-        if (current == null) {
-            // the stock launcher: the mailbox Authenticator is James' own, so is the whole path
-            return super.auth(session, username, password);
-        }
         LoginAttempt attempt = new LoginAttempt(username.asString(), Secret.of(password), Protocol.POP3, client(session));
         if (ConnectionPause.paused(session)) {
             current.audit(attempt, PIPELINED, 0);

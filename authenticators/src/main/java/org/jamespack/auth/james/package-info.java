@@ -1,12 +1,22 @@
 /**
- * The James 3.8.1 adapters, the only package that imports James: the pack's
- * {@link org.jamespack.auth.james.PackUsersRepository} (directory mode),
- * {@link org.jamespack.auth.james.PackAuthenticator} (password-only mode: James' mailbox
- * {@code Authenticator} for IMAP, POP3, JMAP), {@link org.jamespack.auth.james.PackAuthHook}
- * (SMTP AUTH, with {@code 454 4.7.0} when the backend is down),
- * {@link org.jamespack.auth.james.PackPop3PassHandler} (POP3 PASS without parking the I/O thread), the Guice
- * {@link org.jamespack.auth.james.AuthPackModule} and the launcher
- * {@link org.jamespack.auth.james.PackServerMain}.
+ * The James 3.8.1 adapters, the only package that imports James. Under James' own launcher
+ * (memory, JPA, distributed; the way operators run James) the pack comes in through
+ * {@link org.jamespack.auth.james.PackExtensionModule} ({@code extensions.properties}), which
+ * builds the one pack of the process, and takes over every login at the protocol entry points
+ * named in James' XML:
+ * {@link org.jamespack.auth.james.PackSmtpAuthCmdHandler} and {@link org.jamespack.auth.james.PackAuthHook}
+ * (SMTP AUTH PLAIN/LOGIN, strict RFC 4616 parsing, {@code 454 4.7.0} when the backend is down),
+ * {@link org.jamespack.auth.james.PackImapPackage} (IMAP LOGIN and AUTHENTICATE:
+ * {@link org.jamespack.auth.james.PackLoginProcessor}, {@link org.jamespack.auth.james.PackAuthenticateProcessor}),
+ * {@link org.jamespack.auth.james.PackPop3PassHandler} (POP3 PASS without parking the I/O thread). Each asks
+ * the pack, then opens the mailbox session without a password ({@code SessionProvider#authenticate(Username)}):
+ * James' stored password is never consulted. JMAP and ManageSieve have no pack entry point in 3.8.1 and stay
+ * off in the samples (their logins would check James' stored password).
+ *
+ * <p>For tests and embedding, {@link org.jamespack.auth.james.AuthPackModule} overrides James' own
+ * bindings instead ({@link org.jamespack.auth.james.PackUsersRepository} in directory mode,
+ * {@link org.jamespack.auth.james.PackAuthenticator} in password-only mode), which only a main class of one's
+ * own can do ({@code GuiceJamesServer#overrideWith}).
  *
  * <h2>Where the settings live</h2>
  * An {@code <authpack>} element inside James' own {@code conf/usersrepository.xml} (James'
@@ -56,22 +66,35 @@
  * <caption>Deploying the pack</caption>
  * <tr><th></th><th>directory mode</th><th>password-only mode</th></tr>
  * <tr><td>who exists</td><td>the directory (first backend that lists users)</td><td>James' own users repository (memory, JPA, its LDAP)</td></tr>
- * <tr><td>what the launcher binds</td><td>{@code UsersRepository} → {@link org.jamespack.auth.james.PackUsersRepository} (read-only)</td>
- *   <td>mailbox {@code Authenticator} → {@link org.jamespack.auth.james.PackAuthenticator}</td></tr>
- * <tr><td>SMTP AUTH</td><td colspan="2">{@link org.jamespack.auth.james.PackAuthHook} in {@code smtpserver.xml}, before
- *   {@code CoreCmdHandlerLoader}: {@code <handler class="org.jamespack.auth.james.PackAuthHook"/>}</td></tr>
+ * <tr><td>James' users repository</td><td>James' own LDAP repository ({@code ldapHost=…} on
+ *   {@code <usersrepository>}) on the same directory, so that James knows the users for delivery; the pack's
+ *   read-only {@link org.jamespack.auth.james.PackUsersRepository} only where a main class may replace James'
+ *   ({@link org.jamespack.auth.james.AuthPackModule})</td>
+ *   <td>James' own (memory, JPA, Cassandra); users created with WebAdmin</td></tr>
+ * <tr><td>the pack</td><td colspan="2">{@code extensions.properties}:
+ *   {@code guice.extension.module=org.jamespack.auth.james.PackExtensionModule}; a pack handler named without it
+ *   fails James' start (Guice: no binding for {@code AuthPack})</td></tr>
+ * <tr><td>SMTP AUTH</td><td colspan="2">{@code smtpserver.xml}, before {@code CoreCmdHandlerLoader}:
+ *   {@code <handler class="org.jamespack.auth.james.PackSmtpAuthCmdHandler"/>} then
+ *   {@code <handler class="org.jamespack.auth.james.PackAuthHook"/>}</td></tr>
+ * <tr><td>IMAP</td><td colspan="2">{@code imapserver.xml}, in {@code <imapservers>}:
+ *   {@code <imapPackages>org.apache.james.modules.protocols.ImapPackage$DefaultNoAuth</imapPackages>} and
+ *   {@code <imapPackages>org.jamespack.auth.james.PackImapPackage</imapPackages>}</td></tr>
  * <tr><td>POP3 PASS</td><td colspan="2">{@link org.jamespack.auth.james.PackPop3PassHandler} in {@code pop3server.xml}, before
  *   {@code CoreCmdHandlerLoader}: asks the pack (failure delay paid by holding back the connection), then opens the
- *   mailbox as already authenticated; without it, POP3 goes the IMAP way below</td></tr>
- * <tr><td>IMAP, POP3, JMAP</td><td>through James' authenticator into {@code PackUsersRepository#test}</td><td>through {@code PackAuthenticator}</td></tr>
+ *   mailbox as already authenticated</td></tr>
+ * <tr><td>JMAP, ManageSieve</td><td colspan="2">off ({@code jmap.properties} {@code enabled=false},
+ *   {@code managesieveserver.xml} {@code enabled="false"}): James 3.8.1 checks their passwords itself</td></tr>
  * <tr><td>user unknown to James</td><td>—</td><td>refused before any backend is asked (no directory round trip, no
  *   lockout counter touched)</td></tr>
  * <tr><td>typical backend</td><td>LDAP</td><td>Kopano (cannot list users), or LDAP beside James' own users</td></tr>
  * </table>
- * Start James with {@link org.jamespack.auth.james.PackServerMain} (the stock memory server plus
- * {@link org.jamespack.auth.james.AuthPackModule}). With James' stock launcher only the SMTP hook
- * works (it then reads {@code <authpack>} itself): James' {@code extensions.properties} modules
- * cannot replace the users repository or the authenticator.
+ * James' extension injector cannot replace the users repository or the mailbox authenticator (a
+ * duplicate binding), which is why the pack takes over at the protocol entry points.
+ *
+ * <p>Malformed SASL (RFC 4616 PLAIN with other than two NULs, an authzid other than the authcid,
+ * invalid UTF-8 or base64; LOGIN fields with NUL) is answered {@code 501 5.5.2} (SMTP) or {@code BAD}
+ * (IMAP) without asking a backend, with an audit line {@code login=(malformed)} that holds nothing of the message.
  *
  * <p>James 3.8.1 tells neither the repository nor the authenticator which protocol is logging
  * in; {@link org.jamespack.auth.james.CallerProtocol} finds it on the stack (about 14 µs), and the
@@ -92,10 +115,10 @@
  * {@code jamespack.auth.backend.BACKEND.STATE} (counter per backend and verdict),
  * {@code jamespack.auth.backend.BACKEND.latency} (timer per backend),
  * {@code jamespack.auth.decision.STATE} (counter of what clients got). WebAdmin
- * ({@link org.jamespack.auth.james.AuthPackRoutes}): {@code GET /authpack/cache},
- * {@code DELETE /authpack/cache/users/{login}}, {@code DELETE /authpack/cache}. More modules for the
- * launcher come from {@link org.jamespack.auth.james.PackAddOn} service entries (the relay's health
- * check and routes).
+ * ({@link org.jamespack.auth.james.AuthPackRoutes}, named in {@code webadmin.properties}
+ * {@code extensions.routes}): {@code GET /authpack/cache},
+ * {@code DELETE /authpack/cache/users/{login}}, {@code DELETE /authpack/cache}. More bindings for
+ * James' extension injector come from {@link org.jamespack.auth.james.PackAddOn} service entries.
  */
 @NullMarked
 package org.jamespack.auth.james;

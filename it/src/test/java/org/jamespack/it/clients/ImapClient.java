@@ -22,6 +22,24 @@ public final class ImapClient extends LineConnection {
         readLine(); // * OK greeting
     }
 
+    private ImapClient(int port, java.net.InetAddress local, boolean implicitTls) throws IOException {
+        super(port, local, implicitTls);
+        readLine(); // * OK greeting
+    }
+
+    /**
+     * IMAPS (port 993 of the samples) from {@code local} (a 127/8 address, so that the throttle's
+     * per-address penalty of one test does not reach another), any certificate trusted: loopback tests only.
+     */
+    public static ImapClient tls(int port, java.net.InetAddress local) throws IOException {
+        return new ImapClient(port, local, true);
+    }
+
+    /** AUTHENTICATE PLAIN with the initial response given raw (RFC 4959 SASL-IR), for malformed messages. */
+    public String authenticatePlainInitial(byte[] message) throws IOException {
+        return command("AUTHENTICATE PLAIN " + java.util.Base64.getEncoder().encodeToString(message));
+    }
+
     public String login(String user, String password) throws IOException {
         return command("LOGIN " + quoted(user) + " " + quoted(password));
     }

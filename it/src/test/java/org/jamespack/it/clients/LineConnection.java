@@ -43,6 +43,48 @@ public class LineConnection implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
+    /**
+     * Connects with implicit TLS (IMAPS, POP3S, SMTPS) trusting any certificate: the samples'
+     * keystores are self-signed, made by the test; only ever used on loopback.
+     */
+    protected LineConnection(int port, java.net.InetAddress local, boolean implicitTls) throws IOException {
+        Socket plain = new Socket();
+        if (local != null) {
+            plain.bind(new InetSocketAddress(local, 0));
+        }
+        plain.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MILLIS);
+        plain.setTcpNoDelay(true);
+        javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) trustAll().createSocket(plain, "localhost", port, true);
+        tls.setSoTimeout(TIMEOUT_MILLIS);
+        tls.startHandshake();
+        socket = tls;
+        in = socket.getInputStream();
+        out = socket.getOutputStream();
+    }
+
+    private static javax.net.ssl.SSLSocketFactory trustAll() throws IOException {
+        try {
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+                @Override
+                public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                    return new java.security.cert.X509Certificate[0];
+                }
+            }}, null);
+            return context.getSocketFactory();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException(e);
+        }
+    }
+
     /** Sends {@code line} (UTF-8) and CRLF. */
     public void send(String line) throws IOException {
         sendBytes(line.getBytes(StandardCharsets.UTF_8));

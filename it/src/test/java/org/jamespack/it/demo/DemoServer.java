@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -14,20 +15,20 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 
-import org.apache.james.MemoryJamesConfiguration;
-import org.apache.james.data.UsersRepositoryModuleChooser;
-import org.jamespack.auth.james.PackServerMain;
 import org.jamespack.auth.ldap.InMemoryLdap;
+import org.jamespack.it.dist.JamesHome;
 
-import com.google.inject.Module;
 
 /**
  * The demo (README command 1): an in-memory LDAP directory with three users and a James 3.8.1
- * with the pack in directory mode (LDAP rebind) on 127.0.0.1 — SMTP 2525 (AUTH announced),
- * IMAP 2143, POP3 2110, WebAdmin 8000. Its configuration is written from the templates under
- * {@code demo/} on the test classpath into {@code demo-data/conf/}. Ctrl-C stops it.
+ * with the pack in directory mode (LDAP rebind, verdict cache and throttle on) on 127.0.0.1 —
+ * SMTP 2525 (AUTH announced), IMAP 2143, POP3 2110, WebAdmin 8000. James runs as operators run
+ * it: its own launcher ({@code MemoryJamesServerMain}) in a JVM of its own with the image's flags,
+ * James' jars only on its class path, the pack's jars from the release archive in
+ * {@code demo-data/extensions-jars/} ({@link JamesHome}). The configuration is written from the
+ * templates under {@code demo/} on the test classpath into {@code demo-data/conf/}. Ctrl-C stops it.
  *
- * <pre>mvn -B -q -pl it -am test-compile exec:java -Dexec.mainClass=org.jamespack.it.demo.DemoServer</pre>
+ * <pre>mvn -B -q -pl it -am package -DskipTests exec:java -Dexec.mainClass=org.jamespack.it.demo.DemoServer</pre>
  *
  * <p>Ports may be moved with {@code -Ddemo.smtp.port=…} (and {@code imap}, {@code pop3},
  * {@code webadmin}), the data directory with {@code -Ddemo.dir=…}.
@@ -39,7 +40,10 @@ public final class DemoServer {
 
     private static final List<String> TEMPLATES = List.of("smtpserver.xml", "imapserver.xml", "pop3server.xml",
         "usersrepository.xml", "domainlist.xml", "dnsservice.xml", "mailrepositorystore.xml", "mailetcontainer.xml",
-        "listeners.xml", "webadmin.properties");
+        "listeners.xml", "webadmin.properties", "extensions.properties", "logback.xml", "jvm.properties",
+        "healthcheck.properties");
+    /** What the demo lays out in its James home on every start (James' jars, the pack's jars). */
+    private static final List<String> LAYOUT = List.of("libs", "classes", "resources", "extensions-jars");
 
     private DemoServer() {
     }
@@ -70,24 +74,35 @@ public final class DemoServer {
         for (String name : TEMPLATES) {
             Files.writeString(conf.resolve(name), fill(template(name), vars), StandardCharsets.UTF_8);
         }
-        List<Module> modules = new ArrayList<>();
         for (DemoAddon addon : ADDONS) {
             addon.beforeJamesStarts(conf, vars);
-            modules.addAll(addon.modules());
+            if (!addon.modules().isEmpty()) {
+                throw new IllegalStateException(addon + ": James runs in its own JVM, Guice modules cannot reach it");
+            }
             started.add(addon);
         }
 
-        PackServerMain james;
+        // James' own launcher, as the image runs it: James' jars on the class path, the pack's in extensions-jars/
+        Process james;
         try {
-            james = PackServerMain.start(MemoryJamesConfiguration.builder()
-                .workingDirectory(dir.toFile())
-                .usersRepository(UsersRepositoryModuleChooser.Implementation.DEFAULT)
-                .build(), modules.toArray(Module[]::new));
+            for (String d : LAYOUT) {
+                deleteTree(dir.resolve(d));
+            }
+            Path scratch = Files.createTempDirectory("jamespack-demo");
+            JamesHome.layOut(dir, scratch);
+            deleteTree(scratch);
+            Path log = Files.createDirectories(dir.resolve("logs")).resolve("james.log");
+            Files.deleteIfExists(log);
+            Files.createFile(log);
+            james = JamesHome.command(dir).inheritIO().start();
+            started.add(0, () -> JamesHome.stop(james));
+            for (String port : List.of("smtp.port", "imap.port", "pop3.port", "webadmin.port")) {
+                JamesHome.awaitPort(Integer.parseInt(vars.get(port)), james, log, Duration.ofMinutes(3));
+            }
         } catch (Exception | Error e) {
             closeAll(started);
             throw e;
         }
-        started.add(0, james::stop);
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -97,7 +112,8 @@ public final class DemoServer {
         }, "demo-shutdown"));
 
         System.out.println();
-        System.out.println("James with the auth pack is running (configuration in " + conf + ")");
+        System.out.println("James 3.8.1 (its own launcher, MemoryJamesServerMain) with the auth pack in " + dir.resolve("extensions-jars"));
+        System.out.println("  configuration in " + conf + ", log in " + dir.resolve("logs/james.log"));
         System.out.println("  SMTP      127.0.0.1:" + vars.get("smtp.port") + "   (AUTH PLAIN/LOGIN announced)");
         System.out.println("  IMAP      127.0.0.1:" + vars.get("imap.port"));
         System.out.println("  POP3      127.0.0.1:" + vars.get("pop3.port"));
@@ -110,7 +126,7 @@ public final class DemoServer {
         for (DemoAddon addon : ADDONS) {
             addon.banner().forEach(line -> System.out.println("  " + line));
         }
-        System.out.println("Audit log: logger org.jamespack.auth.audit. Stop with Ctrl-C.");
+        System.out.println("Audit log: logger org.jamespack.auth.audit (below, and in the log file). Stop with Ctrl-C.");
         stopped.await();
     }
 

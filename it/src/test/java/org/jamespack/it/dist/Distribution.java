@@ -87,8 +87,8 @@ final class Distribution {
                     Files.copy(in, out);
                 }
                 // zip entries made by the assembly carry unix modes in the "external attributes"; java.util.zip
-                // does not expose them, so the two scripts the assembly marks 0755 are marked here
-                if (name.startsWith("bin/") || name.equals("docker/james-pack-start")) {
+                // does not expose them, so the scripts the assembly marks 0755 are marked here
+                if (name.startsWith("bin/")) {
                     Files.setPosixFilePermissions(out, EnumSet.of(PosixFilePermission.OWNER_READ,
                         PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE,
                         PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_EXECUTE,

@@ -33,15 +33,15 @@ import org.junit.jupiter.api.io.TempDir;
  * The Docker recipe without a Docker engine: the base image's layout is built on disk the way
  * Jib built {@code apache/james:memory-3.8.1} (James' libraries in {@code root/libs} named
  * artifactId-version.jar, the memory app's classes in {@code root/classes}), the Dockerfile's
- * RUN rm / COPY / ENV / WORKDIR / ENTRYPOINT are replayed on it from the unpacked release archive,
- * a conf-samples tree is "mounted" as {@code root/conf}, and the ENTRYPOINT is run as a separate
- * JVM. A login through it proves the paths, the class path and the launcher choice.
+ * COPY / ENV are replayed on it from the unpacked release archive,
+ * a conf-samples tree is "mounted" as {@code root/conf}, and James' own image command is run as a separate
+ * JVM. A login through it proves the paths, the class path and that James' own main finds the pack.
  *
  * <p>Differences from the real image, all in the test's favour of being runnable here: the
  * image's {@code /} is a temporary directory (JAMES_ROOT and the ENV values point into it);
  * James' libraries are the jars this build resolved for James' artifacts (the same artifacts; a
  * few at the versions this build pins, e.g. jackson-annotations), plus James' own UnboundID 6.0.7
- * when the local repository has it, so that its removal is exercised.
+ * when the local repository has it, so that the pack is shown to run on it (extensions load parent-first).
  */
 class DockerLayoutTest {
 
@@ -62,29 +62,35 @@ class DockerLayoutTest {
         ldap.close();
     }
 
+    /** The recipes of the three flavours: James' image, the pack's jars and the token tool added, nothing else changed. */
     @Test
-    void dockerfileShouldBuildOnJames381AndStartThePackLauncher() throws Exception {
-        Dockerfile docker = Dockerfile.parse(SampleTree.samplesRoot().resolve("docker/Dockerfile"));
-        assertThat(docker.from()).isEqualTo("apache/james:memory-3.8.1");
-        assertThat(docker.entrypoint()).containsExactly("/usr/bin/james-pack-start");
-        assertThat(docker.workdir()).isEqualTo("/root");
+    void dockerfilesShouldOnlyAddJarsToJamesOwnImageOfEachFlavour() throws Exception {
+        Dockerfile memory = Dockerfile.parse(SampleTree.samplesRoot().resolve("docker/Dockerfile"));
+        Map<String, String> flavours = Map.of("docker/Dockerfile", "memory", "docker/Dockerfile.jpa", "jpa",
+            "docker/Dockerfile.distributed", "distributed");
+        for (Map.Entry<String, String> f : flavours.entrySet()) {
+            Dockerfile docker = Dockerfile.parse(SampleTree.samplesRoot().resolve(f.getKey()));
+            assertThat(docker.from()).as(f.getKey()).isEqualTo("apache/james:" + f.getValue() + "-3.8.1");
+            // James' own entrypoint, main class and libraries: no ENTRYPOINT, no WORKDIR, no RUN rm
+            assertThat(docker.entrypoint()).as(f.getKey()).isEmpty();
+            assertThat(docker.workdir()).as(f.getKey()).isEqualTo("/");
+            assertThat(docker.removed()).as(f.getKey()).isEmpty();
+            // the same layer on each flavour (all three are Jib images with /root as app root and
+            // /root/extensions-jars as James' extension folder), so that the memory replay below covers them
+            assertThat(docker.copies()).as(f.getKey()).usingElementComparator(java.util.Arrays::compare)
+                .containsExactlyElementsOf(memory.copies());
+            assertThat(docker.env()).as(f.getKey()).isEqualTo(memory.env());
+        }
+        assertThat(memory.copies()).anySatisfy(c -> assertThat(c).containsExactly("lib/", "/root/extensions-jars/"));
     }
 
     @Test
-    void imageLayoutShouldStartJamesWithThePackFromAMountedSampleTree(@TempDir Path dir) throws Exception {
+    void imageLayoutShouldStartJamesOwnMainWithThePackFromAMountedSampleTree(@TempDir Path dir) throws Exception {
         Dockerfile docker = Dockerfile.parse(SampleTree.samplesRoot().resolve("docker/Dockerfile"));
         Path context = Distribution.load().unpack(dir.resolve("context"));
         Path image = dir.resolve("image");
         JamesClasspath james = JamesClasspath.load();
         List<String> jamesLibs = baseImage(image, james);
-
-        for (String removed : docker.removed()) {
-            Path p = inImage(image, removed);
-            if (removed.equals("/root/libs/unboundid-ldapsdk-6.0.7.jar") && james.localJar("com.unboundid:unboundid-ldapsdk").isPresent()) {
-                assertThat(p).as("the Dockerfile removes a jar the base image has").exists();
-            }
-            Files.deleteIfExists(p);
-        }
         for (String[] copy : docker.copies()) {
             Path source = context.resolve(copy[0]);
             if (copy[0].equals("bin/token") && !Files.exists(source) && !Files.exists(TOKEN_SCRIPT)) {
@@ -94,26 +100,21 @@ class DockerLayoutTest {
             assertThat(source).as("COPY source " + copy[0] + " in the release archive").exists();
             copyInto(source, inImage(image, copy[1]), copy[1].endsWith("/"));
         }
-
         try (Stream<Path> libs = Files.list(image.resolve("root/libs"))) {
-            List<String> unboundid = libs.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("unboundid-ldapsdk-")).toList();
-            assertThat(unboundid).containsExactly("unboundid-ldapsdk-7.0.5.jar");
+            List<String> names = libs.map(p -> p.getFileName().toString()).toList();
+            assertThat(names).as("James' libraries untouched").noneMatch(n -> n.startsWith("jamespack-"));
+            if (james.localJar("com.unboundid:unboundid-ldapsdk").isPresent()) {
+                assertThat(names).contains("unboundid-ldapsdk-6.0.7.jar");
+            }
+        }
+        try (Stream<Path> ext = Files.list(image.resolve("root/extensions-jars"))) {
+            assertThat(ext.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("jamespack-authenticators-"));
         }
         // the sample tree as the operator mounts it on /root/conf
         SampleTree tree = new SampleTree(keystore(dir), "ldap-compare", image.resolve("root"))
             .backend("ldap://127.0.0.1:389", ldap.url()).install();
-
-        Path entrypoint = inImage(image, docker.entrypoint().get(0));
-        assertThat(entrypoint).isExecutable();
-        ProcessBuilder pb = new ProcessBuilder(entrypoint.toString()).directory(inImage(image, docker.workdir()).toFile())
-            .redirectErrorStream(true);
-        Map<String, String> env = pb.environment();
-        env.put("JAMES_ROOT", image.resolve("root").toString());
-        env.put("JAVA_HOME", System.getProperty("java.home"));
-        env.put("JAVA_OPTS", "-Djames.exit.on.startup.error=true -Xmx512m");
-        docker.env().forEach((k, v) -> env.put(k, v.replace("/root/", image.resolve("root") + "/")));
         Path log = dir.resolve("james.log");
-        pb.redirectOutput(log.toFile());
+        ProcessBuilder pb = jamesImageCommand(image.resolve("root")).redirectErrorStream(true).redirectOutput(log.toFile());
         int[] starts = {0};
         // James exits with "Address already in use" when a foreign program took a reserved port: fresh ports, once more
         Process james381 = TestPorts.retryOnBindFailure(() -> {
@@ -122,7 +123,7 @@ class DockerLayoutTest {
             }
             Process p = pb.start();
             try {
-                awaitPort(tree.port(25), p, log, Duration.ofSeconds(120));
+                awaitPort(tree.port(25), p, log, Duration.ofSeconds(180));
                 return p;
             } catch (RuntimeException e) {
                 stop(p);
@@ -140,7 +141,24 @@ class DockerLayoutTest {
             tree.close();
         }
         System.out.println("image layout: " + jamesLibs.size() + " James jars in root/libs, Dockerfile replayed: "
-            + docker.removed().size() + " removed, " + docker.copies().size() + " COPY");
+            + docker.copies().size() + " COPY");
+    }
+
+    /**
+     * The command James' Jib image runs (james-server-memory-app 3.8.1's jvmFlags, class path
+     * {@code /root/resources:/root/classes:/root/libs/*}, main {@code MemoryJamesServerMain}) with
+     * {@code root} standing for {@code /root}.
+     */
+    static ProcessBuilder jamesImageCommand(Path root) {
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx512m", "-XX:TieredStopAtLevel=1", "-Djames.exit.on.startup.error=true",
+            "-Dlogback.configurationFile=" + root.resolve("conf/logback.xml"),
+            "-Dworking.directory=" + root + "/",
+            "-Djdk.tls.ephemeralDHKeySize=2048",
+            "-Dextra.props=" + root.resolve("conf/jvm.properties"),
+            "-cp", root.resolve("resources") + ":" + root.resolve("classes") + ":" + root.resolve("libs") + "/*",
+            "org.apache.james.MemoryJamesServerMain")
+            .directory(root.toFile());
     }
 
     @Test
@@ -153,9 +171,6 @@ class DockerLayoutTest {
         }
         Path image = dir.resolve("image");
         baseImage(image, JamesClasspath.load());
-        for (String removed : docker.removed()) {
-            Files.deleteIfExists(inImage(image, removed));
-        }
         for (String[] copy : docker.copies()) {
             copyInto(context.resolve(copy[0]), inImage(image, copy[1]), copy[1].endsWith("/"));
         }
@@ -177,7 +192,7 @@ class DockerLayoutTest {
     }
 
     /** The base image: James' artifacts in root/libs (Jib's artifactId-version.jar names), the memory app in root/classes. */
-    private static List<String> baseImage(Path image, JamesClasspath james) throws IOException {
+    static List<String> baseImage(Path image, JamesClasspath james) throws IOException {
         Path libs = Files.createDirectories(image.resolve("root/libs"));
         Files.createDirectories(image.resolve("root/resources"));
         Files.createDirectories(image.resolve("root/extensions-jars"));
@@ -185,7 +200,7 @@ class DockerLayoutTest {
         Path repo = james.localRepository();
         List<String> names = new ArrayList<>();
         Map<String, Path> resolved = new HashMap<>();
-        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+        for (String entry : classpathEntries()) {
             Path jar = Path.of(entry);
             if (!entry.endsWith(".jar") || !jar.startsWith(repo)) {
                 continue;
@@ -203,14 +218,14 @@ class DockerLayoutTest {
             }
         }
         for (String ga : DistributionContentsTest.REPLACED) {
-            // James' own copy (not the version this build mediated), so that the Dockerfile's removal is exercised
+            // James' own copy (not the version this build mediated): the pack must run on what James ships
             resolved.remove(ga);
             Optional<Path> own = james.localJar(ga);
             if (own.isPresent()) {
                 resolved.put(ga, own.get());
             } else {
                 System.out.println("image layout: James' " + ga + ":" + james.versions().get(ga)
-                    + " is not in the local repository (mvn dependency:get fetches it); its removal is not exercised");
+                    + " is not in the local repository (mvn dependency:get fetches it); the pack runs on this build's version");
             }
         }
         for (Map.Entry<String, Path> e : resolved.entrySet()) {
@@ -225,11 +240,31 @@ class DockerLayoutTest {
         return names;
     }
 
-    private static Path inImage(Path image, String absolute) {
+    /**
+     * This JVM's class path: {@code java.class.path}, or the entries of the class loader that
+     * loaded the tests (Maven's exec:java runs the demo in Maven's own JVM, behind a URL class loader).
+     */
+    private static List<String> classpathEntries() {
+        List<String> entries = new ArrayList<>(List.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator)));
+        if (DockerLayoutTest.class.getClassLoader() instanceof java.net.URLClassLoader loader) {
+            for (java.net.URL url : loader.getURLs()) {
+                if ("file".equals(url.getProtocol())) {
+                    try {
+                        entries.add(Path.of(url.toURI()).toString());
+                    } catch (java.net.URISyntaxException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+        }
+        return entries;
+    }
+
+    static Path inImage(Path image, String absolute) {
         return image.resolve(absolute.replaceFirst("^/+", ""));
     }
 
-    private static void copyInto(Path source, Path target, boolean intoDirectory) throws IOException {
+    static void copyInto(Path source, Path target, boolean intoDirectory) throws IOException {
         if (Files.isDirectory(source)) {
             try (Stream<Path> walk = Files.walk(source)) {
                 for (Path p : walk.toList()) {
@@ -272,14 +307,14 @@ class DockerLayoutTest {
         return ks;
     }
 
-    private static void stop(Process james) throws InterruptedException {
+    static void stop(Process james) throws InterruptedException {
         james.destroy();
         if (!james.waitFor(60, TimeUnit.SECONDS)) {
             james.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
     }
 
-    private static void awaitPort(int port, Process process, Path log, Duration limit) throws IOException, InterruptedException {
+    static void awaitPort(int port, Process process, Path log, Duration limit) throws IOException, InterruptedException {
         Instant end = Instant.now().plus(limit);
         while (Instant.now().isBefore(end)) {
             if (!process.isAlive()) {
@@ -294,7 +329,7 @@ class DockerLayoutTest {
         throw new IllegalStateException("James did not listen on " + port + " within " + limit + ":\n" + tail(log));
     }
 
-    private static String tail(Path log) throws IOException {
+    static String tail(Path log) throws IOException {
         List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
     }

@@ -111,11 +111,9 @@ public final class PackJamesExtension implements BeforeAllCallback, AfterAllCall
 
     private GuiceJamesServer server(MemoryJamesConfiguration conf, Builder b) {
         GuiceJamesServer server = MemoryJamesServerMain.createServer(conf);
-        if (b.withPackModule) {
-            AuthPackModule module = AuthPackModule.fromConfiguration(conf, b.factories);
-            pack = module.pack();
-            server = server.overrideWith(module);
-        }
+        AuthPackModule module = AuthPackModule.fromConfiguration(conf, b.factories);
+        pack = module.pack();
+        server = server.overrideWith(module);
         return server.overrideWith(b.modules.toArray(Module[]::new));
     }
 
@@ -123,7 +121,7 @@ public final class PackJamesExtension implements BeforeAllCallback, AfterAllCall
         return james.getGuiceJamesServer();
     }
 
-    /** The pack the launcher module shares (absent when James runs with the stock launcher). */
+    /** The pack the module shares. */
     public AuthPack pack() {
         return pack;
     }
@@ -193,7 +191,6 @@ public final class PackJamesExtension implements BeforeAllCallback, AfterAllCall
         };
         private BackendFactories factories = BackendFactories.standard();
         private String confResource = DEFAULT_CONF;
-        private boolean withPackModule = true;
         private final Map<String, Supplier<String>> extraFiles = new LinkedHashMap<>();
         private final List<Module> modules = new ArrayList<>();
 
@@ -218,12 +215,6 @@ public final class PackJamesExtension implements BeforeAllCallback, AfterAllCall
         /** Another file in {@code conf/}, e.g. {@code webadmin.properties}. */
         public Builder confFile(String name, Supplier<String> content) {
             extraFiles.put(name, content);
-            return this;
-        }
-
-        /** Start James as the stock launcher does, without the pack's module (only the SMTP hook then). */
-        public Builder stockLauncher() {
-            this.withPackModule = false;
             return this;
         }
 

@@ -26,7 +26,7 @@ import org.jamespack.auth.InputGuard;
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Verdict;
 import org.jamespack.auth.james.BackendFactories;
-import org.jamespack.auth.james.PackServerMain;
+import org.jamespack.auth.james.AuthPackModule;
 import org.jamespack.it.clients.SmtpClient;
 import org.jamespack.it.james.PackJamesExtension;
 import org.jamespack.relay.broker.EximReadsocketClient;
@@ -88,8 +88,8 @@ class RelayOpsTest {
         .confFile("mailetcontainer.xml", () -> outside.mailetContainer())
         .confFile("webadmin.properties", () -> "enabled=true\nport=0\nhost=127.0.0.1\n"
             + "extensions.routes=org.apache.james.webadmin.dropwizard.MetricsRoutes\n")
-        // as the pack's launcher does: the relay jar's PackAddOn service entry brings RelayOpsModule
-        .overrideWith(Modules.combine(PackServerMain.addOnModules()))
+        // as code that builds James itself does: the relay jar's PackAddOn service entry brings RelayOpsModule
+        .overrideWith(Modules.combine(AuthPackModule.addOnModules()))
         .overrideWith(binder -> Multibinder.newSetBinder(binder, GuiceProbe.class).addBinding().to(MetricsProbe.class))
         .build();
 

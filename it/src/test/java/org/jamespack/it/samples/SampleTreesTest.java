@@ -23,7 +23,6 @@ import org.apache.james.MemoryJamesServerMain;
 import org.apache.james.data.UsersRepositoryModuleChooser;
 import org.apache.james.utils.DataProbeImpl;
 import org.apache.james.utils.GuiceProbe;
-import org.jamespack.auth.james.PackServerMain;
 import org.jamespack.auth.kopano.standin.KopanoStandIn;
 import org.jamespack.auth.ldap.InMemoryLdap;
 import org.jamespack.it.clients.SmtpClient;
@@ -122,7 +121,7 @@ class SampleTreesTest {
     @Test
     void ldapRebindTreeShouldLogInAnLdapUser() throws Exception {
         SampleTree tree = new SampleTree(shared.resolve("keystore"), "ldap-rebind", dir).backend(SAMPLE_LDAP, ldap.url()).install();
-        try (Running james = Running.pack(tree)) {
+        try (Running james = Running.stock(tree)) {
             assertThat(smtpAuth(tree, "alice@example.org", "alice-secret")).isEqualTo("235 Authentication Successful");
             assertThat(smtpAuth(tree, "alice@example.org", "wrong")).startsWith("535");
         }
@@ -131,7 +130,7 @@ class SampleTreesTest {
     @Test
     void ldapCompareTreeShouldLogInThroughAMailAlternateAddressWithAnSshaHash() throws Exception {
         SampleTree tree = new SampleTree(shared.resolve("keystore"), "ldap-compare", dir).backend(SAMPLE_LDAP, ldap.url()).install();
-        try (Running james = Running.pack(tree)) {
+        try (Running james = Running.stock(tree)) {
             assertThat(smtpAuth(tree, "robert@example.org", "bob-secret")).isEqualTo("235 Authentication Successful");
         }
     }
@@ -139,18 +138,27 @@ class SampleTreesTest {
     @Test
     void kopanoTreeShouldLogInAJamesUserWithTheKopanoPassword() throws Exception {
         SampleTree tree = new SampleTree(shared.resolve("keystore"), "kopano", dir).backend(SAMPLE_KOPANO, kopano.url().toString()).install();
-        try (Running james = Running.pack(tree)) {
+        try (Running james = Running.stock(tree)) {
             james.addUser("kim@example.org", "james-own-password");
             assertThat(smtpAuth(tree, "kim@example.org", "kim-secret")).isEqualTo("235 Authentication Successful");
             assertThat(smtpAuth(tree, "kim@example.org", "james-own-password")).startsWith("535");
         }
     }
 
+    /** A pack handler named in James' XML without the pack's module: James refuses to start, never falls back to its own passwords. */
+    @Test
+    void aTreeWithoutThePackModuleShouldNotStart() throws Exception {
+        SampleTree tree = new SampleTree(shared.resolve("keystore"), "kopano", dir).backend(SAMPLE_KOPANO, kopano.url().toString()).install();
+        tree.write("extensions.properties", "# the operator forgot guice.extension.module\n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Running.stock(tree).close())
+            .hasStackTraceContaining("org.jamespack.auth.james.AuthPack");
+    }
+
     @Test
     void kopanoThenLdapTreeShouldLogInAnLdapUserAfterKopanoSaysNo() throws Exception {
         SampleTree tree = new SampleTree(shared.resolve("keystore"), "kopano-then-ldap", dir)
             .backend(SAMPLE_KOPANO, kopano.url().toString()).backend(SAMPLE_LDAP, ldap.url()).install();
-        try (Running james = Running.pack(tree)) {
+        try (Running james = Running.stock(tree)) {
             james.addUser("alice@example.org", "james-own-password");
             assertThat(smtpAuth(tree, "alice@example.org", "alice-secret")).isEqualTo("235 Authentication Successful");
         }
@@ -334,12 +342,10 @@ class SampleTreesTest {
         private static final AtomicReference<Running> LEFT_OVER = new AtomicReference<>();
 
         private final GuiceJamesServer server;
-        private final PackServerMain pack;
         private final SampleTree tree;
 
-        private Running(GuiceJamesServer server, PackServerMain pack, SampleTree tree) {
+        private Running(GuiceJamesServer server, SampleTree tree) {
             this.server = server;
-            this.pack = pack;
             this.tree = tree;
         }
 
@@ -356,17 +362,12 @@ class SampleTreesTest {
             };
         }
 
-        /** Through the pack's launcher, as the image does for a tree with {@code <authpack>}. */
-        static Running pack(SampleTree tree) throws Exception {
-            return start(tree, () -> {
-                PackServerMain main = PackServerMain.create(configuration(tree), probes());
-                return new Running(main.server(), main, tree);
-            });
-        }
-
-        /** Through James' own launcher, as the image does for a relay-only tree. */
+        /**
+         * Through James' own launcher ({@code MemoryJamesServerMain.createServer}), as the image
+         * runs every tree: the pack comes in by the tree's {@code extensions.properties}.
+         */
         static Running stock(SampleTree tree) throws Exception {
-            return start(tree, () -> new Running(MemoryJamesServerMain.createServer(configuration(tree)).overrideWith(probes()), null, tree));
+            return start(tree, () -> new Running(MemoryJamesServerMain.createServer(configuration(tree)).overrideWith(probes()), tree));
         }
 
         /** Starts James, on fresh ports again when a port of the tree turned out to be taken. */
@@ -379,11 +380,7 @@ class SampleTreesTest {
                 Running running = create.get();
                 LEFT_OVER.set(running);
                 try {
-                    if (running.pack != null) {
-                        running.pack.start();
-                    } else {
-                        running.server.start();
-                    }
+                    running.server.start();
                 } catch (Exception e) {
                     running.stopServer();
                     throw e;
@@ -408,11 +405,7 @@ class SampleTreesTest {
                 // James' stop would unbind the tree's servers one by one, each waiting out Netty's quiet period
                 server.getProbe(ProtocolServersProbe.class).unbindAll();
             }
-            if (pack != null) {
-                pack.stop();
-            } else {
-                server.stop();
-            }
+            server.stop();
         }
 
         @Override

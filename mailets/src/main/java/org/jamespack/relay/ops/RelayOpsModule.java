@@ -11,9 +11,9 @@ import net.jcip.annotations.Immutable;
 
 /**
  * The Guice module of the relay's operations side: the shared {@link RelayRegistry}, the health
- * check {@code xoauth2-relay} and the WebAdmin route {@code /xoauth2-relay/routes}. Installed by the
- * pack's launcher ({@code PackServerMain} finds it through {@link RelayAddOn}) or given to
- * {@code GuiceJamesServer.overrideWith}. Immutable and stateless.
+ * check {@code xoauth2-relay} and the WebAdmin route {@code /xoauth2-relay/routes}, given to
+ * {@code GuiceJamesServer.overrideWith} by code that builds James itself (James' own launcher uses
+ * {@link RelayAddOn#extensionModule()} instead). Immutable and stateless.
  */
 @Immutable
 public final class RelayOpsModule extends AbstractModule {

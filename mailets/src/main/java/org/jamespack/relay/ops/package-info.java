@@ -8,9 +8,11 @@
  * {@link org.jamespack.relay.ops.RelayView}) at the end of {@code init()} and leaves in
  * {@code destroy()}. {@link org.jamespack.relay.ops.RelayHealthCheck} and
  * {@link org.jamespack.relay.ops.RelayWebAdminRoutes} read the same registry.
- * {@link org.jamespack.relay.ops.RelayOpsModule} binds all three; the pack's launcher
- * ({@code org.jamespack.auth.james.PackServerMain}) installs it through the
- * {@link org.jamespack.relay.ops.RelayAddOn} service entry of this jar.
+ * Under James' own launcher the {@link org.jamespack.relay.ops.RelayAddOn} service entry of this
+ * jar binds the three in James' extension injector ({@code org.jamespack.auth.james.PackExtensionModule});
+ * the check and the routes are then named in {@code healthcheck.properties}
+ * ({@code additional.healthchecks}) and {@code webadmin.properties} ({@code extensions.routes}).
+ * Code that builds James itself installs {@link org.jamespack.relay.ops.RelayOpsModule} instead.
  *
  * <h2>In WebAdmin</h2>
  * <table>

@@ -1,0 +1,52 @@
+package org.jamespack.auth.james;
+
+import java.net.InetAddress;
+import java.util.Optional;
+
+import org.apache.james.core.Username;
+import org.apache.james.user.api.UsersRepository;
+import org.jamespack.auth.LoginAttempt;
+import org.jamespack.auth.Protocol;
+import org.jamespack.auth.Secret;
+import org.jamespack.auth.Verdict;
+
+/**
+ * The pack's decision for an IMAP login, shared by {@link PackLoginProcessor} and
+ * {@link PackAuthenticateProcessor}: password-only mode refuses a user James does not know
+ * before any backend is asked; the verifier (chain, cache, throttle) decides the rest. The
+ * throttle's failure delay is slept out here: James 3.8.1 runs IMAP processors off the Netty
+ * I/O threads, and the delay is bounded by the throttle's {@code maxConcurrentDelays}.
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class PackImapLogin {
+
+    private PackImapLogin() {
+    }
+
+    /** {@code client}: read from James' logging context while the command is processed (a continuation line runs without it). */
+    static Verdict check(AuthPack pack, UsersRepository users, Username user, Secret password, Optional<InetAddress> client) {
+        LoginAttempt attempt = new LoginAttempt(user.asString(), password, Protocol.IMAP, client);
+        return pack.mode() == PackMode.PASSWORD_ONLY
+            ? PasswordOnly.check(pack, users, user, attempt)
+            : pack.verify(attempt);
+    }
+
+    /** James' name for a login, or empty when James cannot hold it (it is then refused, never passed on). */
+    static Optional<Username> username(String login) {
+        try {
+            return Optional.of(Username.of(login));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Writes the audit line of a refused malformed message: no field of it, since none can be trusted. */
+    static void auditMalformed(AuthPack pack, Protocol protocol, Optional<InetAddress> client) {
+        pack.audit(new LoginAttempt(MALFORMED, Secret.of("-"), protocol, client),
+            Verdict.rejected(Verdict.Reason.MALFORMED_INPUT, "malformed SASL message, refused unchecked"), 0);
+    }
+
+    /** The login the audit line shows for a malformed SASL message. */
+    static final String MALFORMED = "(malformed)";
+}
