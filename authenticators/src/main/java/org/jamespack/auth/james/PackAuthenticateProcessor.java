@@ -26,6 +26,7 @@ import org.apache.james.mailbox.exception.MailboxException;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.user.api.UsersRepository;
 import org.apache.james.util.MDCBuilder;
+import org.jamespack.auth.LogSafe;
 import org.jamespack.auth.Protocol;
 import org.jamespack.auth.SaslCredentials;
 import org.jamespack.auth.Verdict;
@@ -146,6 +147,6 @@ public final class PackAuthenticateProcessor extends AbstractAuthProcessor<Authe
     protected MDCBuilder mdc(AuthenticateRequest request) {
         return MDCBuilder.create()
             .addToContext(MDCBuilder.ACTION, "AUTHENTICATE")
-            .addToContext("authType", AuthPack.printable(request.getAuthType()));
+            .addToContext("authType", LogSafe.of(request.getAuthType()));
     }
 }

@@ -19,6 +19,7 @@ import org.apache.james.mailbox.exception.MailboxException;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.user.api.UsersRepository;
 import org.apache.james.util.MDCBuilder;
+import org.jamespack.auth.LogSafe;
 import org.jamespack.auth.Protocol;
 import org.jamespack.auth.Secret;
 import org.jamespack.auth.Verdict;
@@ -101,6 +102,6 @@ public final class PackLoginProcessor extends AbstractAuthProcessor<LoginRequest
     protected MDCBuilder mdc(LoginRequest request) {
         return MDCBuilder.create()
             .addToContext(MDCBuilder.ACTION, "LOGIN")
-            .addToContext("login-user", AuthPack.printable(request.getUserid() == null ? "" : request.getUserid().asString()));
+            .addToContext("login-user", LogSafe.of(request.getUserid() == null ? "" : request.getUserid().asString()));
     }
 }
