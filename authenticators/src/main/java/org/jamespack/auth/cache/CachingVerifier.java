@@ -239,6 +239,8 @@ public final class CachingVerifier implements CredentialVerifier {
         invalidations.incrementAndGet();
         String wanted = login.toLowerCase(Locale.ROOT);
         entries.asMap().keySet().removeIf(k -> k.login.toLowerCase(Locale.ROOT).equals(wanted));
+        // what the backends remember about the user (the LDAP login-to-DN cache) goes with it
+        delegate.forget(login);
         LOG.info("auth cache: entries of {} invalidated", login);
     }
 
@@ -246,6 +248,7 @@ public final class CachingVerifier implements CredentialVerifier {
     public void invalidateAll() {
         invalidations.incrementAndGet();
         entries.invalidateAll();
+        delegate.forgetAll();
         LOG.info("auth cache: all entries invalidated");
     }
 

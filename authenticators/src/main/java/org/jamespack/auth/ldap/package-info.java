@@ -37,7 +37,23 @@
  * <tr><td>{@code maxArgon2Iterations}</td><td>integer</td><td>3</td><td>compare mode: highest Argon2 {@code t}</td></tr>
  * <tr><td>{@code maxArgon2Parallelism}</td><td>integer</td><td>4</td><td>compare mode: highest Argon2 {@code p}</td></tr>
  * <tr><td>{@code dummyHash}</td><td>stored value</td><td>a fixed {@code {SSHA}} value</td><td>compare mode: what an unknown user's password is checked against, so that an unknown user costs what a known one does; set it to the scheme and cost your users have (e.g. a {@code {CRYPT}$6$rounds=5000$…} of a random password); must be verifiable and within the caps</td></tr>
+ * <tr><td>{@code dnCacheTtl}</td><td>duration</td><td>60s</td><td>rebind mode with a search: how long a login's DN, found by a search, is bound directly without searching first (one directory operation per login); {@code 0s} turns the DN cache off; see below</td></tr>
+ * <tr><td>{@code dnCacheSize}</td><td>integer 1..10000000</td><td>10000</td><td>the most logins the DN cache holds (least useful evicted first)</td></tr>
  * </table>
+ *
+ * <p><b>The login-to-DN cache</b> (rebind mode with a search, on by default). A search that finds
+ * exactly one entry caches it for {@code dnCacheTtl}: its DN and the attributes the search read
+ * ({@code accountStatus}, {@code nsAccountLock}, the username). The next login of that name binds
+ * the cached DN at once; the directory still checks every password, and no password or verdict is
+ * cached. When that bind fails with invalidCredentials or noSuchObject, the login is searched once
+ * more before anything is answered: an entry that moved or was renamed is bound at its new DN, so
+ * it never turns into a wrong password; if the search finds the same DN, the first bind's REJECTED
+ * stands (a wrong password costs a bind and a search). What it costs: a change of
+ * {@code accountStatus} or {@code nsAccountLock} (389-DS also refuses the bind itself, result 53),
+ * of {@code objectClass}/{@code filter} membership, or of the login attributes is seen up to
+ * {@code dnCacheTtl} late; ppolicy locks are not (they come with the bind). The verdict cache's
+ * invalidation (WebAdmin, {@code CachingVerifier#invalidate}) drops the user's cached DN too, by
+ * login or by canonical username. {@code dnCacheTtl=0s} restores search-then-bind for every login.
  *
  * <p><b>Stored-hash cost caps</b> (compare mode). A stored value is data, and OpenLDAP's default
  * ACL lets a user write their own {@code userPassword}: one value such as {@code $2b$31$} or an
