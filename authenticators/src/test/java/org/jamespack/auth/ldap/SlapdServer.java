@@ -187,6 +187,7 @@ public final class SlapdServer implements AutoCloseable {
         private String passwordHash;
         private String cryptSaltFormat;
         private String debugLevel = "none";
+        private boolean monitor;
 
         private Builder() {
         }
@@ -223,6 +224,15 @@ public final class SlapdServer implements AutoCloseable {
                 users.append("accountStatus: ").append(accountStatus).append('\n');
             }
             users.append('\n');
+            return this;
+        }
+
+        /**
+         * Adds the monitor database ({@code cn=Monitor}, readable by the root DN only): operation
+         * counts by type and connections, e.g. for a benchmark to count what each side asked.
+         */
+        public Builder monitor() {
+            monitor = true;
             return this;
         }
 
@@ -319,6 +329,13 @@ public final class SlapdServer implements AutoCloseable {
                 lines.add("overlay ppolicy");
                 lines.add("ppolicy_default \"" + POLICY_DN + "\"");
                 lines.add("ppolicy_use_lockout");
+            }
+            if (monitor) {
+                lines.addAll(List.of(
+                    "database monitor",
+                    "access to *",
+                    "  by dn.exact=\"" + ROOT_DN + "\" read",
+                    "  by * none"));
             }
             return String.join("\n", lines) + "\n";
         }
