@@ -188,6 +188,7 @@ public final class SlapdServer implements AutoCloseable {
         private String cryptSaltFormat;
         private String debugLevel = "none";
         private boolean monitor;
+        private final List<String> indexed = new ArrayList<>();
 
         private Builder() {
         }
@@ -224,6 +225,15 @@ public final class SlapdServer implements AutoCloseable {
                 users.append("accountStatus: ").append(accountStatus).append('\n');
             }
             users.append('\n');
+            return this;
+        }
+
+        /**
+         * Equality indexes on {@code attributes}, as a production directory keeps for its login
+         * attributes: without them every user search scans every entry.
+         */
+        public Builder equalityIndex(String... attributes) {
+            indexed.addAll(List.of(attributes));
             return this;
         }
 
@@ -318,6 +328,7 @@ public final class SlapdServer implements AutoCloseable {
                 "rootdn \"" + ROOT_DN + "\"",
                 "rootpw " + ROOT_PASSWORD,
                 "directory " + dir.resolve("db"),
+                indexed.isEmpty() ? "" : "index " + String.join(",", indexed) + " eq",
                 "access to attrs=userPassword",
                 "  by dn.exact=\"" + SERVICE_DN + "\" read",
                 "  by anonymous auth",
