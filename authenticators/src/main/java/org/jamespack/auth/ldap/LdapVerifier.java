@@ -86,12 +86,15 @@ import net.jcip.annotations.ThreadSafe;
  * Checks logins against an LDAP directory in one of qmail-ldap {@code auth_pop}'s two ways,
  * rebind or compare (see {@link LdapSettings.Mode}), and lists the directory's users.
  *
- * <p>Thread-safe: all state is two connection pools and immutable settings. Two pools, so a
+ * <p>Thread-safe: all state is two connection pools, the DN cache and immutable settings. Two pools, so a
  * search connection is never left bound as a user: the <em>search pool</em> is bound as the
  * service account (or anonymous) and does searches, reads and Compare operations; the
  * <em>bind pool</em> only ever carries user binds, whatever identity its connections were
  * last bound as. That costs one bind per login, where bind-and-revert (James' own LDAP
- * repository) costs two.
+ * repository) costs two. In rebind mode a thread-safe login-to-DN cache ({@link DnCache},
+ * {@code dnCacheTtl}) saves the search too: a seen login binds its cached DN at once, and a bind
+ * refused with invalidCredentials or noSuchObject is followed by one search before the answer, so
+ * a moved or renamed entry is bound where it now lives rather than called a wrong password.
  *
  * <p>Outcomes: wrong password or unknown user is REJECTED (an unknown user costs a dummy
  * bind or a dummy hash, so it takes as long); several matching entries is REJECTED with

@@ -25,7 +25,7 @@
  * <tr><td>{@code objectClass}</td><td>object class</td><td>none</td><td>the entry must have it (ANDed to the search, e.g. {@code qmailUser})</td></tr>
  * <tr><td>{@code filter}</td><td>LDAP filter</td><td>none</td><td>extra filter ANDed to the search, e.g. {@code (mailHost=mx1.example.org)}</td></tr>
  * <tr><td>{@code passwordAttribute}</td><td>attribute</td><td>userPassword</td><td>attribute read or compared in the compare modes</td></tr>
- * <tr><td>{@code poolSize}</td><td>integer 1..1000</td><td>8</td><td>most connections in each of the two pools (search, user binds)</td></tr>
+ * <tr><td>{@code poolSize}</td><td>integer 1..1000</td><td>8</td><td>connections in each of the two pools (search, user binds), all opened at start; size it to the logins checked at once (James' protocol threads): a login that finds no free connection waits for one, which is what shows in p99 (the benchmark gives 32 threads 32 per pool)</td></tr>
  * <tr><td>{@code maxFailoverConnectionAge}</td><td>duration</td><td>5m</td><td>how long a connection to a later URL lives before the first is tried again</td></tr>
  * <tr><td>{@code healthCheckInterval}</td><td>duration</td><td>30s</td><td>how often idle pooled connections are checked (read of the root DSE)</td></tr>
  * <tr><td>{@code passwordPolicyControl}</td><td>boolean</td><td>true</td><td>send the ppolicy request control on user binds, so a locked account is DISABLED, not a wrong password</td></tr>
