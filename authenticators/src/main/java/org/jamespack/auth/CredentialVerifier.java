@@ -16,6 +16,18 @@ public interface CredentialVerifier extends AutoCloseable {
     /** A short name for logs and metrics, e.g. {@code ldap} or {@code kopano}. */
     String name();
 
+    /**
+     * Forgets what this verifier remembers about {@code user} (a login or a canonical username,
+     * compared ignoring case), e.g. the LDAP backend's login-to-DN mapping; wrappers pass it on.
+     * Called when an operator invalidates the verdict cache. Never asks a backend.
+     */
+    default void forget(String user) {
+    }
+
+    /** Forgets what this verifier remembers about every user; see {@link #forget(String)}. */
+    default void forgetAll() {
+    }
+
     /** Releases connections and threads; the verifier answers UNAVAILABLE afterwards. */
     @Override
     default void close() {

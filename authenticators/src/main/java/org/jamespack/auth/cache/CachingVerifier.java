@@ -312,6 +312,9 @@ public final class CachingVerifier implements CredentialVerifier {
                 dropped++;
             }
         }
+        // what the backends remember about the user (the LDAP login-to-DN cache) goes with it, under every name
+        delegate.forget(login);
+        canonical.ifPresent(delegate::forget);
         LOG.info("auth cache: {} entries of the user of {} invalidated{}", dropped, LogSafe.of(login),
             canonical.map(c -> " (directory user " + LogSafe.of(c) + ")").orElse(""));
         return dropped;
@@ -342,6 +345,7 @@ public final class CachingVerifier implements CredentialVerifier {
     public void invalidateAll() {
         invalidations.incrementAndGet();
         entries.invalidateAll();
+        delegate.forgetAll();
         LOG.info("auth cache: all entries invalidated");
     }
 

@@ -198,6 +198,21 @@ public final class VerifierChain implements CredentialVerifier {
         return name;
     }
 
+    /** Passes the invalidation on to every member. */
+    @Override
+    public void forget(String user) {
+        for (Member m : members) {
+            m.verifier().forget(user);
+        }
+    }
+
+    @Override
+    public void forgetAll() {
+        for (Member m : members) {
+            m.verifier().forgetAll();
+        }
+    }
+
     /** Closes every member, even when one fails to. */
     @Override
     public void close() {

@@ -85,6 +85,16 @@ final class Chains {
         }
 
         @Override
+        public void forget(String user) {
+            delegate.forget(user);
+        }
+
+        @Override
+        public void forgetAll() {
+            delegate.forgetAll();
+        }
+
+        @Override
         public void close() {
             delegate.close();
         }

@@ -54,6 +54,9 @@ import net.jcip.annotations.NotThreadSafe;
  * @param dummyHash                the stored value an unknown user's password is checked against in
  *                                 compare mode, so that an unknown user costs what a known one does;
  *                                 from the configuration, never from a stored value
+ * @param dnCacheTtl               rebind mode with a search: how long a login's DN found by a search
+ *                                 is bound directly, without searching again; zero turns the DN cache off
+ * @param dnCacheSize              the most logins the DN cache holds
  */
 @Immutable
 public record LdapSettings(
@@ -79,7 +82,9 @@ public record LdapSettings(
     Duration healthCheckInterval,
     boolean passwordPolicyControl,
     HashLimits hashLimits,
-    String dummyHash) {
+    String dummyHash,
+    Duration dnCacheTtl,
+    int dnCacheSize) {
 
     public static final String URL = "url";
     public static final String START_TLS = "startTls";
@@ -110,18 +115,27 @@ public record LdapSettings(
     public static final String MAX_ARGON2_ITERATIONS = "maxArgon2Iterations";
     public static final String MAX_ARGON2_PARALLELISM = "maxArgon2Parallelism";
     public static final String DUMMY_HASH = "dummyHash";
+    public static final String DN_CACHE_TTL = "dnCacheTtl";
+    public static final String DN_CACHE_SIZE = "dnCacheSize";
 
     /** Every key {@link LdapVerifier#fromConfig} reads, in the order of the package-info table. */
     public static final List<String> KEYS = List.of(URL, START_TLS, TRUST_STORE, TRUST_STORE_PASSWORD, TRUST_STORE_TYPE,
         CONNECT_TIMEOUT, RESPONSE_TIMEOUT, BASE_DN, BIND_DN, BIND_PASSWORD, MODE, DN_TEMPLATE, LOGIN_ATTRIBUTE,
         USERNAME_ATTRIBUTE, OBJECT_CLASS, FILTER, PASSWORD_ATTRIBUTE, POOL_SIZE, MAX_FAILOVER_CONNECTION_AGE,
         HEALTH_CHECK_INTERVAL, PASSWORD_POLICY_CONTROL, MAX_BCRYPT_COST, MAX_SHA_CRYPT_ROUNDS, MAX_PBKDF2_ITERATIONS,
-        MAX_PBKDF2_LENGTH, MAX_ARGON2_MEMORY, MAX_ARGON2_ITERATIONS, MAX_ARGON2_PARALLELISM, DUMMY_HASH);
+        MAX_PBKDF2_LENGTH, MAX_ARGON2_MEMORY, MAX_ARGON2_ITERATIONS, MAX_ARGON2_PARALLELISM, DUMMY_HASH,
+        DN_CACHE_TTL, DN_CACHE_SIZE);
 
     /** The placeholder of {@link #dnTemplate}, replaced by the RDN-escaped login. */
     public static final String LOGIN_PLACEHOLDER = "{login}";
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * Short: a change of the entry's {@code accountStatus}, or of the login attributes that map a
+     * login to it, is seen this late at most (the bind itself always asks the directory).
+     */
+    public static final Duration DEFAULT_DN_CACHE_TTL = Duration.ofSeconds(60);
+    public static final int DEFAULT_DN_CACHE_SIZE = 10_000;
 
     /** How a password is checked, after the entry is found. */
     public enum Mode {
@@ -165,6 +179,7 @@ public record LdapSettings(
         Objects.requireNonNull(hashLimits, "hashLimits");
         Objects.requireNonNull(dummyHash, "dummyHash");
         dummyHashProblem(dummyHash, hashLimits).ifPresent(problems::add);
+        problems.addAll(dnCacheProblems(dnCacheTtl, dnCacheSize));
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
@@ -184,6 +199,24 @@ public record LdapSettings(
             default:
                 return Optional.empty();
         }
+    }
+
+    /** What is wrong with the DN cache's settings; each problem names its key. */
+    static List<String> dnCacheProblems(Duration dnCacheTtl, int dnCacheSize) {
+        List<String> problems = new ArrayList<>();
+        Objects.requireNonNull(dnCacheTtl, "dnCacheTtl");
+        if (dnCacheTtl.isNegative()) {
+            problems.add(DN_CACHE_TTL + ": must not be negative (0s turns the DN cache off)");
+        }
+        if (dnCacheSize < 1 || dnCacheSize > 10_000_000) {
+            problems.add(DN_CACHE_SIZE + ": " + dnCacheSize + " is out of range 1..10000000");
+        }
+        return problems;
+    }
+
+    /** Whether rebind mode binds a cached DN before searching (see {@link #dnCacheTtl}). */
+    public boolean dnCacheEnabled() {
+        return mode == Mode.REBIND && dnTemplate.isEmpty() && !dnCacheTtl.isZero();
     }
 
     /** Checks the values together; each problem names its key. Used by the constructor and the XML reader. */
@@ -335,12 +368,25 @@ public record LdapSettings(
         private boolean passwordPolicyControl = true;
         private HashLimits hashLimits = HashLimits.DEFAULTS;
         private String dummyHash = PasswordHashes.DUMMY_STORED_VALUE;
+        private Duration dnCacheTtl = DEFAULT_DN_CACHE_TTL;
+        private int dnCacheSize = DEFAULT_DN_CACHE_SIZE;
 
         private Builder() {
         }
 
         public Builder hashLimits(HashLimits value) {
             hashLimits = value;
+            return this;
+        }
+
+        /** How long a searched DN is bound directly; {@link Duration#ZERO} turns the DN cache off. */
+        public Builder dnCacheTtl(Duration value) {
+            dnCacheTtl = value;
+            return this;
+        }
+
+        public Builder dnCacheSize(int value) {
+            dnCacheSize = value;
             return this;
         }
 
@@ -449,7 +495,7 @@ public record LdapSettings(
                 connectTimeout, responseTimeout, baseDn, bindDn, bindPassword, mode, dnTemplate, loginAttributes,
                 usernameAttribute.orElse(loginAttributes.isEmpty() ? "uid" : loginAttributes.get(0)), objectClass, filter,
                 passwordAttribute, poolSize, maxFailoverConnectionAge, healthCheckInterval, passwordPolicyControl, hashLimits,
-                dummyHash);
+                dummyHash, dnCacheTtl, dnCacheSize);
         }
     }
 }

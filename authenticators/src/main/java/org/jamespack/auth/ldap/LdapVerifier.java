@@ -42,6 +42,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import com.unboundid.ldap.sdk.Attribute;
 import com.unboundid.ldap.sdk.BindRequest;
 import com.unboundid.ldap.sdk.CompareRequest;
@@ -86,12 +87,15 @@ import net.jcip.annotations.ThreadSafe;
  * Checks logins against an LDAP directory in one of qmail-ldap {@code auth_pop}'s two ways,
  * rebind or compare (see {@link LdapSettings.Mode}), and lists the directory's users.
  *
- * <p>Thread-safe: all state is two connection pools and immutable settings. Two pools, so a
+ * <p>Thread-safe: all state is two connection pools, the DN cache and immutable settings. Two pools, so a
  * search connection is never left bound as a user: the <em>search pool</em> is bound as the
  * service account (or anonymous) and does searches, reads and Compare operations; the
  * <em>bind pool</em> only ever carries user binds, whatever identity its connections were
  * last bound as. That costs one bind per login, where bind-and-revert (James' own LDAP
- * repository) costs two.
+ * repository) costs two. In rebind mode a thread-safe login-to-DN cache ({@link DnCache},
+ * {@code dnCacheTtl}) saves the search too: a seen login binds its cached DN at once, and a bind
+ * refused with invalidCredentials or noSuchObject is followed by one search before the answer, so
+ * a moved or renamed entry is bound where it now lives rather than called a wrong password.
  *
  * <p>Outcomes: wrong password or unknown user is REJECTED (an unknown user costs a dummy
  * bind or a dummy hash, so it takes as long); several matching entries is REJECTED with
@@ -130,9 +134,15 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
     private final @Nullable String templateAttribute;
     private final @Nullable DN templateParent;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Rebind mode's login-to-DN cache; null when off (compare modes, dnTemplate, dnCacheTtl 0). */
+    private final @Nullable DnCache dnCache;
 
-    private LdapVerifier(LdapSettings settings, @Nullable LDAPConnectionPool searchPool, @Nullable LDAPConnectionPool bindPool) {
+    private LdapVerifier(LdapSettings settings, @Nullable LDAPConnectionPool searchPool, @Nullable LDAPConnectionPool bindPool,
+                         Ticker ticker) {
         this.settings = settings;
+        this.dnCache = settings.dnCacheEnabled()
+            ? new DnCache(settings.dnCacheTtl(), settings.dnCacheSize(), settings.usernameAttribute(), ticker)
+            : null;
         this.searchPool = searchPool;
         this.bindPool = bindPool;
         Set<String> attributes = new LinkedHashSet<>();
@@ -174,6 +184,11 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
      * @throws IllegalArgumentException when the trust store cannot be read
      */
     public static LdapVerifier create(LdapSettings settings) {
+        return create(settings, Ticker.systemTicker());
+    }
+
+    /** For tests: {@code ticker} is the DN cache's clock, in nanoseconds. */
+    static LdapVerifier create(LdapSettings settings, Ticker ticker) {
         LDAPConnectionOptions options = new LDAPConnectionOptions();
         options.setConnectTimeoutMillis((int) Math.min(Integer.MAX_VALUE, millis(settings.connectTimeout())));
         options.setResponseTimeoutMillis(millis(settings.responseTimeout()));
@@ -220,7 +235,7 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
             EnumSet.of(OperationType.SEARCH));
         LDAPConnectionPool bind = pool(servers, null, settings, startTls, "jamespack-ldap-bind",
             EnumSet.noneOf(OperationType.class));
-        return new LdapVerifier(settings, search, bind);
+        return new LdapVerifier(settings, search, bind, ticker);
     }
 
     /**
@@ -235,7 +250,7 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
         Optional<LdapSettings> settings = settingsFromConfig(node);
         if (settings.isEmpty()) {
             LdapVerifier inert = new LdapVerifier(LdapSettings.builder().url("ldap://127.0.0.1:389").baseDn("dc=invalid").build(),
-                null, null);
+                null, null, Ticker.systemTicker());
             inert.closed.set(true);
             return inert;
         }
@@ -283,6 +298,12 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
         HashLimits limits = new HashLimits(bcrypt, shaRounds, pbkdf2, pbkdf2Length, argonMemory, argonIterations,
             argonParallelism);
         String dummyHash = node.string(LdapSettings.DUMMY_HASH, PasswordHashes.DUMMY_STORED_VALUE);
+        Duration dnCacheTtl = node.duration(LdapSettings.DN_CACHE_TTL, LdapSettings.DEFAULT_DN_CACHE_TTL);
+        int dnCacheSize = node.integer(LdapSettings.DN_CACHE_SIZE, LdapSettings.DEFAULT_DN_CACHE_SIZE, 1, 10_000_000);
+        for (String problem : LdapSettings.dnCacheProblems(dnCacheTtl, dnCacheSize)) {
+            int colon = problem.indexOf(':');
+            node.problem(problem.substring(0, colon), problem.substring(colon + 2));
+        }
         LdapSettings.dummyHashProblem(dummyHash, limits)
             .ifPresent(problem -> node.problem(LdapSettings.DUMMY_HASH, problem.substring(problem.indexOf(':') + 2)));
 
@@ -304,7 +325,7 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
         }
         return Optional.of(new LdapSettings(urls, startTls, trustStore, trustStorePassword, trustStoreType, connectTimeout,
             responseTimeout, baseDn, bindDn, bindPassword, mode, dnTemplate, loginAttributes, usernameAttribute, objectClass,
-            filter, passwordAttribute, poolSize, failoverAge, healthCheck, ppolicy, limits, dummyHash));
+            filter, passwordAttribute, poolSize, failoverAge, healthCheck, ppolicy, limits, dummyHash, dnCacheTtl, dnCacheSize));
     }
 
     public LdapSettings settings() {
@@ -359,7 +380,36 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
             }
             return accountState(entry, attempt.protocol(), dn).orElse(bound);
         }
+        Verdict cachedRejection = null;
+        String rejectedDn = null;
+        long epoch = 0;
+        if (dnCache != null) {
+            SearchResultEntry cached = dnCache.get(attempt.login());
+            if (cached != null) {
+                Verdict bound = bindAsUser(cached.getDN(), attempt.password());
+                if (bound.isAccepted()) {
+                    return accountState(cached, attempt.protocol(), cached.getDN()).orElse(bound);
+                }
+                if (bound.state() != Verdict.State.REJECTED) {
+                    return bound;
+                }
+                // invalidCredentials or noSuchObject: the entry may have moved or been renamed, or
+                // the login may now name another entry; a search decides before a wrong password is said
+                dnCache.drop(attempt.login());
+                cachedRejection = bound;
+                rejectedDn = cached.getDN();
+            }
+            epoch = dnCache.epoch();
+        }
         Match match = find(attempt.login());
+        if (dnCache != null && match.references.isEmpty() && match.entries.size() == 1 && !match.truncated) {
+            dnCache.put(attempt.login(), match.entries.get(0), epoch);
+        }
+        if (rejectedDn != null && match.entries.size() == 1 && match.references.isEmpty()
+            && sameDn(rejectedDn, match.entries.get(0).getDN())) {
+            // the same entry refused this very password a moment ago: no second bind
+            return cachedRejection;
+        }
         if (!match.references.isEmpty()) {
             // the entry may live where the references point; referrals stay unfollowed, so the
             // directory could not answer: not a wrong password, and not a failed login to count
@@ -368,7 +418,10 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
                 + "point baseDn at the server and subtree that hold the users");
         }
         if (match.entries.size() != 1) {
-            spendDummy(attempt.password());
+            if (rejectedDn == null) {
+                // a cached DN's bind was spent already: that is the unknown user's cost
+                spendDummy(attempt.password());
+            }
             if (match.entries.size() > 1 || match.truncated) {
                 LOGGER.warn("ldap: login '{}' matches several entries ({}); refused", LogSafe.of(attempt.login()), dns(match.entries));
                 return Verdict.rejected(Reason.AMBIGUOUS_LOGIN, "login matches several entries");
@@ -392,6 +445,38 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
             return checked;
         }
         return accountState(entry, attempt.protocol(), entry.getDN()).orElse(checked);
+    }
+
+    private static boolean sameDn(String a, String b) {
+        try {
+            return new DN(a).equals(new DN(b));
+        } catch (LDAPException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Drops what the DN cache holds for {@code user} (a login or a canonical username, ignoring
+     * case); called with the verdict cache's invalidation, so an operator who moved or renamed an
+     * entry has its logins searched again at once rather than after {@code dnCacheTtl}.
+     */
+    @Override
+    public void forget(String user) {
+        if (dnCache != null) {
+            dnCache.forget(user);
+        }
+    }
+
+    @Override
+    public void forgetAll() {
+        if (dnCache != null) {
+            dnCache.forgetAll();
+        }
+    }
+
+    /** Logins the DN cache holds now; 0 when it is off. For tests and benchmarks. */
+    long dnCacheSize() {
+        return dnCache == null ? 0 : dnCache.size();
     }
 
     /** Whether {@code objectClass} or {@code filter} narrows who may log in. */

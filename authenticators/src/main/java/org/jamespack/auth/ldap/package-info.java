@@ -25,7 +25,7 @@
  * <tr><td>{@code objectClass}</td><td>object class</td><td>none</td><td>the entry must have it (ANDed to the search, e.g. {@code qmailUser})</td></tr>
  * <tr><td>{@code filter}</td><td>LDAP filter</td><td>none</td><td>extra filter ANDed to the search, e.g. {@code (mailHost=mx1.example.org)}</td></tr>
  * <tr><td>{@code passwordAttribute}</td><td>attribute</td><td>userPassword</td><td>attribute read or compared in the compare modes</td></tr>
- * <tr><td>{@code poolSize}</td><td>integer 1..1000</td><td>8</td><td>most connections in each of the two pools (search, user binds)</td></tr>
+ * <tr><td>{@code poolSize}</td><td>integer 1..1000</td><td>8</td><td>connections in each of the two pools (search, user binds), all opened at start; size it to the logins checked at once (James' protocol threads): a login that finds no free connection waits for one, which is what shows in p99 (the benchmark gives 32 threads 32 per pool)</td></tr>
  * <tr><td>{@code maxFailoverConnectionAge}</td><td>duration</td><td>5m</td><td>how long a connection to a later URL lives before the first is tried again</td></tr>
  * <tr><td>{@code healthCheckInterval}</td><td>duration</td><td>30s</td><td>how often idle pooled connections are checked (read of the root DSE)</td></tr>
  * <tr><td>{@code passwordPolicyControl}</td><td>boolean</td><td>true</td><td>send the ppolicy request control on user binds, so a locked account is DISABLED, not a wrong password</td></tr>
@@ -37,7 +37,23 @@
  * <tr><td>{@code maxArgon2Iterations}</td><td>integer</td><td>3</td><td>compare mode: highest Argon2 {@code t}</td></tr>
  * <tr><td>{@code maxArgon2Parallelism}</td><td>integer</td><td>4</td><td>compare mode: highest Argon2 {@code p}</td></tr>
  * <tr><td>{@code dummyHash}</td><td>stored value</td><td>a fixed {@code {SSHA}} value</td><td>compare mode: what an unknown user's password is checked against, so that an unknown user costs what a known one does; set it to the scheme and cost your users have (e.g. a {@code {CRYPT}$6$rounds=5000$…} of a random password); must be verifiable and within the caps</td></tr>
+ * <tr><td>{@code dnCacheTtl}</td><td>duration</td><td>60s</td><td>rebind mode with a search: how long a login's DN, found by a search, is bound directly without searching first (one directory operation per login); {@code 0s} turns the DN cache off; see below</td></tr>
+ * <tr><td>{@code dnCacheSize}</td><td>integer 1..10000000</td><td>10000</td><td>the most logins the DN cache holds (least useful evicted first)</td></tr>
  * </table>
+ *
+ * <p><b>The login-to-DN cache</b> (rebind mode with a search, on by default). A search that finds
+ * exactly one entry caches it for {@code dnCacheTtl}: its DN and the attributes the search read
+ * ({@code accountStatus}, {@code nsAccountLock}, the username). The next login of that name binds
+ * the cached DN at once; the directory still checks every password, and no password or verdict is
+ * cached. When that bind fails with invalidCredentials or noSuchObject, the login is searched once
+ * more before anything is answered: an entry that moved or was renamed is bound at its new DN, so
+ * it never turns into a wrong password; if the search finds the same DN, the first bind's REJECTED
+ * stands (a wrong password costs a bind and a search). What it costs: a change of
+ * {@code accountStatus} or {@code nsAccountLock} (389-DS also refuses the bind itself, result 53),
+ * of {@code objectClass}/{@code filter} membership, or of the login attributes is seen up to
+ * {@code dnCacheTtl} late; ppolicy locks are not (they come with the bind). The verdict cache's
+ * invalidation (WebAdmin, {@code CachingVerifier#invalidate}) drops the user's cached DN too, by
+ * login or by canonical username. {@code dnCacheTtl=0s} restores search-then-bind for every login.
  *
  * <p><b>Stored-hash cost caps</b> (compare mode). A stored value is data, and OpenLDAP's default
  * ACL lets a user write their own {@code userPassword}: one value such as {@code $2b$31$} or an

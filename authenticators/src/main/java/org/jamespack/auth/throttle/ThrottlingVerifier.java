@@ -466,6 +466,16 @@ public final class ThrottlingVerifier implements CredentialVerifier {
     }
 
     @Override
+    public void forget(String user) {
+        delegate.forget(user);
+    }
+
+    @Override
+    public void forgetAll() {
+        delegate.forgetAll();
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

@@ -62,6 +62,7 @@ class LdapConfigTest {
                 .append("<maxPbkdf2Iterations>200000</maxPbkdf2Iterations><maxPbkdf2Length>128</maxPbkdf2Length>")
                 .append("<maxArgon2Memory>19456</maxArgon2Memory><maxArgon2Iterations>2</maxArgon2Iterations>")
                 .append("<maxArgon2Parallelism>1</maxArgon2Parallelism><dummyHash>{SSHA}/xtLoG3omStZWzfj+Ggq4U3sECrn8RcS</dummyHash>\n")
+                .append("<dnCacheTtl>15s</dnCacheTtl><dnCacheSize>500</dnCacheSize>\n")
                 .append("</ldap>");
             assertThat(xml.toString()).contains(LdapSettings.KEYS.stream().map(k -> "<" + k + ">").toList());
             ConfigProblems problems = new ConfigProblems();
@@ -77,6 +78,8 @@ class LdapConfigTest {
             assertThat(settings.usernameAttribute()).isEqualTo("mail");
             assertThat(settings.trustStoreType()).isEqualTo("PKCS12");
             assertThat(settings.passwordPolicyControl()).isFalse();
+            assertThat(settings.dnCacheTtl()).isEqualTo(Duration.ofSeconds(15));
+            assertThat(settings.dnCacheSize()).isEqualTo(500);
             assertThat(settings.hashLimits()).isEqualTo(new org.jamespack.auth.hash.HashLimits(11, 100_000, 200_000, 128,
                 19_456, 2, 1));
             assertThat(settings.dummyHash()).isEqualTo("{SSHA}/xtLoG3omStZWzfj+Ggq4U3sECrn8RcS");

@@ -187,6 +187,8 @@ public final class SlapdServer implements AutoCloseable {
         private String passwordHash;
         private String cryptSaltFormat;
         private String debugLevel = "none";
+        private boolean monitor;
+        private final List<String> indexed = new ArrayList<>();
 
         private Builder() {
         }
@@ -223,6 +225,24 @@ public final class SlapdServer implements AutoCloseable {
                 users.append("accountStatus: ").append(accountStatus).append('\n');
             }
             users.append('\n');
+            return this;
+        }
+
+        /**
+         * Equality indexes on {@code attributes}, as a production directory keeps for its login
+         * attributes: without them every user search scans every entry.
+         */
+        public Builder equalityIndex(String... attributes) {
+            indexed.addAll(List.of(attributes));
+            return this;
+        }
+
+        /**
+         * Adds the monitor database ({@code cn=Monitor}, readable by the root DN only): operation
+         * counts by type and connections, e.g. for a benchmark to count what each side asked.
+         */
+        public Builder monitor() {
+            monitor = true;
             return this;
         }
 
@@ -308,6 +328,7 @@ public final class SlapdServer implements AutoCloseable {
                 "rootdn \"" + ROOT_DN + "\"",
                 "rootpw " + ROOT_PASSWORD,
                 "directory " + dir.resolve("db"),
+                indexed.isEmpty() ? "" : "index " + String.join(",", indexed) + " eq",
                 "access to attrs=userPassword",
                 "  by dn.exact=\"" + SERVICE_DN + "\" read",
                 "  by anonymous auth",
@@ -319,6 +340,13 @@ public final class SlapdServer implements AutoCloseable {
                 lines.add("overlay ppolicy");
                 lines.add("ppolicy_default \"" + POLICY_DN + "\"");
                 lines.add("ppolicy_use_lockout");
+            }
+            if (monitor) {
+                lines.addAll(List.of(
+                    "database monitor",
+                    "access to *",
+                    "  by dn.exact=\"" + ROOT_DN + "\" read",
+                    "  by * none"));
             }
             return String.join("\n", lines) + "\n";
         }
