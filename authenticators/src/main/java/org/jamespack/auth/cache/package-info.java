@@ -47,7 +47,9 @@
  * <p>Operators: {@link org.jamespack.auth.cache.CachingVerifier#invalidate(String)} (one user,
  * every protocol: the login in any case, every login with the same local part, and, over one
  * LDAP backend, every cached login the directory resolves to the same entry or to none) and
- * {@link org.jamespack.auth.cache.CachingVerifier#invalidateAll()};
+ * {@link org.jamespack.auth.cache.CachingVerifier#invalidateAll()}. Both also drop what the
+ * backends behind remember of the user (the LDAP login-to-DN cache, {@code dnCacheTtl}), so an
+ * entry moved in the directory is searched again at once;
  * counters in {@link org.jamespack.auth.cache.CachingVerifier#stats()}.
  */
 @NullMarked
