@@ -80,8 +80,39 @@ class DockerLayoutTest {
             assertThat(docker.copies()).as(f.getKey()).usingElementComparator(java.util.Arrays::compare)
                 .containsExactlyElementsOf(memory.copies());
             assertThat(docker.env()).as(f.getKey()).isEqualTo(memory.env());
+            assertThat(docker.stageCopies()).as(f.getKey()).usingElementComparator(java.util.Arrays::compare)
+                .containsExactlyElementsOf(memory.stageCopies());
         }
         assertThat(memory.copies()).anySatisfy(c -> assertThat(c).containsExactly("lib/", "/root/extensions-jars/"));
+    }
+
+    /**
+     * James 3.8.1's images run Java 11 and the pack is built for 17: without a newer runtime first
+     * on the PATH (James' entrypoint runs {@code java} from it), James would stop at start-up with
+     * UnsupportedClassVersionError on the first pack class. The runtime the recipe adds must run
+     * the class-file version the pack's jars carry.
+     */
+    @Test
+    void dockerfileShouldPutAJavaRuntimeThatRunsThePackFirstOnThePath() throws Exception {
+        Dockerfile docker = Dockerfile.parse(SampleTree.samplesRoot().resolve("docker/Dockerfile"));
+        int packJava = classFileJavaVersion(org.jamespack.auth.Verdict.class);
+        assertThat(packJava).as("the pack's bytecode, Java release").isGreaterThan(11);
+        assertThat(docker.stageCopies()).as("a Java runtime copied from a stage").hasSize(1);
+        String[] runtime = docker.stageCopies().get(0);
+        java.util.regex.Matcher version = java.util.regex.Pattern.compile("eclipse-temurin:(\\d+)-jre\\b.*").matcher(runtime[0]);
+        assertThat(version.matches()).as("stage image " + runtime[0]).isTrue();
+        assertThat(Integer.parseInt(version.group(1))).as("the runtime's Java release").isGreaterThanOrEqualTo(packJava);
+        assertThat(runtime[1]).isEqualTo("/opt/java/openjdk");
+        assertThat(docker.env()).containsEntry("JAVA_HOME", runtime[2]);
+        assertThat(docker.env().get("PATH")).as("PATH").startsWith(runtime[2] + "/bin:");
+    }
+
+    private static int classFileJavaVersion(Class<?> type) throws IOException {
+        try (java.io.InputStream in = type.getResourceAsStream(type.getSimpleName() + ".class")) {
+            byte[] head = in.readNBytes(8);
+            // bytes 6-7: the class file's major version; 44 + Java release (61 = Java 17)
+            return ((head[6] & 0xff) << 8 | (head[7] & 0xff)) - 44;
+        }
     }
 
     @Test
@@ -182,7 +213,9 @@ class DockerLayoutTest {
         ProcessBuilder pb = new ProcessBuilder(inImage(image, "/usr/bin/token").toString(), "refresh", tokenFile.toString())
             .redirectErrorStream(true);
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        docker.env().forEach((k, v) -> pb.environment().put(k, v.replace("/root/", image.resolve("root") + "/")));
+        // JAVA_HOME and PATH name the image's Java 17 runtime: the replay runs on the test's own JDK 17 instead
+        docker.env().entrySet().stream().filter(e -> !e.getKey().equals("JAVA_HOME") && !e.getKey().equals("PATH"))
+            .forEach(e -> pb.environment().put(e.getKey(), e.getValue().replace("/root/", image.resolve("root") + "/")));
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
