@@ -12,7 +12,9 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -37,6 +39,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.inject.Module;
 import com.google.inject.multibindings.Multibinder;
 import com.icegreen.greenmail.util.GreenMail;
@@ -178,7 +182,10 @@ class SampleTreesTest {
 
     @Test
     void relayGmailTreeShouldRelayWithAServiceAccountToken() throws Exception {
-        SampleTree tree = relayTree("relay-gmail", "smtp.gmail.com::587").install();
+        // the tree's second token source (a personal account's refresh token) names Google's endpoint: a closed
+        // loopback port instead, so that the relay's token upkeep reaches nothing off this machine
+        SampleTree tree = relayTree("relay-gmail", "smtp.gmail.com::587")
+            .backend("https://oauth2.googleapis.com/token", "http://127.0.0.1:" + TestPorts.closedPort() + "/token").install();
         trustTestCa(tree);
         // the file the operator downloads from Google's console, with the test's token endpoint
         tree.write("google-service-account.json", serviceAccountKey());
@@ -279,6 +286,31 @@ class SampleTreesTest {
         }
         Eventually.within(Duration.ofSeconds(30), () -> assertThat(smarthost.getReceivedMessages()).hasSize(before + 1));
         assertThat(front.authUsers().subList(authsBefore, front.authUsers().size())).containsOnly(account);
+
+        // the relay's operations on James' own launcher (RelayExtensionModule in extensions.properties): the mailet,
+        // the health check and the WebAdmin routes share one registry. The tree's other sample routes have no
+        // working credential here, so the check as a whole may be unhealthy; it must know the routes, and the
+        // route that just relayed is healthy
+        HttpResponse<String> check = webAdmin(tree, "/healthcheck/checks/xoauth2-relay");
+        assertThat(check.statusCode()).as(check.body()).isIn(200, 503);
+        assertThat(JSON.readTree(check.body()).path("componentName").asText()).isEqualTo("xoauth2-relay");
+        HttpResponse<String> routes = webAdmin(tree, "/xoauth2-relay/routes");
+        assertThat(routes.statusCode()).as(routes.body()).isEqualTo(200);
+        List<JsonNode> used = new ArrayList<>();
+        JSON.readTree(routes.body()).forEach(r -> {
+            if (r.path("account").asText().equals(account)) {
+                used.add(r);
+            }
+        });
+        assertThat(used).as(routes.body()).isNotEmpty().allSatisfy(r -> assertThat(r.path("health").asText()).isEqualTo("HEALTHY"));
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static HttpResponse<String> webAdmin(SampleTree tree, String path) throws Exception {
+        return HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + tree.port(8000) + path)).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
     }
 
     private static boolean introspect(String token) {

@@ -5,7 +5,6 @@ import java.util.Optional;
 import org.jamespack.auth.james.PackAddOn;
 
 import com.google.inject.Module;
-import com.google.inject.Scopes;
 
 import net.jcip.annotations.Immutable;
 
@@ -32,10 +31,6 @@ public final class RelayAddOn implements PackAddOn {
      */
     @Override
     public Optional<Module> extensionModule() {
-        return Optional.of(binder -> {
-            binder.bind(RelayRegistry.class).in(Scopes.SINGLETON);
-            binder.bind(RelayHealthCheck.class).in(Scopes.SINGLETON);
-            binder.bind(RelayWebAdminRoutes.class).in(Scopes.SINGLETON);
-        });
+        return Optional.of(new RelayExtensionModule());
     }
 }
