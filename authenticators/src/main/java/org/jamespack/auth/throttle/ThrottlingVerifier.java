@@ -63,6 +63,12 @@ import net.jcip.annotations.ThreadSafe;
  *     answered UNAVAILABLE ({@link Verdict.Reason#BUSY}, detail {@code throttled: …}): a
  *     temporary failure (SMTP 454, IMAP {@code NO … processing failed}), which clients retry
  *     and never take for a wrong password.</li>
+ * <li><b>Known logins pass the budget.</b> A login ACCEPTED from an address prefix within
+ *     {@code forgetAfter} (and not refused since) is checked without waiting for the address's
+ *     budget: a sprayer cannot make its logins known without their passwords, so the users who
+ *     log in from behind a spraying NAT or webmail front end every few minutes keep logging in
+ *     at once, SMTP included. The pair's own penalty still applies, and a failure makes the
+ *     login unknown again.</li>
  * </ul>
  *
  * <p><b>Reserved before asked.</b> Both the pair's attempt and the address's slot are taken
@@ -130,6 +136,8 @@ public final class ThrottlingVerifier implements CredentialVerifier {
     private final Semaphore sleepers;
     private final Cache<ClientPrefix, Gate> gates;
     private final Cache<Pair, Failures> pairs;
+    /** Pairs ACCEPTED within {@code forgetAfter}: checked without waiting for their address's budget. */
+    private final Cache<Pair, Boolean> known;
     private final LongAdder failures = new LongAdder();
     private final LongAdder throttled = new LongAdder();
     private final LongAdder delayed = new LongAdder();
@@ -156,6 +164,12 @@ public final class ThrottlingVerifier implements CredentialVerifier {
             .executor(Runnable::run)
             .build();
         this.pairs = Caffeine.newBuilder()
+            .maximumSize(settings.maxAddresses())
+            .expireAfterWrite(settings.forgetAfter())
+            .ticker(ticker)
+            .executor(Runnable::run)
+            .build();
+        this.known = Caffeine.newBuilder()
             .maximumSize(settings.maxAddresses())
             .expireAfterWrite(settings.forgetAfter())
             .ticker(ticker)
@@ -233,16 +247,18 @@ public final class ThrottlingVerifier implements CredentialVerifier {
                 // a caller that did not wait holds the connection back, or a sprayer would ask again at once
                 return callerDelays ? new Judgement(busyVerdict, rules.failureDelay()) : Judgement.undelayed(busyVerdict);
             case GO:
+            case GO_KNOWN:
             default:
                 break;
         }
+        boolean tokenTaken = r == Reservation.GO;
         @Nullable Verdict verdict = null;
         try {
             verdict = needsCheck ? delegate.verify(attempt) : refused.get();
         } finally {
             if (needsCheck) {
                 // a verifier that throws (a bug) must not keep the slot: treated as UNAVAILABLE here
-                checked(gate, verdict == null ? Verdict.State.UNAVAILABLE : verdict.state());
+                checked(gate, verdict == null ? Verdict.State.UNAVAILABLE : verdict.state(), tokenTaken);
             }
             if (verdict == null) {
                 settle(gate, pair, Verdict.State.UNAVAILABLE, 0, rules);
@@ -300,7 +316,8 @@ public final class ThrottlingVerifier implements CredentialVerifier {
         return new Judgement(verdict, d);
     }
 
-    private enum Reservation { GO, THROTTLED, BUSY }
+    /** GO: a slot and a token taken; GO_KNOWN: a known login's check, beside the budget; or why not. */
+    private enum Reservation { GO, GO_KNOWN, THROTTLED, BUSY }
 
     /**
      * Takes, atomically under the address's lock, one attempt of {@code pair} and (when the
@@ -326,6 +343,12 @@ public final class ThrottlingVerifier implements CredentialVerifier {
                         return Reservation.GO;
                     }
                     boolean pairFree = f == null || f.pending == 0 || f.count + f.pending < rules.penaltyAfter();
+                    if (pairFree && known.getIfPresent(pair) != null) {
+                        // right lately from here: a sprayer's logins cannot be known, so the budget does not hold it back
+                        gate.inFlight++;
+                        pairs.asMap().compute(pair, (k, old) -> Failures.orNone(old).plusPending(1));
+                        return Reservation.GO_KNOWN;
+                    }
                     if (pairFree) {
                         if (ticket == null && mayWait) {
                             ticket = new Object();
@@ -379,11 +402,11 @@ public final class ThrottlingVerifier implements CredentialVerifier {
         }
     }
 
-    /** The backend answered: the address's slot is free again, and its token given back unless the check failed. */
-    private void checked(Gate gate, Verdict.State state) {
+    /** The backend answered: the address's slot is free again, and its token (if it took one) given back unless the check failed. */
+    private void checked(Gate gate, Verdict.State state, boolean tokenTaken) {
         synchronized (gate) {
             gate.inFlight = Math.max(0, gate.inFlight - 1);
-            if (state == Verdict.State.ACCEPTED || state == Verdict.State.UNAVAILABLE) {
+            if (tokenTaken && (state == Verdict.State.ACCEPTED || state == Verdict.State.UNAVAILABLE)) {
                 gate.refund(settings.budget());
             }
             gate.notifyAll();
@@ -400,10 +423,12 @@ public final class ThrottlingVerifier implements CredentialVerifier {
                     case ACCEPTED:
                         // a right password for this login: its earlier failures were typos, not guessing
                         f = f.reset();
+                        known.put(pair, Boolean.TRUE);
                         break;
                     case REJECTED:
                     case DISABLED:
                         f = f.failedAt(answeredAt);
+                        known.invalidate(pair);
                         break;
                     default:
                         break;
@@ -445,7 +470,7 @@ public final class ThrottlingVerifier implements CredentialVerifier {
         return failuresOf(new Pair(ClientPrefix.of(client), login.toLowerCase(Locale.ROOT)));
     }
 
-    /** Forgets every failure (an operator lifting all penalties); budgets in use are kept. */
+    /** Forgets every failure (an operator lifting all penalties); budgets in use and known logins are kept. */
     public void forgiveAll() {
         pairs.invalidateAll();
     }
@@ -465,13 +490,17 @@ public final class ThrottlingVerifier implements CredentialVerifier {
         return "throttle(" + delegate.name() + ")";
     }
 
+    /** The user's credentials changed: its logins are no longer known (they must be right again first). */
     @Override
     public void forget(String user) {
+        String folded = user.toLowerCase(Locale.ROOT);
+        known.asMap().keySet().removeIf(p -> p.login.equals(folded));
         delegate.forget(user);
     }
 
     @Override
     public void forgetAll() {
+        known.invalidateAll();
         delegate.forgetAll();
     }
 

@@ -566,6 +566,38 @@ class ThrottlingVerifierTest {
     }
 
     @Test
+    void judgeShouldCheckAKnownLoginAtOnceWhileItsAddressHasSpentItsBudgetAndForgetItAfterAFailure() {
+        ThrottlingVerifier t = throttle(ThrottleSettings.defaults()
+            .withBudget(new ThrottleSettings.AddressBudget(4, 1, 3, Duration.ofSeconds(5))));
+        // alice logs in from the shared address (a NAT, a webmail front end): her login is known there now
+        assertThat(t.judge(login("alice", ALICE_PW, ATTACKER)).verdict().state()).isEqualTo(State.ACCEPTED);
+        for (int i = 0; i < 3; i++) {
+            assertThat(t.judge(login("user" + i, "Summer2026", ATTACKER)).verdict().state()).isEqualTo(State.REJECTED);
+        }
+        assertThat(t.judge(login("user3", "Summer2026", ATTACKER)).verdict().reason()).as("the budget is spent").isEqualTo(Reason.BUSY);
+        long binds = directory.userBinds();
+
+        Judgement known = t.judge(login("ALICE", ALICE_PW, ATTACKER));
+
+        assertThat(known.verdict().state()).as("a known login is checked beside the spent budget").isEqualTo(State.ACCEPTED);
+        assertThat(known.delay()).isZero();
+        assertThat(directory.userBinds()).isEqualTo(binds + 1);
+        assertThat(t.judge(login("user4", "Summer2026", ATTACKER)).verdict().reason()).as("a sprayer gains nothing")
+            .isEqualTo(Reason.BUSY);
+        // a wrong password for alice is checked on her lane too, and makes her login unknown again
+        Judgement wrong = t.judge(login("alice", "wrong-guess", ATTACKER));
+        assertThat(wrong.verdict().state()).isEqualTo(State.REJECTED);
+        assertThat(directory.userBinds()).isEqualTo(binds + 2);
+        // past the failure delay the bucket has refilled a little; the sprayer spends it again
+        advance(wrong.delay());
+        for (int i = 5; i < 7; i++) {
+            assertThat(t.judge(login("user" + i, "Summer2026", ATTACKER)).verdict().state()).isEqualTo(State.REJECTED);
+        }
+        assertThat(t.judge(login("alice", ALICE_PW, ATTACKER)).verdict().reason()).as("unknown again: waits for the budget")
+            .isEqualTo(Reason.BUSY);
+    }
+
+    @Test
     void verifyShouldWaitForATokenAndAcceptWhenTheAddressHasSpentItsBudget() {
         ThrottlingVerifier t = new ThrottlingVerifier(ThrottleSettings.defaults()
             .withCommon(ThrottleSettings.PerProtocol.defaults().withFailureDelay(Duration.ZERO))
