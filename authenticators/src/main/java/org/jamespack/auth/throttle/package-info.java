@@ -72,7 +72,8 @@
  *     <td>the penalty never grows beyond this</td></tr>
  * <tr><td>{@code forgetAfter}</td><td>duration, penaltyMax..1d</td><td>{@code 15m}</td>
  *     <td>a pair's failures are forgotten this long after its last one (an ACCEPTED login of
- *     the pair forgets them at once)</td></tr>
+ *     the pair forgets them at once); a pair ACCEPTED within this long is known, and checked
+ *     beside its address's budget</td></tr>
  * <tr><td>{@code maxAddresses}</td><td>integer, 1..10000000</td><td>{@code 100000}</td>
  *     <td>the most client addresses remembered, and separately the most (address, login) pairs;
  *     the least useful are evicted first</td></tr>
