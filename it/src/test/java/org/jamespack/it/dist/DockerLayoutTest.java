@@ -146,21 +146,7 @@ class DockerLayoutTest {
             .backend("ldap://127.0.0.1:389", ldap.url()).install();
         Path log = dir.resolve("james.log");
         ProcessBuilder pb = jamesImageCommand(image.resolve("root")).redirectErrorStream(true).redirectOutput(log.toFile());
-        int[] starts = {0};
-        // James exits with "Address already in use" when a foreign program took a reserved port: fresh ports, once more
-        Process james381 = TestPorts.retryOnBindFailure(() -> {
-            if (starts[0]++ > 0) {
-                tree.reassignPorts();
-            }
-            Process p = pb.start();
-            try {
-                awaitPort(tree.port(25), p, log, Duration.ofSeconds(180));
-                return p;
-            } catch (RuntimeException e) {
-                stop(p);
-                throw e;
-            }
-        });
+        Process james381 = startOnTreePorts(pb, tree, log, Duration.ofSeconds(180), 25);
         try {
             try (SmtpClient smtp = new SmtpClient(tree.port(25))) {
                 smtp.ehlo();
@@ -338,6 +324,32 @@ class DockerLayoutTest {
         Path ks = dir.resolve("keystore");
         SampleTree.createKeystore(ks);
         return ks;
+    }
+
+    /**
+     * Starts {@code james} and waits until it listens on the tree's ports for {@code samplePorts}.
+     * James exits with "Address already in use" when a foreign program took a reserved port: then
+     * the tree gets fresh ports and James starts once more ({@link TestPorts#retryOnBindFailure}).
+     * A James that did not come up is stopped before the failure is thrown.
+     */
+    static Process startOnTreePorts(ProcessBuilder james, SampleTree tree, Path log, Duration limit, int... samplePorts)
+        throws Exception {
+        int[] starts = {0};
+        return TestPorts.retryOnBindFailure(() -> {
+            if (starts[0]++ > 0) {
+                tree.reassignPorts();
+            }
+            Process p = james.start();
+            try {
+                for (int port : samplePorts) {
+                    awaitPort(tree.port(port), p, log, limit);
+                }
+                return p;
+            } catch (RuntimeException e) {
+                stop(p);
+                throw e;
+            }
+        });
     }
 
     static void stop(Process james) throws InterruptedException {

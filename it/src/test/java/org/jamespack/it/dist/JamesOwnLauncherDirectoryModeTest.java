@@ -13,7 +13,6 @@ import org.jamespack.it.clients.Pop3Client;
 import org.jamespack.it.clients.SmtpClient;
 import org.jamespack.it.james.Eventually;
 import org.jamespack.it.samples.SampleTree;
-import org.jamespack.testing.TestPorts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,24 +55,9 @@ class JamesOwnLauncherDirectoryModeTest {
 
             Path log = dir.resolve("james.out");
             ProcessBuilder pb = DockerLayoutTest.jamesImageCommand(root).redirectErrorStream(true).redirectOutput(log.toFile());
-            int[] starts = {0};
             Process james = null;
             try {
-                james = TestPorts.retryOnBindFailure(() -> {
-                    if (starts[0]++ > 0) {
-                        tree.reassignPorts();
-                    }
-                    Process p = pb.start();
-                    try {
-                        for (int port : new int[] {25, 993, 110}) {
-                            DockerLayoutTest.awaitPort(tree.port(port), p, log, Duration.ofMinutes(3));
-                        }
-                        return p;
-                    } catch (RuntimeException e) {
-                        DockerLayoutTest.stop(p);
-                        throw e;
-                    }
-                });
+                james = DockerLayoutTest.startOnTreePorts(pb, tree, log, Duration.ofMinutes(3), 25, 993, 110);
                 // James knows alice from the directory: mail to her is accepted and delivered
                 try (SmtpClient smtp = new SmtpClient(tree.port(25))) {
                     smtp.ehlo();

@@ -22,7 +22,6 @@ import org.jamespack.it.clients.Pop3Client;
 import org.jamespack.it.clients.SmtpClient;
 import org.jamespack.it.james.Eventually;
 import org.jamespack.it.samples.SampleTree;
-import org.jamespack.testing.TestPorts;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -76,23 +75,8 @@ class JamesOwnLauncherTest {
 
         log = dir.resolve("james.out");
         ProcessBuilder pb = DockerLayoutTest.jamesImageCommand(root).redirectErrorStream(true).redirectOutput(log.toFile());
-        int[] starts = {0};
         try {
-            james = TestPorts.retryOnBindFailure(() -> {
-                if (starts[0]++ > 0) {
-                    tree.reassignPorts();
-                }
-                Process p = pb.start();
-                try {
-                    for (int port : new int[] {25, 993, 110, 8000}) {
-                        DockerLayoutTest.awaitPort(tree.port(port), p, log, Duration.ofMinutes(3));
-                    }
-                    return p;
-                } catch (RuntimeException e) {
-                    DockerLayoutTest.stop(p);
-                    throw e;
-                }
-            });
+            james = DockerLayoutTest.startOnTreePorts(pb, tree, log, Duration.ofMinutes(3), 25, 993, 110, 8000);
         } catch (Exception | Error e) {
             stop();
             throw e;
