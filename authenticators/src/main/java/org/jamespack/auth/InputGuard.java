@@ -1,5 +1,6 @@
 package org.jamespack.auth;
 
+import org.jamespack.foundation.Secret;
 import java.nio.CharBuffer;
 import java.util.Arrays;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package org.jamespack.auth;
 
+import org.jamespack.foundation.Secret;
 import java.net.InetAddress;
 import java.util.Objects;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package org.jamespack.auth;
 
+import org.jamespack.foundation.Secret;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;

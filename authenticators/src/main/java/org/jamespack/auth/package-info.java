@@ -2,7 +2,7 @@
  * The James-free core of the authenticators: a {@link org.jamespack.auth.CredentialVerifier}
  * checks a {@link org.jamespack.auth.LoginAttempt} and returns a
  * {@link org.jamespack.auth.Verdict} (ACCEPTED, REJECTED, DISABLED, UNAVAILABLE); passwords
- * travel as {@link org.jamespack.auth.Secret}, which never prints; the
+ * travel as {@link org.jamespack.foundation.Secret}, which never prints; the
  * {@link org.jamespack.auth.InputGuard} refuses empty passwords, control characters and
  * over-long input before any backend is asked.
  *
@@ -16,4 +16,5 @@
 @NullMarked
 package org.jamespack.auth;
 
+import org.jamespack.foundation.Secret;
 import org.jspecify.annotations.NullMarked;

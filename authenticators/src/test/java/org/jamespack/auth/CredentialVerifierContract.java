@@ -1,5 +1,6 @@
 package org.jamespack.auth;
 
+import org.jamespack.foundation.Secret;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;

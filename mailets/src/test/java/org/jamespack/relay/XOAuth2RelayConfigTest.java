@@ -12,7 +12,7 @@ import org.apache.james.queue.api.RawMailQueueItemDecoratorFactory;
 import org.apache.james.queue.memory.MemoryMailQueueFactory;
 import org.apache.mailet.base.test.FakeMailContext;
 import org.apache.mailet.base.test.FakeMailetConfig;
-import org.jamespack.auth.config.ConfigException;
+import org.jamespack.foundation.config.ConfigException;
 import org.jamespack.relay.delivery.TokenSources;
 import org.junit.jupiter.api.Test;
 

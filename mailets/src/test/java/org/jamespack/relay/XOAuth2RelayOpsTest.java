@@ -12,7 +12,7 @@ import org.apache.james.queue.api.RawMailQueueItemDecoratorFactory;
 import org.apache.james.queue.memory.MemoryMailQueueFactory;
 import org.apache.mailet.base.test.FakeMailContext;
 import org.apache.mailet.base.test.FakeMailetConfig;
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 import org.jamespack.relay.delivery.TokenSources;
 import org.jamespack.relay.ops.RelayMetrics;
 import org.jamespack.relay.ops.RelayRegistry;

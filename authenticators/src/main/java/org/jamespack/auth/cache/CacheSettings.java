@@ -3,7 +3,7 @@ package org.jamespack.auth.cache;
 import java.time.Duration;
 import java.util.Objects;
 
-import org.jamespack.auth.config.ConfigNode;
+import org.jamespack.foundation.config.ConfigNode;
 
 import net.jcip.annotations.Immutable;
 

@@ -33,7 +33,7 @@ import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Protocol;
 import org.jamespack.auth.UserDirectory;
 import org.jamespack.auth.Verdict;
-import org.jamespack.auth.config.ConfigNode;
+import org.jamespack.foundation.config.ConfigNode;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

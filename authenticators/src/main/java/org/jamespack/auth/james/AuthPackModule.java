@@ -1,5 +1,6 @@
 package org.jamespack.auth.james;
 
+import org.jamespack.foundation.addon.PackAddOn;
 import org.apache.james.mailbox.Authenticator;
 import org.apache.james.server.core.configuration.Configuration;
 import org.apache.james.user.api.UsersRepository;

@@ -7,7 +7,7 @@ import java.util.Set;
 
 import org.jamespack.auth.CredentialVerifier;
 import org.jamespack.auth.cache.CachingVerifier;
-import org.jamespack.auth.config.ConfigNode;
+import org.jamespack.foundation.config.ConfigNode;
 import org.jamespack.auth.kopano.KopanoVerifier;
 import org.jamespack.auth.ldap.LdapVerifier;
 import org.jamespack.auth.throttle.ThrottlingVerifier;

@@ -8,7 +8,7 @@ import java.io.InputStream;
 import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.server.core.configuration.Configuration;
 import org.apache.james.server.core.filesystem.FileSystemImpl;
-import org.jamespack.auth.config.ConfigException;
+import org.jamespack.foundation.config.ConfigException;
 
 import net.jcip.annotations.ThreadSafe;
 

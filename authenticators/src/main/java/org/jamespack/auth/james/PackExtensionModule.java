@@ -1,12 +1,13 @@
 package org.jamespack.auth.james;
 
+import org.jamespack.foundation.addon.PackAddOn;
 import java.util.ServiceLoader;
 
 import javax.inject.Singleton;
 
 import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.server.core.configuration.Configuration;
-import org.jamespack.auth.config.ConfigException;
+import org.jamespack.foundation.config.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

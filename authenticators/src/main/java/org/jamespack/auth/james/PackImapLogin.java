@@ -7,7 +7,7 @@ import org.apache.james.core.Username;
 import org.apache.james.user.api.UsersRepository;
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Protocol;
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 import org.jamespack.auth.Verdict;
 
 /**

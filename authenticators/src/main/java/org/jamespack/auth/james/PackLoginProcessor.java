@@ -21,7 +21,7 @@ import org.apache.james.user.api.UsersRepository;
 import org.apache.james.util.MDCBuilder;
 import org.jamespack.auth.LogSafe;
 import org.jamespack.auth.Protocol;
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 import org.jamespack.auth.Verdict;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

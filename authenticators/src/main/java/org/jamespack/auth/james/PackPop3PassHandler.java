@@ -23,7 +23,7 @@ import org.apache.james.protocols.pop3.mailbox.Mailbox;
 import org.apache.james.user.api.UsersRepository;
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Protocol;
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 import org.jamespack.auth.Verdict;
 import org.jamespack.auth.throttle.Judgement;
 import org.jspecify.annotations.Nullable;

@@ -14,7 +14,7 @@ import org.apache.james.user.api.UsersRepositoryException;
 import org.apache.james.user.api.model.User;
 import org.jamespack.auth.BackendUnavailableException;
 import org.jamespack.auth.LoginAttempt;
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 import org.jamespack.auth.UserDirectory;
 import org.jamespack.auth.Verdict;
 import org.reactivestreams.Publisher;

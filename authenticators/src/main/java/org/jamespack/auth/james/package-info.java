@@ -118,9 +118,10 @@
  * ({@link org.jamespack.auth.james.AuthPackRoutes}, named in {@code webadmin.properties}
  * {@code extensions.routes}): {@code GET /authpack/cache},
  * {@code DELETE /authpack/cache/users/{login}}, {@code DELETE /authpack/cache}. More bindings for
- * James' extension injector come from {@link org.jamespack.auth.james.PackAddOn} service entries.
+ * James' extension injector come from {@link org.jamespack.foundation.addon.PackAddOn} service entries.
  */
 @NullMarked
 package org.jamespack.auth.james;
 
+import org.jamespack.foundation.addon.PackAddOn;
 import org.jspecify.annotations.NullMarked;

@@ -13,7 +13,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import org.jamespack.auth.Protocol;
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 
 import net.jcip.annotations.Immutable;
 

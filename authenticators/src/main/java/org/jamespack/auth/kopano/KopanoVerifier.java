@@ -5,7 +5,6 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -24,10 +23,10 @@ import org.jamespack.auth.InputGuard;
 import org.jamespack.auth.LogSafe;
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Protocol;
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 import org.jamespack.auth.Verdict;
 import org.jamespack.auth.Verdict.Reason;
-import org.jamespack.auth.config.ConfigNode;
+import org.jamespack.foundation.config.ConfigNode;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,12 +104,7 @@ public final class KopanoVerifier implements CredentialVerifier {
      * IllegalArgumentException} when the trust store cannot be read.
      */
     public static KopanoVerifier create(KopanoSettings settings) {
-        try {
-            return new KopanoVerifier(settings, new SoapHttpClient(settings), "");
-        } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalArgumentException("trustStore " + settings.trustStore().map(Path::toString).orElse("")
-                + " cannot be used: " + e.getMessage(), e);
-        }
+        return new KopanoVerifier(settings, new SoapHttpClient(settings), "");
     }
 
     /**

@@ -16,21 +16,17 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManagerFactory;
 
+import org.jamespack.foundation.tls.TrustAnchors;
 import org.jspecify.annotations.Nullable;
 
 import net.jcip.annotations.NotThreadSafe;
@@ -65,11 +61,11 @@ final class SoapHttpClient implements AutoCloseable {
     private final AtomicInteger idleCount = new AtomicInteger();
     private volatile boolean closed;
 
-    SoapHttpClient(KopanoSettings settings) throws GeneralSecurityException, IOException {
+    SoapHttpClient(KopanoSettings settings) {
         this.settings = settings;
         URI url = settings.url();
         String scheme = url.getScheme().toLowerCase(Locale.ROOT);
-        this.tls = scheme.equals("https") ? tlsFactory(settings) : null;
+        this.tls = scheme.equals("https") ? TrustAnchors.trustStoreFactory(settings.trustStore(), settings.trustStorePassword(), settings.trustStoreType()) : null;
         if (scheme.equals("file")) {
             this.hostHeader = "localhost";
             this.path = "/";
@@ -91,29 +87,6 @@ final class SoapHttpClient implements AutoCloseable {
             return url.getPort();
         }
         return url.getScheme().equalsIgnoreCase("https") ? KopanoSettings.DEFAULT_TLS_PORT : KopanoSettings.DEFAULT_PLAIN_PORT;
-    }
-
-    private static SSLSocketFactory tlsFactory(KopanoSettings s) throws GeneralSecurityException, IOException {
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        if (s.trustStore().isPresent()) {
-            KeyStore ks = KeyStore.getInstance(s.trustStoreType());
-            char[] pw = s.trustStorePassword().map(p -> p.chars()).orElse(null);
-            try (InputStream in = java.nio.file.Files.newInputStream(s.trustStore().get())) {
-                ks.load(in, pw);
-            } finally {
-                if (pw != null) {
-                    java.util.Arrays.fill(pw, '\0');
-                }
-            }
-            tmf.init(ks);
-        } else {
-            tmf.init((KeyStore) null);
-        }
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        // an empty key manager array, not null: null would fall back to the JVM's default key
-        // store, and a client certificate registered with Kopano logs in without a password
-        ctx.init(new KeyManager[0], tmf.getTrustManagers(), null);
-        return ctx.getSocketFactory();
     }
 
     /** Starts one check's exchange; close it to give the connection back. */

@@ -8,7 +8,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 import org.jamespack.auth.hash.HashCheck;
 import org.jamespack.auth.hash.HashLimits;
 import org.jamespack.auth.hash.PasswordHashes;

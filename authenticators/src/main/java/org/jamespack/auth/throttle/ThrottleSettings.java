@@ -7,7 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 import org.jamespack.auth.Protocol;
-import org.jamespack.auth.config.ConfigNode;
+import org.jamespack.foundation.config.ConfigNode;
 
 import net.jcip.annotations.Immutable;
 

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import org.jamespack.auth.config.ConfigNode;
-import org.jamespack.auth.config.ConfigProblems;
-import org.jamespack.auth.testing.SettingsTable;
+import org.jamespack.foundation.config.ConfigNode;
+import org.jamespack.foundation.config.ConfigProblems;
+import org.jamespack.testing.SettingsTable;
 import org.junit.jupiter.api.Test;
 
 class CacheSettingsTableTest {

@@ -2,7 +2,7 @@ package org.jamespack.auth.hash;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;

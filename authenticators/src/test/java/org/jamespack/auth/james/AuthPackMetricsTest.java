@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Protocol;
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 import org.jamespack.auth.Verdict;
 import org.junit.jupiter.api.Test;
 

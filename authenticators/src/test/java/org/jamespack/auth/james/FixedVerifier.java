@@ -8,7 +8,7 @@ import org.jamespack.auth.CredentialVerifier;
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.UserDirectory;
 import org.jamespack.auth.Verdict;
-import org.jamespack.auth.config.ConfigNode;
+import org.jamespack.foundation.config.ConfigNode;
 
 /** A test backend that answers what it was told and records each attempt. Thread-safe. */
 final class FixedVerifier implements CredentialVerifier, UserDirectory {

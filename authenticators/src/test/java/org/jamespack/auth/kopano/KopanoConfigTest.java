@@ -16,8 +16,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.jamespack.auth.Protocol;
-import org.jamespack.auth.config.ConfigNode;
-import org.jamespack.auth.config.ConfigProblems;
+import org.jamespack.foundation.config.ConfigNode;
+import org.jamespack.foundation.config.ConfigProblems;
 import org.junit.jupiter.api.Test;
 
 class KopanoConfigTest {
@@ -176,7 +176,7 @@ class KopanoConfigTest {
             + "</trustStore><trustStorePassword>Tru5t-Me-Not</trustStorePassword></kopano>", problems)).close();
 
         assertThat(problems.list()).singleElement().asString().contains("kopano/trustStore").doesNotContain("Tru5t-Me-Not");
-        assertThat(KopanoSettings.defaults().withTrustStore(store, java.util.Optional.of(org.jamespack.auth.Secret.of("Tru5t-Me-Not")), "PKCS12")
+        assertThat(KopanoSettings.defaults().withTrustStore(store, java.util.Optional.of(org.jamespack.foundation.Secret.of("Tru5t-Me-Not")), "PKCS12")
             .toString()).doesNotContain("Tru5t-Me-Not");
     }
 

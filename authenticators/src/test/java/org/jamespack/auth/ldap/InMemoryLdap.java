@@ -11,7 +11,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 
 import com.unboundid.ldap.listener.Base64PasswordEncoderOutputFormatter;
 import com.unboundid.ldap.listener.InMemoryDirectoryServer;

@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Protocol;
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 import org.jamespack.auth.Verdict;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

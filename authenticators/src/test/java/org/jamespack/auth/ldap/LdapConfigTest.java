@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.jamespack.auth.config.ConfigNode;
-import org.jamespack.auth.config.ConfigProblems;
+import org.jamespack.foundation.config.ConfigNode;
+import org.jamespack.foundation.config.ConfigProblems;
 import org.junit.jupiter.api.Test;
 
 class LdapConfigTest {
@@ -125,7 +125,7 @@ class LdapConfigTest {
             .contains("ldap/trustStore")
             .contains("ldap/urll: unknown setting");
         // the caller throws; the verifier it got meanwhile never connects
-        assertThat(verifier.verify(org.jamespack.auth.LoginAttempt.of("alice", org.jamespack.auth.Secret.of("pw"),
+        assertThat(verifier.verify(org.jamespack.auth.LoginAttempt.of("alice", org.jamespack.foundation.Secret.of("pw"),
             org.jamespack.auth.Protocol.IMAP)).state()).isEqualTo(org.jamespack.auth.Verdict.State.UNAVAILABLE);
     }
 

@@ -12,10 +12,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Protocol;
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 import org.jamespack.auth.Verdict;
-import org.jamespack.auth.config.ConfigNode;
-import org.jamespack.auth.config.ConfigProblems;
+import org.jamespack.foundation.config.ConfigNode;
+import org.jamespack.foundation.config.ConfigProblems;
 import org.jamespack.auth.BackendUnavailableException;
 import org.jamespack.auth.hash.HashLimits;
 import org.junit.jupiter.api.AfterEach;

@@ -20,7 +20,7 @@ import org.jamespack.auth.CredentialVerifier;
 import org.jamespack.auth.CredentialVerifierContract;
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Protocol;
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 import org.jamespack.auth.Verdict;
 import org.jamespack.testing.TestPorts;
 import org.junit.jupiter.api.AfterEach;

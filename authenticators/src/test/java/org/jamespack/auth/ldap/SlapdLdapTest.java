@@ -10,7 +10,7 @@ import java.util.Optional;
 
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Protocol;
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 import org.jamespack.auth.Verdict;
 import org.jamespack.testing.TestPorts;
 import org.junit.jupiter.api.BeforeAll;

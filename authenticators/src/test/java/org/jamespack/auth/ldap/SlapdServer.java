@@ -13,7 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 import org.jamespack.testing.ReservedPort;
 import org.jamespack.testing.TestPorts;
 import org.junit.jupiter.api.Assumptions;

@@ -7,9 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import org.jamespack.auth.Protocol;
-import org.jamespack.auth.config.ConfigNode;
-import org.jamespack.auth.config.ConfigProblems;
-import org.jamespack.auth.testing.SettingsTable;
+import org.jamespack.foundation.config.ConfigNode;
+import org.jamespack.foundation.config.ConfigProblems;
+import org.jamespack.testing.SettingsTable;
 import org.junit.jupiter.api.Test;
 
 class ThrottleSettingsTableTest {

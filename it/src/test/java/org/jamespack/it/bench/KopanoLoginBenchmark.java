@@ -4,7 +4,7 @@ import java.util.Locale;
 
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Protocol;
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 import org.jamespack.auth.Verdict;
 import org.jamespack.auth.kopano.KopanoSettings;
 import org.jamespack.auth.kopano.KopanoVerifier;

@@ -54,7 +54,8 @@ class DistributionContentsTest {
     void archiveShouldHoldThePackTheSamplesTheDockerRecipeAndTheInstallNotes() {
         assertThat(dist.entries()).contains("INSTALL.md", "MIGRATION.md", "docker/Dockerfile", "docker/Dockerfile.jpa",
             "docker/Dockerfile.distributed");
-        assertThat(dist.libJars()).anyMatch(j -> j.startsWith("jamespack-authenticators-"))
+        assertThat(dist.libJars()).anyMatch(j -> j.startsWith("jamespack-foundation-"))
+            .anyMatch(j -> j.startsWith("jamespack-authenticators-"))
             .anyMatch(j -> j.startsWith("jamespack-mailets-"));
         for (String tree : List.of("ldap-rebind", "ldap-compare", "kopano", "kopano-then-ldap", "relay-m365", "relay-gmail",
             "relay-exim-smarthosts")) {

@@ -9,9 +9,9 @@ import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
 
-import org.jamespack.auth.config.ConfigException;
-import org.jamespack.auth.config.ConfigNode;
-import org.jamespack.auth.config.ConfigProblems;
+import org.jamespack.foundation.config.ConfigException;
+import org.jamespack.foundation.config.ConfigNode;
+import org.jamespack.foundation.config.ConfigProblems;
 import org.jamespack.relay.token.TokenSource;
 
 import net.jcip.annotations.ThreadSafe;

@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
-import org.jamespack.auth.config.ConfigNode;
+import org.jamespack.foundation.config.ConfigNode;
 import org.jamespack.relay.token.TokenOutcome;
 import org.jamespack.relay.token.TokenSource;
 import org.jspecify.annotations.Nullable;

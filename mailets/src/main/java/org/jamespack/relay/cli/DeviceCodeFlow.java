@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 import org.jamespack.relay.token.EndpointSettings;
 import org.jamespack.relay.token.GrantResult;
 import org.jamespack.relay.token.TokenEndpointCall;

@@ -12,13 +12,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 import org.jamespack.relay.token.EndpointSettings;
 import org.jamespack.relay.token.GrantResult;
 import org.jamespack.relay.token.SaslXoauth2Config;
 import org.jamespack.relay.token.TokenFile;
 import org.jamespack.relay.token.TokenOutcome;
-import org.jamespack.relay.token.TrustAnchors;
+import org.jamespack.foundation.tls.TrustAnchors;
 
 import net.jcip.annotations.NotThreadSafe;
 import net.minidev.json.JSONObject;

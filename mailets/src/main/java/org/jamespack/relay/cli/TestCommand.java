@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 import org.jamespack.relay.route.Mechanism;
 import org.jamespack.relay.route.Route;
 import org.jamespack.relay.route.RouteTable;

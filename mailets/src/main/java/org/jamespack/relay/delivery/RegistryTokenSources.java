@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.jamespack.auth.config.ConfigNode;
+import org.jamespack.foundation.config.ConfigNode;
 import org.jamespack.relay.route.Route;
 import org.jamespack.relay.token.TokenRegistry;
 import org.jamespack.relay.token.TokenSource;

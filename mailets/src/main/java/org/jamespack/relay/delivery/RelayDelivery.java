@@ -20,7 +20,7 @@ import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 import org.jamespack.relay.route.Route;
 import org.jamespack.relay.route.RouteSource;
 import org.jamespack.relay.smtp.FailureClassifier;

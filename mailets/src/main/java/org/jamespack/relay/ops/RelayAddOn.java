@@ -2,7 +2,7 @@ package org.jamespack.relay.ops;
 
 import java.util.Optional;
 
-import org.jamespack.auth.james.PackAddOn;
+import org.jamespack.foundation.addon.PackAddOn;
 
 import com.google.inject.Module;
 
@@ -10,7 +10,7 @@ import net.jcip.annotations.Immutable;
 
 /**
  * The relay's operations for the pack: listed in this jar's
- * {@code META-INF/services/org.jamespack.auth.james.PackAddOn}, so that dropping the relay jar
+ * {@code META-INF/services/org.jamespack.foundation.addon.PackAddOn}, so that dropping the relay jar
  * beside the authenticators is enough ({@link #extensionModule()} under James' own launcher,
  * {@link RelayOpsModule} where code builds James itself). Immutable.
  */

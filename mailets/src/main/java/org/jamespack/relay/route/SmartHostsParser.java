@@ -10,7 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 
 import net.jcip.annotations.Immutable;
 

@@ -1,23 +1,17 @@
 package org.jamespack.relay.smtp;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.cert.CertificateException;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
 
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManagerFactory;
 
 import org.eclipse.angus.mail.smtp.SMTPTransport;
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
+import org.jamespack.foundation.tls.TrustAnchors;
 import org.jamespack.relay.route.Mechanism;
 import org.jamespack.relay.route.Route;
 import org.jamespack.relay.route.TlsMode;
@@ -71,34 +65,9 @@ public final class SmtpConnector {
     /** @throws IllegalArgumentException when the trust store cannot be loaded (message names the file, never the password) */
     public SmtpConnector(SmtpSettings settings) {
         this.settings = settings;
-        this.socketFactory = socketFactory(settings);
+        this.socketFactory = TrustAnchors.trustStoreFactory(settings.trustStore(), settings.trustStorePassword(),
+            settings.trustStoreType());
         BearerSaslProvider.install();
-    }
-
-    private static SSLSocketFactory socketFactory(SmtpSettings settings) {
-        try {
-            SSLContext context = SSLContext.getInstance("TLS");
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            if (settings.trustStore().isPresent()) {
-                KeyStore ks = KeyStore.getInstance(settings.trustStoreType());
-                char[] pw = settings.trustStorePassword().map(Secret::chars).orElse(null);
-                try (InputStream in = Files.newInputStream(settings.trustStore().get())) {
-                    ks.load(in, pw);
-                } finally {
-                    if (pw != null) {
-                        Arrays.fill(pw, '\0');
-                    }
-                }
-                tmf.init(ks);
-            } else {
-                tmf.init((KeyStore) null);
-            }
-            context.init(null, tmf.getTrustManagers(), null);
-            return context.getSocketFactory();
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("trust store " + settings.trustStore().map(Object::toString).orElse("(JVM default)")
-                + " cannot be loaded: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
-        }
     }
 
     /** The outcome of {@link #connect}. */

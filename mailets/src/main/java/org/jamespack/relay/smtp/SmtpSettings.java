@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 
 import net.jcip.annotations.Immutable;
 

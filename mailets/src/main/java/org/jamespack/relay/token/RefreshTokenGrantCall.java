@@ -4,7 +4,7 @@ import java.time.Clock;
 import java.util.Objects;
 import java.util.Optional;
 
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 
 import com.nimbusds.oauth2.sdk.RefreshTokenGrant;
 import com.nimbusds.oauth2.sdk.Scope;

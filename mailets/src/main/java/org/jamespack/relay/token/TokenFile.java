@@ -24,7 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 
 import net.jcip.annotations.Immutable;
 

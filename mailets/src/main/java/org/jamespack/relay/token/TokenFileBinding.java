@@ -1,5 +1,6 @@
 package org.jamespack.relay.token;
 
+import org.jamespack.foundation.tls.TrustAnchors;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -9,7 +10,7 @@ import java.util.Optional;
 
 import javax.net.ssl.SSLSocketFactory;
 
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 
 import net.jcip.annotations.Immutable;
 

@@ -2,7 +2,7 @@ package org.jamespack.relay.token;
 
 import java.util.Optional;
 
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 
 /**
  * One way of asking a token endpoint for an access token: refresh token, client credentials,

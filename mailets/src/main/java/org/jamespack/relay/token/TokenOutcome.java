@@ -3,7 +3,7 @@ package org.jamespack.relay.token;
 import java.time.Instant;
 import java.util.Objects;
 
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 
 /**
  * The answer of a {@link TokenSource}: a usable token, or why there is none.

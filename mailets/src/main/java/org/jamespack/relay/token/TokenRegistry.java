@@ -16,7 +16,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
-import org.jamespack.auth.config.ConfigNode;
+import org.jamespack.foundation.config.ConfigNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,5 +1,6 @@
 package org.jamespack.relay.token;
 
+import org.jamespack.foundation.tls.TrustAnchors;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -14,8 +15,8 @@ import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLSocketFactory;
 
-import org.jamespack.auth.Secret;
-import org.jamespack.auth.config.ConfigNode;
+import org.jamespack.foundation.Secret;
+import org.jamespack.foundation.config.ConfigNode;
 
 import net.jcip.annotations.Immutable;
 

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
-import org.jamespack.auth.config.ConfigNode;
-import org.jamespack.auth.config.ConfigProblems;
+import org.jamespack.foundation.config.ConfigNode;
+import org.jamespack.foundation.config.ConfigProblems;
 import org.jamespack.relay.token.TokenOutcome;
 import org.jamespack.relay.token.TokenSource;
 import org.slf4j.LoggerFactory;
@@ -36,7 +36,7 @@ final class BrokerFixtures {
 
         static FixedTokenSource serving(String account, String token) {
             return new FixedTokenSource(account,
-                () -> new TokenOutcome.Token(org.jamespack.auth.Secret.of(token), Instant.now().plusSeconds(3600)));
+                () -> new TokenOutcome.Token(org.jamespack.foundation.Secret.of(token), Instant.now().plusSeconds(3600)));
         }
 
         @Override

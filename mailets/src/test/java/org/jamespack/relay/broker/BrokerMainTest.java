@@ -11,7 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import org.jamespack.auth.config.ConfigException;
+import org.jamespack.foundation.config.ConfigException;
 import org.jamespack.relay.broker.BrokerFixtures.FixedTokenSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 import org.junit.jupiter.api.Test;
 
 class BrokerProtocolTest {

@@ -12,7 +12,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.jamespack.auth.config.ConfigProblems;
+import org.jamespack.foundation.config.ConfigProblems;
 import org.junit.jupiter.api.Test;
 
 class BrokerSettingsTest {

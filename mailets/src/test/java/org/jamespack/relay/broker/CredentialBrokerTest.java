@@ -23,8 +23,8 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import org.jamespack.auth.Secret;
-import org.jamespack.auth.config.ConfigProblems;
+import org.jamespack.foundation.Secret;
+import org.jamespack.foundation.config.ConfigProblems;
 import org.jamespack.relay.broker.BrokerFixtures.CapturedLog;
 import org.jamespack.relay.broker.BrokerFixtures.FixedTokenSource;
 import org.jamespack.relay.token.TokenOutcome;

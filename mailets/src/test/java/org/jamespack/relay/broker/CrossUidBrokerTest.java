@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import org.jamespack.auth.config.ConfigProblems;
+import org.jamespack.foundation.config.ConfigProblems;
 import org.jamespack.relay.broker.BrokerFixtures.CapturedLog;
 import org.jamespack.relay.broker.BrokerFixtures.FixedTokenSource;
 import org.jamespack.relay.token.TokenSource;

@@ -13,7 +13,7 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 import org.jamespack.relay.token.TokenOutcome;
 import org.jamespack.relay.token.TokenSource;
 

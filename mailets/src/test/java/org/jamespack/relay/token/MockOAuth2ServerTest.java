@@ -19,7 +19,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -17,7 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 import org.jamespack.relay.token.TokenEndpointStandIn.Reply;
 import org.jamespack.testing.TestPorts;
 import org.junit.jupiter.api.AfterEach;

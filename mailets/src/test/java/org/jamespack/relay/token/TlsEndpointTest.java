@@ -1,5 +1,6 @@
 package org.jamespack.relay.token;
 
+import org.jamespack.foundation.tls.TrustAnchors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.OutputStream;
@@ -19,7 +20,7 @@ import java.util.Optional;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

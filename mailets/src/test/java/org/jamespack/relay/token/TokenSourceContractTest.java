@@ -14,7 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 import org.jamespack.relay.token.TokenEndpointStandIn.Reply;
 import org.jamespack.testing.TestPorts;
 import org.junit.jupiter.api.AfterEach;

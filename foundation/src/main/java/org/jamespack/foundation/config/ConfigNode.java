@@ -1,4 +1,4 @@
-package org.jamespack.auth.config;
+package org.jamespack.foundation.config;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +22,7 @@ import javax.xml.parsers.ParserConfigurationException;
 import javax.xml.parsers.SAXParser;
 import javax.xml.parsers.SAXParserFactory;
 
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 import org.xml.sax.Attributes;
 import org.xml.sax.Locator;
 import org.xml.sax.SAXException;

@@ -1,4 +1,4 @@
-package org.jamespack.auth.config;
+package org.jamespack.foundation.config;
 
 import java.util.List;
 

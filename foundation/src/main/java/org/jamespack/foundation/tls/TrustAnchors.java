@@ -1,4 +1,4 @@
-package org.jamespack.relay.token;
+package org.jamespack.foundation.tls;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,23 +11,29 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 
-import org.jamespack.auth.Secret;
+import org.jamespack.foundation.Secret;
 
 import net.jcip.annotations.Immutable;
 
 /**
- * Builds the TLS socket factory for a token endpoint from sasl-xoauth2's {@code ca_bundle_file}
- * (PEM, several certificates), {@code ca_certs_dir} (a directory of PEM files, as OpenSSL's
- * c_rehash leaves it) or a Java trust store. Host names are still verified (Nimbus uses the
- * JDK's HTTPS verifier). Stateless and thread-safe.
+ * The one place the pack turns configured trust into a TLS client socket factory: a Java trust
+ * store (Kopano's {@code https://}, the relay's smarthosts), or sasl-xoauth2's
+ * {@code ca_bundle_file} (PEM, several certificates) and {@code ca_certs_dir} (a directory of PEM
+ * files, as OpenSSL's c_rehash leaves it) for token endpoints. Every factory it builds presents
+ * no client certificate (an empty key manager, not the JVM's default key store: a client
+ * certificate registered with a server could log in without a password), and every trust-store
+ * password is zeroed once the store is read. Host names are verified by the caller's protocol
+ * layer. Stateless and thread-safe.
  */
 @Immutable
 public final class TrustAnchors {
@@ -72,11 +78,7 @@ public final class TrustAnchors {
                 anchors.setCertificateEntry("anchor-" + i++, c);
             }
             if (trustStore.isPresent()) {
-                KeyStore store = KeyStore.getInstance(trustStoreType);
-                char[] pw = trustStorePassword.map(Secret::chars).orElse(null);
-                try (InputStream in = Files.newInputStream(trustStore.get())) {
-                    store.load(in, pw);
-                }
+                KeyStore store = load(trustStore.get(), trustStorePassword, trustStoreType);
                 for (String alias : java.util.Collections.list(store.aliases())) {
                     if (store.isCertificateEntry(alias)) {
                         anchors.setCertificateEntry("store-" + alias, store.getCertificate(alias));
@@ -88,14 +90,50 @@ public final class TrustAnchors {
             }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(anchors);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
-            return Optional.of(ctx.getSocketFactory());
+            return Optional.of(withoutClientCertificate(tmf));
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read trust anchors: " + e.getMessage());
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("cannot build trust anchors: " + e.getMessage());
         }
+    }
+
+    /**
+     * A socket factory trusting the given Java trust store, or the JVM's default CAs when none is
+     * given.
+     *
+     * @throws IllegalArgumentException naming the file that could not be used (never the password)
+     */
+    public static SSLSocketFactory trustStoreFactory(Optional<Path> trustStore, Optional<Secret> trustStorePassword,
+                                                     String trustStoreType) {
+        try {
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trustStore.isPresent() ? load(trustStore.get(), trustStorePassword, trustStoreType) : null);
+            return withoutClientCertificate(tmf);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("trust store " + trustStore.map(Object::toString).orElse("(JVM default)")
+                + " cannot be loaded: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static KeyStore load(Path file, Optional<Secret> password, String type)
+            throws IOException, GeneralSecurityException {
+        KeyStore store = KeyStore.getInstance(type);
+        char[] pw = password.map(Secret::chars).orElse(null);
+        try (InputStream in = Files.newInputStream(file)) {
+            store.load(in, pw);
+        } finally {
+            if (pw != null) {
+                Arrays.fill(pw, '\0');
+            }
+        }
+        return store;
+    }
+
+    private static SSLSocketFactory withoutClientCertificate(TrustManagerFactory tmf) throws GeneralSecurityException {
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(new KeyManager[0], tmf.getTrustManagers(), null);
+        return ctx.getSocketFactory();
     }
 
     private static Collection<? extends Certificate> pem(Path file, boolean required) throws IOException {

@@ -1,4 +1,4 @@
-package org.jamespack.auth.testing;
+package org.jamespack.testing;
 
 import java.io.IOException;
 import java.lang.reflect.Field;

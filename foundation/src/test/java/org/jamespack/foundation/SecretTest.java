@@ -1,4 +1,4 @@
-package org.jamespack.auth;
+package org.jamespack.foundation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,7 +15,9 @@ class SecretTest {
     @Test
     void toStringShouldNeverShowTheValueWhenPrintedDirectlyOrInsideCollectionsAndRecords() {
         Secret secret = Secret.of(VALUE);
-        LoginAttempt attempt = LoginAttempt.of("alice", secret, Protocol.IMAP);
+        record Attempt(String user, Secret password) {
+        }
+        Attempt attempt = new Attempt("alice", secret);
 
         assertThat(secret.toString()).doesNotContain(VALUE).isEqualTo("Secret[redacted]");
         assertThat(String.valueOf(List.of(secret))).doesNotContain(VALUE);

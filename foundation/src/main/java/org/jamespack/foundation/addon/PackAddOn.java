@@ -1,4 +1,4 @@
-package org.jamespack.auth.james;
+package org.jamespack.foundation.addon;
 
 import java.util.Optional;
 
@@ -6,7 +6,7 @@ import com.google.inject.Module;
 
 /**
  * More of the pack: jars list implementations in
- * {@code META-INF/services/org.jamespack.auth.james.PackAddOn}. Under James' own launcher,
+ * {@code META-INF/services/org.jamespack.foundation.addon.PackAddOn}. Under James' own launcher,
  * {@link PackExtensionModule} installs each {@link #extensionModule()} into James' extension
  * injector (the relay's shared registry); code that builds James itself installs {@link #module()}
  * over James' bindings ({@link AuthPackModule#addOnModules()}). Implementations are immutable.

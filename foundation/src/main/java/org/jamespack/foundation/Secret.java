@@ -1,4 +1,4 @@
-package org.jamespack.auth;
+package org.jamespack.foundation;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
