@@ -279,6 +279,36 @@ public final class ConfigNode {
         return parsed.get();
     }
 
+    /**
+     * A duration of at least {@code min} ({@link Duration#ZERO} allows zero, {@code 1ms} demands a
+     * positive one). A shorter value is a problem reported as "must be at least MIN" (or "must be
+     * longer than 0" for a positive minimum of one millisecond), and the default is used.
+     */
+    public Duration duration(String key, Duration defaultValue, Duration min) {
+        Duration d = duration(key, defaultValue);
+        if (d.compareTo(min) < 0) {
+            problem(key, min.equals(Duration.ofMillis(1)) ? "must be longer than 0"
+                : "must be at least " + describe(min));
+            return defaultValue;
+        }
+        return d;
+    }
+
+    /** {@code 1500ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 2d}: the shortest exact spelling this class reads back. */
+    public static String describe(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 86_400_000L == 0 && ms != 0) {
+            return ms / 86_400_000L + "d";
+        } else if (ms % 3_600_000L == 0 && ms != 0) {
+            return ms / 3_600_000L + "h";
+        } else if (ms % 60_000L == 0 && ms != 0) {
+            return ms / 60_000L + "m";
+        } else if (ms % 1000L == 0) {
+            return ms / 1000L + "s";
+        }
+        return ms + "ms";
+    }
+
     /** Parses {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 2d}; a bare number is seconds. */
     public static Optional<Duration> parseDuration(String value) {
         Matcher m = DURATION.matcher(value.trim());

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.jamespack.foundation.Secret;
@@ -217,5 +218,26 @@ class ConfigNodeTest {
             throw new IllegalArgumentException("unknown protocol (imap is the one this test knows)");
         }
         return name;
+    }
+
+    @Test
+    void durationWithAMinimumShouldReportAShorterValueAndKeepTheDefault() {
+        ConfigNode n = ConfigNode.of("f.xml", "n", Map.of("zero", "0s", "short", "500ms", "fine", "2s", "none", "0"), problems);
+
+        assertThat(n.duration("zero", Duration.ofSeconds(9), Duration.ofMillis(1))).isEqualTo(Duration.ofSeconds(9));
+        assertThat(n.duration("short", Duration.ofSeconds(9), Duration.ofSeconds(1))).isEqualTo(Duration.ofSeconds(9));
+        assertThat(n.duration("fine", Duration.ofSeconds(9), Duration.ofSeconds(1))).isEqualTo(Duration.ofSeconds(2));
+        assertThat(n.duration("none", Duration.ofSeconds(9), Duration.ZERO)).isEqualTo(Duration.ZERO);
+        assertThat(problems.list()).extracting(Object::toString).containsExactly(
+            "f.xml: n/zero: must be longer than 0", "f.xml: n/short: must be at least 1s");
+    }
+
+    @Test
+    void describeShouldGiveTheShortestSpellingThatParsesBack() {
+        for (Duration d : List.of(Duration.ofMillis(1500), Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofHours(4),
+            Duration.ofDays(2), Duration.ZERO)) {
+            assertThat(ConfigNode.parseDuration(ConfigNode.describe(d))).contains(d);
+        }
+        assertThat(ConfigNode.describe(Duration.ofHours(4))).isEqualTo("4h");
     }
 }
