@@ -7,8 +7,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 
 import org.jamespack.relay.cli.DeviceEndpointStandIn.Reply;
+import org.jamespack.relay.testing.CmsCredentialServer;
 import org.jamespack.relay.testing.SmtpFront;
 import org.jamespack.relay.testing.TestCa;
 import org.jamespack.relay.token.TokenFile;
@@ -138,5 +140,25 @@ class SmarthostTestCommandTest {
         assertThat(run.out()).contains("route for example.org: example.org", "AUTH accepted");
         assertThat(new ToolRun().run("test", "other.org", "--routes", routes.toString())).isEqualTo(TokenTool.USAGE);
         assertNoSecret(run);
+    }
+
+    @Test
+    void testShouldTakeTheTokenFromACredentialServerThatReadsTheRequestToEndOfFile() throws Exception {
+        Path socket = dir.resolve("cms.sock");
+        try (CmsCredentialServer cms = new CmsCredentialServer(socket, Map.of("dana@example.org", TOKEN))) {
+            Path routes = Files.writeString(dir.resolve("smart-hosts"), "example.org: host=localhost::" + front.port()
+                + " helo=relay.test user=dana@example.org oauth=" + socket + "\n");
+            ToolRun run = new ToolRun();
+
+            int code = run.run("test", "dana@example.org", "--routes", routes.toString(), "--trust-store", trust.toString(),
+                "--trust-store-password-file", trustPassword.toString(),
+                "--sasl-xoauth2-config", Files.writeString(dir.resolve("global.conf"), "{}").toString());
+
+            assertThat(code).as(run.all()).isEqualTo(TokenTool.OK);
+            assertThat(run.out()).contains("AUTH accepted");
+            // exactly what exim's readsocket sends: no line end, then end of file
+            assertThat(cms.requests()).containsExactly("SMTP dana@example.org");
+            assertNoSecret(run);
+        }
     }
 }
