@@ -179,7 +179,7 @@ class LdapFailClosedTest {
     @Test
     void fromConfigShouldReadTheCapsAndRefuseADummyHashOverThemOrUnverifiable() {
         ConfigProblems problems = new ConfigProblems();
-        LdapSettings s = LdapVerifier.settingsFromConfig(ConfigNode.of("usersrepository.xml", "ldap", map(
+        LdapSettings s = LdapSettings.from(ConfigNode.of("usersrepository.xml", "ldap", map(
             "url", "ldap://127.0.0.1:389", "baseDn", "dc=example,dc=org", "mode", "compare",
             "maxBcryptCost", "10", "maxShaCryptRounds", "100000", "maxPbkdf2Iterations", "50000", "maxPbkdf2Length", "64",
             "maxArgon2Memory", "19456", "maxArgon2Iterations", "2", "maxArgon2Parallelism", "1",
@@ -190,11 +190,11 @@ class LdapFailClosedTest {
         assertThat(s.dummyHash()).startsWith("{CRYPT}$2b$10$");
 
         ConfigProblems bad = new ConfigProblems();
-        LdapVerifier.settingsFromConfig(ConfigNode.of("usersrepository.xml", "ldap", map(
+        LdapSettings.from(ConfigNode.of("usersrepository.xml", "ldap", map(
             "url", "ldap://127.0.0.1:389", "baseDn", "dc=example,dc=org", "mode", "compare",
             "dummyHash", "{CRYPT}$2b$13$y5DDZg3R7fX/Uk65BwDIQewQkvXbLYweZwtj5kJWtxiPsV3DoL4wa"), bad));
         ConfigProblems unverifiable = new ConfigProblems();
-        LdapVerifier.settingsFromConfig(ConfigNode.of("usersrepository.xml", "ldap", map(
+        LdapSettings.from(ConfigNode.of("usersrepository.xml", "ldap", map(
             "url", "ldap://127.0.0.1:389", "baseDn", "dc=example,dc=org", "dummyHash", "{CRYPT}$y$j9T$abc$def"), unverifiable));
 
         assertThat(bad.list()).singleElement().satisfies(p -> assertThat(p).contains("dummyHash")
