@@ -32,10 +32,10 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 
 /**
- * The LDAP verifier's fail-closed rules of issue 12 against UnboundID's in-memory directory:
- * dnTemplate honours objectClass and filter (item 5), search continuation references are
- * UNAVAILABLE (item 11), stored-hash cost caps and a configured dummy cost (item 2), and a user
- * bind that times out is tried once (item 2; slapd proves the same in {@link SlapdLdapTest}).
+ * The LDAP verifier's fail-closed rules against UnboundID's in-memory directory: dnTemplate
+ * honours objectClass and filter, search continuation references are UNAVAILABLE, stored-hash
+ * cost caps and a configured dummy cost, and a user bind that times out is tried once (slapd
+ * proves the same in {@link SlapdLdapTest}).
  */
 class LdapFailClosedTest {
 
@@ -66,7 +66,7 @@ class LdapFailClosedTest {
         return v.verify(LoginAttempt.of(login, Secret.of(password), Protocol.IMAP));
     }
 
-    // item 5: dnTemplate and objectClass / filter
+    // dnTemplate and objectClass / filter
 
     @Test
     void dnTemplateShouldRejectARightPasswordWhenTheEntryIsOutsideTheFilterOrObjectClass() {
@@ -109,7 +109,7 @@ class LdapFailClosedTest {
         assertThat(verify(v, "alice", PASSWORD).state()).isEqualTo(Verdict.State.ACCEPTED);
     }
 
-    // item 11: search continuation references
+    // search continuation references
 
     @Test
     void aSearchThatReturnsAContinuationReferenceShouldBeUnavailableAndSayWhy() throws Exception {
@@ -136,7 +136,7 @@ class LdapFailClosedTest {
         assertThat(ldap.bindsTo("cn=jamespack-no-such-user-5b0f," + InMemoryLdap.BASE_DN)).isZero();
     }
 
-    // item 2: stored-hash cost caps and the dummy cost
+    // stored-hash cost caps and the dummy cost
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -203,7 +203,7 @@ class LdapFailClosedTest {
             .contains("cannot be verified"));
     }
 
-    // item 2: a user bind that times out is tried once
+    // a user bind that times out is tried once
 
     @Test
     void aUserBindThatTimesOutShouldBeTriedOnceAndAnswerUnavailable() throws Exception {
