@@ -262,4 +262,34 @@ class TokenRegistryTest {
 
         assertThat(documented).containsExactlyInAnyOrderElementsOf(keys);
     }
+
+    @Test
+    void resolveShouldSendNoClientSecretWhenTheTokenFileSetsAnEmptyOneOverTheGlobalSecret() throws Exception {
+        // a Microsoft public client beside a Gmail global file, as sasl-xoauth2's README sets it up
+        Path global = Files.writeString(dir.resolve("sasl-xoauth2.conf"), TokenFileTest.SEED_GLOBAL_GMAIL);
+        Path tokens = Files.writeString(dir.resolve("carol@example.org"), "{\"client_id\":\"ms-public\",\"client_secret\":\"\","
+            + "\"token_endpoint\":\"" + endpoint.uri() + "\",\"expiry\":\"0\",\"refresh_token\":\"r\"}");
+        TokenRegistry registry = registry("<saslXoauth2Config>" + global + "</saslXoauth2Config>");
+
+        TokenOutcome outcome = registry.resolve(tokens.toString(), "carol@example.org").token(false);
+
+        assertThat(outcome).isInstanceOf(TokenOutcome.Token.class);
+        assertThat(endpoint.requests().get(0)).containsEntry("client_id", "ms-public").doesNotContainKey("client_secret");
+    }
+
+    @Test
+    void resolveShouldRefuseAnEmptyClientIdInTheTokenFileInsteadOfTakingTheGlobalOne() throws Exception {
+        Path global = Files.writeString(dir.resolve("sasl-xoauth2.conf"), TokenFileTest.SEED_GLOBAL_GMAIL);
+        Path tokens = Files.writeString(dir.resolve("dave@example.org"), "{\"client_id\":\"\","
+            + "\"token_endpoint\":\"" + endpoint.uri() + "\",\"expiry\":\"0\",\"refresh_token\":\"r\"}");
+        TokenRegistry registry = registry("<saslXoauth2Config>" + global + "</saslXoauth2Config>");
+
+        TokenOutcome outcome = registry.resolve(tokens.toString(), "dave@example.org").token(false);
+
+        assertThat(outcome).isInstanceOfSatisfying(TokenOutcome.Failure.class, f -> {
+            assertThat(f.kind()).isEqualTo(TokenOutcome.Kind.CREDENTIAL_BROKEN);
+            assertThat(f.detail()).contains("'client_id' is empty in the token file");
+        });
+        assertThat(endpoint.requests()).isEmpty();
+    }
 }
