@@ -154,9 +154,9 @@ class TokenRegistryTest {
             server.bind(UnixDomainSocketAddress.of(socket));
             TokenRegistry registry = registry("");
 
-            assertThat(registry.resolve(socket.toString(), "a@example.org")).isInstanceOf(BrokerTokenSource.class);
-            assertThat(registry.resolve(dir + "/not-yet.sock", "a@example.org")).isInstanceOf(BrokerTokenSource.class);
-            assertThat(registry.resolve(dir + "/not-yet-a-file", "a@example.org")).isInstanceOf(RefreshingTokenSource.class);
+            assertThat(inUse(registry.resolve(socket.toString(), "a@example.org"))).isInstanceOf(BrokerTokenSource.class);
+            assertThat(inUse(registry.resolve(dir + "/not-yet.sock", "a@example.org"))).isInstanceOf(BrokerTokenSource.class);
+            assertThat(inUse(registry.resolve(dir + "/not-yet-a-file", "a@example.org"))).isInstanceOf(RefreshingTokenSource.class);
         }
     }
 
@@ -291,5 +291,41 @@ class TokenRegistryTest {
             assertThat(f.detail()).contains("'client_id' is empty in the token file");
         });
         assertThat(endpoint.requests()).isEmpty();
+    }
+
+    private static TokenSource inUse(TokenSource resolved) {
+        return ((PathTokenSource) resolved).now();
+    }
+
+    @Test
+    void resolveShouldUseABrokerThatStartsAfterTheRouteWasFirstUsed() throws Exception {
+        // a CMS socket path without .sock: taken for a token file while nothing is there
+        Path path = dir.resolve("cms-credentials");
+        TokenRegistry registry = registry("");
+        TokenSource source = registry.resolve(path.toString(), "alice@example.org");
+
+        assertThat(source.token(false)).isInstanceOfSatisfying(TokenOutcome.Failure.class,
+            f -> assertThat(f.detail()).contains("does not exist"));
+
+        try (var cms = new org.jamespack.relay.testing.CmsCredentialServer(path, java.util.Map.of("alice@example.org", "tok-A"))) {
+            assertThat(source.token(false)).isInstanceOfSatisfying(TokenOutcome.Token.class,
+                t -> assertThat(t.accessToken().reveal()).isEqualTo("tok-A"));
+            assertThat(source.status().source()).contains("broker");
+        }
+    }
+
+    @Test
+    void resolveShouldUseATokenFileWrittenWhereABrokerSocketWas() throws Exception {
+        Path path = dir.resolve("account.sock");
+        TokenRegistry registry = registry("");
+        TokenSource source = registry.resolve(path.toString(), "alice@example.org");
+        assertThat(source.token(false)).isInstanceOfSatisfying(TokenOutcome.Failure.class,
+            f -> assertThat(f.kind()).isEqualTo(TokenOutcome.Kind.TRANSIENT));
+
+        Files.writeString(path, "{\"client_id\":\"c\",\"token_endpoint\":\"" + endpoint.uri()
+            + "\",\"expiry\":\"0\",\"refresh_token\":\"r\"}");
+
+        assertThat(source.token(false)).isInstanceOf(TokenOutcome.Token.class);
+        assertThat(endpoint.requests()).hasSize(1);
     }
 }
