@@ -242,14 +242,17 @@ public final class RefreshingTokenSource implements TokenSource {
         TokenFile base = Objects.requireNonNull(loaded, "loaded");
         TokenFile updated = base.withTokens(issued.accessToken(), issued.expiresAt(), issued.refreshToken());
         try {
-            updated.writeAtomically(Objects.requireNonNull(file));
+            updated.writeAtomically(Objects.requireNonNull(file))
+                .ifPresent(changed -> LOG.warn("token for {}: {}", account, changed));
             loaded = updated;
             stamp = FileStamp.of(file);
         } catch (IOException e) {
-            // The token still works from memory; losing a rotated refresh token is survivable
-            // (Microsoft and Google keep the old one valid), losing the mail is not.
-            LOG.warn("token for {}: cannot write {}: {}", account, file, e.toString());
-            lastFailure = "cannot write token file " + file + ": " + e.getClass().getSimpleName();
+            // The token still works from memory, and the next refresh uses the newest refresh
+            // token (kept in memory below) until the file changes on disk; losing the mail over
+            // a file that cannot be written is never the answer.
+            loaded = updated;
+            LOG.warn("token for {}: cannot write {}: {}", account, file, e.getMessage());
+            lastFailure = "cannot write token file " + file + ": " + e.getMessage();
             lastFailureKind = TokenOutcome.Kind.TRANSIENT;
         }
     }
