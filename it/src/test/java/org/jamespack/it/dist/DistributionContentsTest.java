@@ -58,7 +58,7 @@ class DistributionContentsTest {
             .anyMatch(j -> j.startsWith("jamespack-authenticators-"))
             .anyMatch(j -> j.startsWith("jamespack-mailets-"));
         for (String tree : List.of("ldap-rebind", "ldap-compare", "kopano", "kopano-then-ldap", "relay-m365", "relay-gmail",
-            "relay-exim-smarthosts")) {
+            "relay-exim-smarthosts", "relay-postfix-sasl-xoauth2")) {
             assertThat(dist.entries()).contains("conf-samples/" + tree + "/usersrepository.xml",
                 "conf-samples/" + tree + "/smtpserver.xml", "conf-samples/" + tree + "/mailetcontainer.xml");
         }

@@ -97,7 +97,7 @@ public final class PostfixRoutes implements RouteFiles {
             "oauthbearer", Mechanism.OAUTHBEARER, "plain", Mechanism.PLAIN, "login", Mechanism.LOGIN));
         Optional<Path> chroot = node.string(CHROOT).map(Path::of);
         chroot.filter(c -> !c.isAbsolute()).ifPresent(c -> node.problem(CHROOT, "'" + c + "' is not an absolute path"));
-        boolean where = relayMaps.isPresent() || relayhost.isPresent();
+        boolean where = node.string(RELAYHOST_MAPS_FILE).isPresent() || relayhost.isPresent();
         if (!where) {
             for (String key : List.of(SASL_PASSWORD_MAPS_FILE, SENDER_DEPENDENT_AUTHENTICATION, SASL_MECHANISM, CHROOT)) {
                 if (node.string(key).isPresent()) {
@@ -111,11 +111,20 @@ public final class PostfixRoutes implements RouteFiles {
             chroot));
     }
 
+    /** The file of {@code key} when it is a readable source text file; else empty and a problem recorded. */
     private static Optional<Path> readableFile(ConfigNode node, String key) {
         Optional<Path> file = node.string(key).map(Path::of);
-        file.filter(f -> f.getFileName().toString().matches(".*\\.(db|lmdb|cdb|dir|pag)"))
-            .ifPresent(f -> node.problem(key, "'" + f + "' is a table postmap built; give its source text file (without the suffix)"));
-        file.filter(f -> !java.nio.file.Files.isReadable(f)).ifPresent(f -> node.problem(key, "'" + f + "' cannot be read"));
+        if (file.isEmpty()) {
+            return file;
+        }
+        if (file.get().getFileName().toString().matches(".*\\.(db|lmdb|cdb|dir|pag)")) {
+            node.problem(key, "'" + file.get() + "' is a table postmap built; give its source text file (without the suffix)");
+            return Optional.empty();
+        }
+        if (!java.nio.file.Files.isReadable(file.get())) {
+            node.problem(key, "'" + file.get() + "' cannot be read");
+            return Optional.empty();
+        }
         return file;
     }
 
