@@ -78,7 +78,9 @@ public final class PostfixMapFile {
             String key = entry.substring(0, space).toLowerCase(Locale.ROOT);
             String value = entry.substring(space).strip();
             if (value.isEmpty()) {
-                problems.add(new RouteProblem(file, lineNo, key, "no value: the format is 'key value' (postmap's \"expected format\")"));
+                // a password-map line without its key ("user:secret") would show the secret as the key: cut at the colon
+                String shown = key.indexOf(':') < 0 ? key : key.substring(0, key.indexOf(':')) + ":…";
+                problems.add(new RouteProblem(file, lineNo, shown, "no value: the format is 'key value' (postmap's \"expected format\")"));
                 continue;
             }
             Entry first = entries.get(key);

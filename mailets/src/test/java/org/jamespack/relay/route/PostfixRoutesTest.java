@@ -178,6 +178,14 @@ class PostfixRoutesTest {
     }
 
     @Test
+    void problemsShouldNotShowThePasswordOfALineThatLacksItsKey() {
+        SmartHostsParser.Result r = postfix(true, Optional.empty()).parse(List.of("", "relay@example.org:Sup3r-Secret\n"));
+
+        assertThat(r.problems()).singleElement().asString().isEqualTo("/etc/postfix/sasl_passwd:1: route 'relay@example.org:…': no value: "
+            + "the format is 'key value' (postmap's \"expected format\")");
+    }
+
+    @Test
     void plainMechanismShouldTakeThePasswordAsASecret() {
         PostfixRoutes p = new PostfixRoutes(Optional.of(RELAY), Optional.of(PASSWD), Optional.empty(), "postfixRelayhost", true,
             Mechanism.PLAIN, Optional.empty());
