@@ -24,7 +24,7 @@ import net.jcip.annotations.ThreadSafe;
  * <p>Thread-safe when the delegate is (every {@link CredentialVerifier} must be).
  */
 @ThreadSafe
-public class NamedBackend implements CredentialVerifier {
+public sealed class NamedBackend implements CredentialVerifier {
 
     private final String name;
     private final CredentialVerifier delegate;

@@ -6,7 +6,6 @@ import org.apache.james.core.Username;
 import org.apache.james.mailbox.Authenticator;
 import org.apache.james.mailbox.exception.MailboxException;
 import org.apache.james.user.api.UsersRepository;
-import org.apache.james.user.api.UsersRepositoryException;
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Verdict;
 import org.jamespack.auth.pack.AuthPack;
