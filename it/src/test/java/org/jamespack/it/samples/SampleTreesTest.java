@@ -155,7 +155,7 @@ class SampleTreesTest {
         SampleTree tree = new SampleTree(shared.resolve("keystore"), "kopano", dir).backend(SAMPLE_KOPANO, kopano.url().toString()).install();
         tree.write("extensions.properties", "# the operator forgot guice.extension.module\n");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Running.stock(tree).close())
-            .hasStackTraceContaining("org.jamespack.auth.james.AuthPack");
+            .hasStackTraceContaining("org.jamespack.auth.pack.AuthPack");
     }
 
     @Test
