@@ -27,6 +27,7 @@ import org.jamespack.relay.token.TokenSource;
 
 import net.jcip.annotations.NotThreadSafe;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -88,9 +89,8 @@ final class TestCommand implements Callable<Integer> {
     @Option(names = "--trust-store-type", defaultValue = "PKCS12", paramLabel = "TYPE", description = "PKCS12 (default) or JKS")
     String trustStoreType;
 
-    @Option(names = "--sasl-xoauth2-config", paramLabel = "FILE",
-        description = "sasl-xoauth2's global file (default: /etc/sasl-xoauth2.conf when present)")
-    Path globalFile;
+    @Mixin
+    GlobalConfigOption globalOption;
 
     @Override
     public Integer call() throws IOException {
@@ -108,7 +108,7 @@ final class TestCommand implements Callable<Integer> {
         }
         Route route = route();
         TokenRegistry registry = TokenRegistry.builder()
-            .pathDefaults(tool.pathDefaults(TokenTool.globalConfig(Optional.ofNullable(globalFile)))).build();
+            .pathDefaults(globalOption.pathDefaults(tool)).build();
         try {
             return check(route, registry);
         } finally {
