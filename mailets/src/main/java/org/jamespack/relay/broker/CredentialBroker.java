@@ -47,13 +47,13 @@ import net.jcip.annotations.ThreadSafe;
 
 /**
  * A UNIX-socket server that hands the pack's fresh OAuth2 access tokens to exim, Postfix or a
- * script on the same host, in cloud_mdir_sync's protocol (seed 002, see {@link BrokerProtocol}),
+ * script on the same host, in cloud_mdir_sync's protocol (see {@link BrokerProtocol}),
  * and only to the local users each account allows. Thread-safe: {@link #start()} and
  * {@link #close()} may be called from any thread; requests are answered by a bounded pool.
  *
  * <p>Access control has two layers. The socket file's mode and group decide who can connect at
- * all (seed 002's only protection). Then, as Dovecot's imap-urlauth does with
- * {@code net_getunixcred} (seed 001), the kernel's peer credentials ({@code SO_PEERCRED}) are
+ * all (cloud_mdir_sync's server has no other protection). Then, as Dovecot's imap-urlauth does with
+ * {@code net_getunixcred}, the kernel's peer credentials ({@code SO_PEERCRED}) are
  * checked against the account's allow-list, so a member of the socket's group still gets only
  * the accounts named for it. A refusal is logged with account, peer and reason, never a token,
  * and answered as {@link BrokerSettings#refusal()} says.
