@@ -28,7 +28,7 @@ import net.jcip.annotations.Immutable;
  * in the {@linkplain org.jamespack.relay.broker package} table). Immutable and thread-safe.
  *
  * @param socket          path of the UNIX socket; its parent directory must be owned by the broker's user or root and
- *                        not group- or world-writable (see {@code CredentialBroker#checkDirectory})
+ *                        not group- or world-writable (see {@code SocketFiles#checkDirectory})
  * @param mode            permissions of the socket file (connecting needs write permission)
  * @param group           group of the socket file, or empty to keep the process' group
  * @param threads         workers answering requests at once
