@@ -100,8 +100,8 @@ public final class XOAuth2Relay extends GenericMailet {
     private volatile Running running;
 
     /** The parts of a started relay, closed in {@link #destroy} in the reverse order of their start. */
-    private record Running(RelayConfig config, RouteSource routes, TokenSources tokens, RelayDelivery delivery,
-                           QueueWorker worker, RouteReports view, Optional<Scheduler> scheduler,
+    private record Running(RelayConfig config, RouteSource routes, TokenSources tokens, SmtpConnector connector,
+                           RelayDelivery delivery, QueueWorker worker, RouteReports view, Optional<Scheduler> scheduler,
                            Optional<CredentialBroker> broker) {
     }
 
@@ -182,7 +182,6 @@ public final class XOAuth2Relay extends GenericMailet {
         ConfigNode node = ConfigNode.of(origin, getMailetName(), initParameters(), problems);
         RelayConfig config = RelayConfig.from(node, origin, repositories.isPresent());
 
-        // build
         RouteSource routes = config.routeSource(clock);
         TokenSources tokens = givenTokens.orElseGet(() -> tokenSources(config, routes, node, problems));
         node.reportUnread();
@@ -192,7 +191,21 @@ public final class XOAuth2Relay extends GenericMailet {
         } catch (IllegalArgumentException e) {
             node.problem(RelayConfig.TRUST_STORE, e.getMessage());
         }
-        problems.throwIfAny();
+        try {
+            problems.throwIfAny();
+            start(config, routes, tokens, connector);
+        } catch (MessagingException | RuntimeException e) {
+            // a relay that did not start gives back the JVM-wide SMTP setup its connector took
+            if (connector != null) {
+                connector.close();
+            }
+            throw e;
+        }
+    }
+
+    /** Builds the delivery, queue, journal, worker and ops view over the checked configuration, and starts them. */
+    private void start(RelayConfig config, RouteSource routes, TokenSources tokens, SmtpConnector connector)
+            throws MessagingException {
         RelayDelivery delivery = new RelayDelivery(routes, tokens, connector, config.delivery(),
             new MailetBounces(getMailetContext(), config.bounceProcessor()), clock);
         warnAboutSendAs(routes.current().routes(), config.delivery().rewriteSender());
@@ -205,7 +218,6 @@ public final class XOAuth2Relay extends GenericMailet {
         RouteReports view = new RouteReports(getMailetName(), config.queueName(), queue, routes, tokens, delivery, metrics, clock,
             config.refreshTokenMaxAge());
 
-        // start
         Optional<Scheduler> scheduler = Optional.empty();
         if (startThreads) {
             scheduler = Optional.of(Schedulers.newBoundedElastic(config.deliveryThreads(), Integer.MAX_VALUE,
@@ -218,7 +230,7 @@ public final class XOAuth2Relay extends GenericMailet {
         if (config.brokerFile().isPresent()) {
             broker = Optional.of(startBroker(config.brokerFile().get(), routes, tokens));
         }
-        running = new Running(config, routes, tokens, delivery, worker, view, scheduler, broker);
+        running = new Running(config, routes, tokens, connector, delivery, worker, view, scheduler, broker);
         registry.register(view);
         registry.publishRoutes(routes);
         LOGGER.info("XOAuth2Relay {}: queue {}, {} route(s), {} delivery thread(s), retry {}", getMailetName(), config.queueName(),
@@ -378,6 +390,7 @@ public final class XOAuth2Relay extends GenericMailet {
         r.worker().stop(r.config().shutdownWait());
         r.scheduler().ifPresent(Scheduler::dispose);
         r.delivery().close();
+        r.connector().close();
         r.tokens().close();
     }
 

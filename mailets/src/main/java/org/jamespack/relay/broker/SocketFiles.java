@@ -28,7 +28,8 @@ import net.jcip.annotations.Immutable;
 @Immutable
 final class SocketFiles {
 
-    private static final Logger LOG = LoggerFactory.getLogger(SocketFiles.class);
+    /** The broker's own logger: its messages are the broker's for operators and their logging configuration. */
+    private static final Logger LOG = LoggerFactory.getLogger(CredentialBroker.class);
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
     private static final int S_ISVTX = 01000;

@@ -143,15 +143,17 @@ final class TestCommand implements Callable<Integer> {
                 out.println("   refreshing the token once and trying again …");
             }
         };
-        SmtpConnector connector = new SmtpConnector(settings());
-        TokenConnect.Result result = TokenConnect.connect(route, source, credential -> {
-            out.println("2. connect to " + route.smarthost() + " (" + (route.tls() == TlsMode.IMPLICIT ? "implicit TLS" : "STARTTLS")
-                + ", certificate and host name checked), EHLO, AUTH " + route.mechanism().map(Mechanism::wireName).orElse("none")
-                + " as " + route.account() + " …");
-            SmtpConnector.ConnectResult r = connector.connect(route, credential);
-            return r instanceof SmtpConnector.Connected c ? new TokenConnect.Lease.Open(c.connection())
-                : new TokenConnect.Lease.Refused(((SmtpConnector.Failed) r).failure());
-        }, steps);
+        TokenConnect.Result result;
+        try (SmtpConnector connector = new SmtpConnector(settings())) {
+            result = TokenConnect.connect(route, source, credential -> {
+                out.println("2. connect to " + route.smarthost() + " (" + (route.tls() == TlsMode.IMPLICIT ? "implicit TLS" : "STARTTLS")
+                    + ", certificate and host name checked), EHLO, AUTH " + route.mechanism().map(Mechanism::wireName).orElse("none")
+                    + " as " + route.account() + " …");
+                SmtpConnector.ConnectResult r = connector.connect(route, credential);
+                return r instanceof SmtpConnector.Connected c ? new TokenConnect.Lease.Open(c.connection())
+                    : new TokenConnect.Lease.Refused(((SmtpConnector.Failed) r).failure());
+            }, steps);
+        }
         if (result instanceof TokenConnect.NoToken noToken) {
             TokenOutcome.Failure f = noToken.failure();
             return Reports.failure(out, noToken.afterRefusal() ? "   token refresh" : "   token", f.kind(), f.detail());
