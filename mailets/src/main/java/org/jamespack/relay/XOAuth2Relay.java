@@ -123,7 +123,7 @@ public final class XOAuth2Relay extends GenericMailet {
 
     /**
      * Test seam: token sources given directly (no registry), a clock, and no worker threads when
-     * {@code startThreads} is false (then tests hand dequeued items to {@link #handle}).
+     * {@code startThreads} is false (then mail stays in the queue; no token upkeep runs).
      */
     XOAuth2Relay(MailQueueFactory<?> queueFactory, Optional<TokenSources> tokens, Clock clock, boolean startThreads) {
         this(queueFactory, Optional.empty(), tokens, clock, startThreads, RelayMetrics.NONE, new RelayRegistry());
@@ -193,7 +193,8 @@ public final class XOAuth2Relay extends GenericMailet {
         }
         try {
             problems.throwIfAny();
-            start(config, routes, tokens, connector);
+            Running built = build(config, routes, tokens, connector);
+            running = start(built);
         } catch (MessagingException | RuntimeException e) {
             // a relay that did not start gives back the JVM-wide SMTP setup its connector took
             if (connector != null) {
@@ -201,10 +202,14 @@ public final class XOAuth2Relay extends GenericMailet {
             }
             throw e;
         }
+        registry.register(running.view());
+        registry.publishRoutes(routes);
+        LOGGER.info("XOAuth2Relay {}: queue {}, {} route(s), {} delivery thread(s), retry {}", getMailetName(), config.queueName(),
+            routes.current().size(), startThreads ? config.deliveryThreads() : 0, config.delivery().schedule());
     }
 
-    /** Builds the delivery, queue, journal, worker and ops view over the checked configuration, and starts them. */
-    private void start(RelayConfig config, RouteSource routes, TokenSources tokens, SmtpConnector connector)
+    /** The delivery, queue (with what the journal held), worker and ops view over the checked configuration. */
+    private Running build(RelayConfig config, RouteSource routes, TokenSources tokens, SmtpConnector connector)
             throws MessagingException {
         RelayDelivery delivery = new RelayDelivery(routes, tokens, connector, config.delivery(),
             new MailetBounces(getMailetContext(), config.bounceProcessor()), clock);
@@ -217,24 +222,33 @@ public final class XOAuth2Relay extends GenericMailet {
             new SubmitterCheck(config.unauthenticated(), ownership), config.refusedProcessor(), getMailetContext(), metrics);
         RouteReports view = new RouteReports(getMailetName(), config.queueName(), queue, routes, tokens, delivery, metrics, clock,
             config.refreshTokenMaxAge());
+        return new Running(config, routes, tokens, connector, delivery, worker, view, Optional.empty(), Optional.empty());
+    }
 
+    /** Starts the delivery threads and the token upkeep on a scheduler of this relay's own, then the broker. */
+    private Running start(Running built) throws MessagingException {
+        RelayConfig config = built.config();
         Optional<Scheduler> scheduler = Optional.empty();
         if (startThreads) {
             scheduler = Optional.of(Schedulers.newBoundedElastic(config.deliveryThreads(), Integer.MAX_VALUE,
                 "xoauth2-relay-" + config.queueName()));
-            worker.start(scheduler.get(), config.deliveryThreads());
-            new TokenUpkeep(getMailetName(), routes, tokens, metrics).start(scheduler.get(), config.tokenIdleRefresh(),
-                config.tokenUpkeep());
+            built.worker().start(scheduler.get(), config.deliveryThreads());
+            new TokenUpkeep(getMailetName(), built.routes(), built.tokens(), metrics).start(scheduler.get(),
+                config.tokenIdleRefresh(), config.tokenUpkeep());
         }
         Optional<CredentialBroker> broker = Optional.empty();
         if (config.brokerFile().isPresent()) {
-            broker = Optional.of(startBroker(config.brokerFile().get(), routes, tokens));
+            try {
+                broker = Optional.of(startBroker(config.brokerFile().get(), built.routes(), built.tokens()));
+            } catch (MessagingException e) {
+                // no half-started relay: the threads started above stop with the failed init
+                built.worker().stop(java.time.Duration.ZERO);
+                scheduler.ifPresent(Scheduler::dispose);
+                throw e;
+            }
         }
-        running = new Running(config, routes, tokens, connector, delivery, worker, view, scheduler, broker);
-        registry.register(view);
-        registry.publishRoutes(routes);
-        LOGGER.info("XOAuth2Relay {}: queue {}, {} route(s), {} delivery thread(s), retry {}", getMailetName(), config.queueName(),
-            routes.current().size(), startThreads ? config.deliveryThreads() : 0, config.delivery().schedule());
+        return new Running(config, built.routes(), built.tokens(), built.connector(), built.delivery(), built.worker(),
+            built.view(), scheduler, broker);
     }
 
     /** The {@code <mailet>} element's children; James hands its own attributes over as "[@match]", "[@class]". */
