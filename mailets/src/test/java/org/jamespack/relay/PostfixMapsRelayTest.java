@@ -159,7 +159,7 @@ class PostfixMapsRelayTest {
         assertThat(front.authUsers()).containsExactlyInAnyOrder("ceo@example.org", "relay@example.org");
         assertThat(front.commands()).contains("STARTTLS", "MAIL FROM:<ceo@example.org>", "MAIL FROM:<alice@example.org>");
         assertThat(other.getState()).as("no route: left to the next mailet, as Postfix would deliver it itself").isNotEqualTo(Mail.GHOST);
-        assertThat(relay.routeReports(false)).extracting(r -> r.senderKey() + " " + r.account() + " " + r.origin()).containsExactlyInAnyOrder(
+        assertThat(relay.view().routeReports(false)).extracting(r -> r.senderKey() + " " + r.account() + " " + r.origin()).containsExactlyInAnyOrder(
             "ceo@example.org ceo@example.org " + relayMap + ":3 (account: " + passwordMap + ":3)",
             "example.org relay@example.org " + relayMap + ":5 (account: " + passwordMap + ":4)");
     }

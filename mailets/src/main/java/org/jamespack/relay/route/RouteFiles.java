@@ -21,21 +21,25 @@ public interface RouteFiles {
 
     /** An exim smart-hosts file of cloud_mdir_sync, read by {@link SmartHostsParser}. */
     static RouteFiles eximSmartHosts(Path file) {
-        return new RouteFiles() {
-            @Override
-            public List<Path> paths() {
-                return List.of(file);
-            }
+        return new EximSmartHosts(file);
+    }
 
-            @Override
-            public String describe() {
-                return "smart-hosts file " + file;
-            }
+    /** One exim smart-hosts file (a type of its own, so that the matcher can share a relay's copy of it). */
+    record EximSmartHosts(Path file) implements RouteFiles {
 
-            @Override
-            public SmartHostsParser.Result parse(List<String> texts) {
-                return SmartHostsParser.parse(texts.get(0), file.toString());
-            }
-        };
+        @Override
+        public List<Path> paths() {
+            return List.of(file);
+        }
+
+        @Override
+        public String describe() {
+            return "smart-hosts file " + file;
+        }
+
+        @Override
+        public SmartHostsParser.Result parse(List<String> texts) {
+            return SmartHostsParser.parse(texts.get(0), file.toString());
+        }
     }
 }

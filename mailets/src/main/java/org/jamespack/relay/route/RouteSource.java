@@ -47,6 +47,8 @@ public final class RouteSource {
         boolean readable;
         @GuardedBy("RouteSource.this")
         List<Route> routes = List.of();
+        /** {@link #routes} as a table, for the matcher that names this set's smart-hosts file. */
+        volatile RouteTable table = RouteTable.of(List.of());
         @GuardedBy("RouteSource.this")
         List<RouteProblem> problems = List.of();
 
@@ -93,6 +95,31 @@ public final class RouteSource {
             pollIfDue();
         }
         return table;
+    }
+
+    /** The exim smart-hosts files among this source's files. */
+    public List<Path> smartHostsFiles() {
+        List<Path> out = new ArrayList<>();
+        for (Loaded l : sources) {
+            if (l.files instanceof RouteFiles.EximSmartHosts e) {
+                out.add(e.file());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The routes of the smart-hosts file {@code file} alone (before inline routes and other files win), after
+     * re-reading the files if they changed since the last poll; empty when this source does not read that file.
+     */
+    public Optional<RouteTable> smartHostsRoutes(Path file) {
+        for (Loaded l : sources) {
+            if (l.files instanceof RouteFiles.EximSmartHosts e && e.file().equals(file)) {
+                pollIfDue();
+                return Optional.of(l.table);
+            }
+        }
+        return Optional.empty();
     }
 
     /** Problems of the last load of the files (empty without files). */
@@ -157,6 +184,7 @@ public final class RouteSource {
         l.sizes = List.copyOf(sizes);
         l.readable = true;
         l.routes = result.routes();
+        l.table = RouteTable.of(result.routes());
         l.problems = result.problems();
         LOGGER.info("{} loaded: {} routes, {} bad lines", l.files.describe(), result.routes().size(), result.problems().size());
         return true;

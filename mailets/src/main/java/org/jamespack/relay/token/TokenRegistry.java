@@ -25,7 +25,7 @@ import net.jcip.annotations.ThreadSafe;
  * (reference, account), created on first use and then shared. Thread-safe.
  *
  * <p>A reference is either the {@code name} of a {@code <tokenSource>} declared in the mailet's
- * configuration, or an absolute path, as in exim's smart-hosts file (seed 002):
+ * configuration, or an absolute path, as in exim's smart-hosts file:
  * <ul>
  *   <li>a regular file: a sasl-xoauth2 token file, refreshed with its own {@code client_id},
  *   {@code client_secret}, {@code token_endpoint} or the global {@code sasl-xoauth2.conf}'s;</li>

@@ -95,7 +95,8 @@ class SmarthostTestCommandTest {
     }
 
     @Test
-    void testShouldRefreshOnceThenExplainWhenSmtpAuthIsDisabledForTheTenant() throws Exception {
+    void testShouldExplainWithoutRefreshingWhenSmtpAuthIsDisabledForTheTenant() throws Exception {
+        // 5.7.139 is a tenant setting, not a stale token: a new token cannot cure it (the relay's rule, FailureClassifier)
         front.rule("^AUTH ", "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant."
             + " Visit https://aka.ms/smtp_auth_disabled for more information.", -1);
         idp.polls(n -> Reply.tokens("access-token-value-T2", "refresh-token-value-T2"));
@@ -106,7 +107,26 @@ class SmarthostTestCommandTest {
             "--sasl-xoauth2-config", Files.writeString(dir.resolve("global.conf"), "{}").toString());
 
         assertThat(code).as(run.all()).isEqualTo(TokenTool.FAILED);
-        assertThat(run.out()).contains("refreshing the token once", "5.7.139", "diagnosis [5.7.139]", "Set-CASMailbox");
+        assertThat(run.out()).contains("5.7.139", "diagnosis [5.7.139]", "Set-CASMailbox").doesNotContain("refreshing the token");
+        assertThat(idp.tokenRequests).isEmpty();
+        assertThat(front.commands()).filteredOn(c -> c.startsWith("AUTH")).hasSize(1);
+        assertThat(TokenFile.read(tokenFile).refreshToken().reveal()).isEqualTo(REFRESH);
+        assertNoSecret(run);
+    }
+
+    @Test
+    void testShouldRefreshOnceAndAuthenticateWhenTheSmarthostRefusesTheCachedToken() throws Exception {
+        // the smarthost now wants the token the endpoint hands out next: the cached one is stale
+        smarthost.setUser("dana@example.org", "dana@example.org", "access-token-value-T2");
+        idp.polls(n -> Reply.tokens("access-token-value-T2", "refresh-token-value-T2"));
+        ToolRun run = new ToolRun();
+
+        int code = run.run("test", tokenFile.toString(), "--host", "localhost", "--port", String.valueOf(front.port()),
+            "--trust-store", trust.toString(), "--trust-store-password-file", trustPassword.toString(),
+            "--sasl-xoauth2-config", Files.writeString(dir.resolve("global.conf"), "{}").toString());
+
+        assertThat(code).as(run.all()).isEqualTo(TokenTool.OK);
+        assertThat(run.out()).contains("refreshing the token once", "AUTH accepted");
         assertThat(idp.tokenRequests).singleElement().satisfies(r -> assertThat(r).containsEntry("grant_type", "refresh_token"));
         assertThat(TokenFile.read(tokenFile).refreshToken().reveal()).isEqualTo("refresh-token-value-T2");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile))).isEqualTo("rw-------");
