@@ -68,8 +68,8 @@ class XOAuth2RelayOpsTest {
                 + "b.example: host=smtp.b.example::587 user=relay@b.example password=hunter2-secret\n")
             .build());
         try {
-            assertThat(registry.relays()).containsExactly(relay);
-            List<RouteReport> reports = relay.routeReports(true);
+            assertThat(registry.relays()).containsExactly(relay.view());
+            List<RouteReport> reports = relay.view().routeReports(true);
             assertThat(reports).extracting(RouteReport::senderKey).containsExactly("a.example", "b.example");
             RouteReport a = reports.get(0);
             assertThat(a.health().state()).isEqualTo(RouteHealth.State.UNHEALTHY);
@@ -80,11 +80,11 @@ class XOAuth2RelayOpsTest {
             assertThat(reports.get(1).health().state()).isEqualTo(RouteHealth.State.HEALTHY);
             assertThat(reports.toString()).doesNotContain("hunter2-secret").doesNotContain("never-shown-token");
 
-            assertThat(relay.resetAccount("nobody@a.example")).isZero();
-            assertThat(relay.resetAccount("RELAY@a.example")).isEqualTo(1);
+            assertThat(relay.view().resetAccount("nobody@a.example")).isZero();
+            assertThat(relay.view().resetAccount("RELAY@a.example")).isEqualTo(1);
             assertThat(source.resets).hasValue(1);
-            assertThat(relay.routeReports(false).get(0).health().state()).isEqualTo(RouteHealth.State.HEALTHY);
-            assertThat(relay.routeReports(false).get(0).queued()).isEmpty();
+            assertThat(relay.view().routeReports(false).get(0).health().state()).isEqualTo(RouteHealth.State.HEALTHY);
+            assertThat(relay.view().routeReports(false).get(0).queued()).isEmpty();
         } finally {
             relay.destroy();
         }

@@ -27,8 +27,8 @@ import net.jcip.annotations.ThreadSafe;
  * Verifies a password against one stored {@code userPassword} value (RFC 2307 / OpenLDAP
  * {@code {SCHEME}value} syntax), locally, for the LDAP verifier's {@code compare} mode.
  *
- * <p>Stateless and thread-safe: every call makes its own digest objects (UnboundID's in-memory
- * server shares one and gets wrong answers under load, see {@code reference/ldap.md}).
+ * <p>Stateless and thread-safe: every call makes its own digest objects (a digest shared across
+ * threads gives wrong answers under load, as UnboundID's in-memory server's own check does).
  * Digests are compared with {@link MessageDigest#isEqual}. A malformed value or an unknown
  * scheme is {@link HashCheck.Outcome#UNSUPPORTED} with the scheme's name, never an exception.
  *

@@ -8,7 +8,7 @@
  * length, Argon2 m/t/p) are checked against {@link org.jamespack.auth.hash.HashLimits} before
  * anything is computed: a value over a cap is {@code OVER_LIMIT}, never a match. The caps and the
  * dummy value for unknown users are settings of the LDAP verifier ({@code org.jamespack.auth.ldap},
- * where the measured figures are); this package has no settings of its own.
+ * whose package documentation explains the defaults); this package has no settings of its own.
  */
 @NullMarked
 package org.jamespack.auth.hash;

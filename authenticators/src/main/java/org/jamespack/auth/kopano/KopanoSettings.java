@@ -1,10 +1,12 @@
 package org.jamespack.auth.kopano;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -14,13 +16,17 @@ import java.util.regex.Pattern;
 
 import org.jamespack.auth.Protocol;
 import org.jamespack.foundation.Secret;
+import org.jamespack.foundation.config.ConfigNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import net.jcip.annotations.Immutable;
+import net.jcip.annotations.NotThreadSafe;
 
 /**
- * Everything a {@link KopanoVerifier} needs, for building one in code; {@link
- * KopanoVerifier#fromConfig} builds the same record from a {@code <kopano>} element. Start from
- * {@link #defaults()} and change what differs with the {@code withX} copies.
+ * Everything a {@link KopanoVerifier} needs: from a {@code <kopano>} element with {@link
+ * #from(ConfigNode)}, in code with {@link #builder()} (or {@link #toBuilder()} for a variant).
+ * The keys are listed in {@link #KEYS} and in the {@code package-info} table.
  *
  * <p>Immutable and thread-safe. The constructor validates: a {@code file://} URL is refused
  * unless {@code allowUnixSocket} is set (see {@link #UNIX_SOCKET_REFUSAL}), time-outs must be
@@ -69,16 +75,44 @@ public record KopanoSettings(
     String trustStoreType,
     boolean verifyHostname) {
 
+    private static final Logger LOG = LoggerFactory.getLogger(KopanoVerifier.class);
+
+    public static final String KEY_URL = "url";
+    public static final String KEY_SERVICE = "service";
+    public static final String KEY_SERVICE_PROTOCOL = "protocol";
+    public static final String KEY_UNGATED_PROTOCOLS = "ungatedProtocols";
+    public static final String KEY_SESSIONLESS = "sessionless";
+    public static final String KEY_QUIET = "quiet";
+    public static final String KEY_DEBUG = "debug";
+    public static final String KEY_ALLOW_UNIX_SOCKET = "allowUnixSocket";
+    public static final String KEY_CONNECT_TIMEOUT = "connectTimeout";
+    public static final String KEY_RESPONSE_TIMEOUT = "responseTimeout";
+    public static final String KEY_IDLE_TIMEOUT = "idleTimeout";
+    public static final String KEY_MAX_IDLE_CONNECTIONS = "maxIdleConnections";
+    public static final String KEY_TRUST_STORE = "trustStore";
+    public static final String KEY_TRUST_STORE_PASSWORD = "trustStorePassword";
+    public static final String KEY_TRUST_STORE_TYPE = "trustStoreType";
+    public static final String KEY_VERIFY_HOSTNAME = "verifyHostname";
+
+    /** Every setting {@link #from(ConfigNode)} reads, as documented in the package's settings table. */
+    public static final List<String> KEYS = List.of(KEY_URL, KEY_SERVICE, KEY_UNGATED_PROTOCOLS, KEY_SESSIONLESS, KEY_QUIET,
+        KEY_DEBUG, KEY_ALLOW_UNIX_SOCKET, KEY_CONNECT_TIMEOUT, KEY_RESPONSE_TIMEOUT, KEY_IDLE_TIMEOUT,
+        KEY_MAX_IDLE_CONNECTIONS, KEY_TRUST_STORE, KEY_TRUST_STORE_PASSWORD, KEY_TRUST_STORE_TYPE,
+        KEY_VERIFY_HOSTNAME);
+
     public static final URI DEFAULT_URL = URI.create("http://localhost:236/kopano");
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
     /** Kopano closes idle keep-alive connections after 5 s; give up on them a second earlier. */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(4);
+    public static final int DEFAULT_MAX_IDLE_CONNECTIONS = 8;
     public static final int DEFAULT_PLAIN_PORT = 236;
     public static final int DEFAULT_TLS_PORT = 237;
+    /** The shortest time-out: any positive one. */
+    private static final Duration POSITIVE = Duration.ofMillis(1);
 
-    /** Why {@code file://} is refused; the configuration error carries this text. */
     private static final Pattern USER_INFO = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@");
 
+    /** Why {@code file://} is refused; the configuration error carries this text. */
     public static final String UNIX_SOCKET_REFUSAL =
         "a file:// (UNIX socket) URL is refused: Kopano/Zarafa skip the password check for callers whose uid is the "
             + "server's own, is listed in local_admin_users (root and kopano by default) or matches the login name "
@@ -108,32 +142,16 @@ public record KopanoSettings(
         Objects.requireNonNull(trustStore, "trustStore");
         Objects.requireNonNull(trustStorePassword, "trustStorePassword");
         Objects.requireNonNull(trustStoreType, "trustStoreType");
-        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-        switch (scheme) {
-            case "http":
-            case "https":
-                if (url.getRawUserInfo() != null) {
-                    throw new IllegalArgumentException("'" + printable(url.toString())
-                        + "': user information in the URL is not supported");
-                }
-                if (url.getHost() == null || url.getHost().isEmpty()) {
-                    throw new IllegalArgumentException("'" + printable(url.toString()) + "' has no host");
-                }
-                break;
-            case "file":
-                if (!allowUnixSocket) {
-                    throw new IllegalArgumentException(UNIX_SOCKET_REFUSAL);
-                }
-                if (url.getPath() == null || url.getPath().isEmpty()) {
-                    throw new IllegalArgumentException("'" + printable(url.toString()) + "' names no socket path");
-                }
-                break;
-            default:
-                throw new IllegalArgumentException("'" + printable(url.toString()) + "' is not an http://, https:// or file:// URL");
+        Optional<String> urlProblem = urlProblem(url, allowUnixSocket);
+        if (urlProblem.isPresent()) {
+            throw new IllegalArgumentException(urlProblem.get());
         }
-        requirePositive("connectTimeout", connectTimeout);
-        requirePositive("responseTimeout", responseTimeout);
-        requirePositive("idleTimeout", idleTimeout);
+        for (Map.Entry<String, Duration> d : Map.of(KEY_CONNECT_TIMEOUT, connectTimeout, KEY_RESPONSE_TIMEOUT,
+            responseTimeout, KEY_IDLE_TIMEOUT, idleTimeout).entrySet()) {
+            if (d.getValue().isNegative() || d.getValue().isZero()) {
+                throw new IllegalArgumentException(d.getKey() + " must be positive, not " + d.getValue());
+            }
+        }
         if (maxIdleConnections < 0) {
             throw new IllegalArgumentException("maxIdleConnections must not be negative");
         }
@@ -148,6 +166,33 @@ public record KopanoSettings(
         }
     }
 
+    /** What is wrong with {@code url} as the server's address, the URL printed without user information. */
+    private static Optional<String> urlProblem(URI url, boolean allowUnixSocket) {
+        String shown = "'" + printable(url.toString()) + "'";
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        switch (scheme) {
+            case "http":
+            case "https":
+                if (url.getRawUserInfo() != null) {
+                    return Optional.of(shown + ": user information in the URL is not supported");
+                }
+                if (url.getHost() == null || url.getHost().isEmpty()) {
+                    return Optional.of(shown + " has no host");
+                }
+                return Optional.empty();
+            case "file":
+                if (!allowUnixSocket) {
+                    return Optional.of(UNIX_SOCKET_REFUSAL);
+                }
+                if (url.getPath() == null || url.getPath().isEmpty()) {
+                    return Optional.of(shown + " names no socket path");
+                }
+                return Optional.empty();
+            default:
+                return Optional.of(shown + " is not an http://, https:// or file:// URL");
+        }
+    }
+
     /**
      * {@code url} with any user information masked: {@code http://user:password@host} is refused,
      * and the refusal must not print the password it refuses.
@@ -156,16 +201,90 @@ public record KopanoSettings(
         return USER_INFO.matcher(url).replaceFirst("$1***@");
     }
 
-    private static void requirePositive(String key, Duration d) {
-        if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(key + " must be positive, not " + d);
-        }
-    }
-
     /** {@code http://localhost:236/kopano}, no gate, 5 s time-outs, host names checked. */
     public static KopanoSettings defaults() {
-        return new KopanoSettings(DEFAULT_URL, ServiceGate.NONE, Map.of(), Set.of(), false, false, false, false,
-            DEFAULT_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_IDLE_TIMEOUT, 8, Optional.empty(), Optional.empty(), "PKCS12", true);
+        return builder().build();
+    }
+
+    /**
+     * The settings of a {@code <kopano>} element (see the package documentation for its shape and
+     * keys). Problems are recorded on {@code node.problems()} with file, line and key, all of them,
+     * rather than thrown; each bad value is replaced by its default, so that the settings returned
+     * are whole, but they are not to be used when a problem was recorded. The attributes {@code
+     * control} and {@code name} belong to the chain loader and are not read here.
+     */
+    public static KopanoSettings from(ConfigNode node) {
+        Builder b = builder();
+        boolean allowUnix = node.bool(KEY_ALLOW_UNIX_SOCKET, false);
+        b.allowUnixSocket(allowUnix);
+        URI url = url(node, allowUnix);
+        b.url(url);
+        GateConfig gates = GateConfig.from(node);
+        b.service = gates.service();
+        b.serviceByProtocol.putAll(gates.byProtocol());
+        b.ungatedProtocols = gates.ungated();
+        boolean sessionless = node.bool(KEY_SESSIONLESS, false);
+        b.quiet(node.bool(KEY_QUIET, false));
+        b.debug(node.bool(KEY_DEBUG, false));
+        b.connectTimeout(node.duration(KEY_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, POSITIVE));
+        b.responseTimeout(node.duration(KEY_RESPONSE_TIMEOUT, DEFAULT_TIMEOUT, POSITIVE));
+        b.idleTimeout(node.duration(KEY_IDLE_TIMEOUT, DEFAULT_IDLE_TIMEOUT, POSITIVE));
+        b.maxIdleConnections(node.integer(KEY_MAX_IDLE_CONNECTIONS, DEFAULT_MAX_IDLE_CONNECTIONS, 0, 1024));
+        Optional<Path> trustStore = node.string(KEY_TRUST_STORE).map(Path::of);
+        b.trustStore = trustStore;
+        b.trustStorePassword = node.secret(KEY_TRUST_STORE_PASSWORD);
+        b.trustStoreType = node.choice(KEY_TRUST_STORE_TYPE, b.trustStoreType, Map.of("pkcs12", "PKCS12", "jks", "JKS"));
+        boolean verifyHostname = node.bool(KEY_VERIFY_HOSTNAME, true);
+        if (!verifyHostname) {
+            LOG.warn("{}: {} is off: any certificate the trust store accepts is taken for the Kopano server",
+                node.location(), node.keyPath(KEY_VERIFY_HOSTNAME));
+        }
+        b.verifyHostname(verifyHostname);
+        if (sessionless && gates.anyGate()) {
+            node.problem(KEY_SESSIONLESS, "cannot be combined with a service gate: reading a user's features needs a session");
+            sessionless = false;
+        }
+        b.sessionless(sessionless);
+        if (trustStore.isPresent() && !url.getScheme().equalsIgnoreCase("https")) {
+            node.problem(KEY_TRUST_STORE, "is only used with an https:// URL");
+        }
+        return b.build();
+    }
+
+    /** The {@code url} key; a bad one is recorded and the default used. */
+    private static URI url(ConfigNode node, boolean allowUnix) {
+        Optional<ConfigNode.Located> raw = node.raw(KEY_URL);
+        if (raw.isEmpty() || raw.get().value().isEmpty()) {
+            return DEFAULT_URL;
+        }
+        String where = raw.get().location();
+        URI url;
+        try {
+            url = new URI(raw.get().value());
+        } catch (URISyntaxException e) {
+            node.problems().add(where, node.keyPath(KEY_URL), "'" + printable(raw.get().value())
+                + "' is not a URL: " + e.getReason());
+            return DEFAULT_URL;
+        }
+        // printed without user information: a password there must not reach the error message
+        String shown = "'" + printable(url.toString()) + "'";
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        String problem = null;
+        if (!List.of("http", "https", "file").contains(scheme)) {
+            problem = shown + " is not an http://, https:// or file:// URL";
+        } else if (scheme.equals("file") && !allowUnix) {
+            problem = shown + ": " + UNIX_SOCKET_REFUSAL;
+        } else if (url.getRawUserInfo() != null) {
+            problem = shown + ": user information in the URL is not supported (the pack logs on as each user, "
+                + "with no account of its own)";
+        } else {
+            problem = urlProblem(url, allowUnix).orElse(null);
+        }
+        if (problem != null) {
+            node.problems().add(where, node.keyPath(KEY_URL), problem);
+            return DEFAULT_URL;
+        }
+        return url;
     }
 
     /**
@@ -199,86 +318,147 @@ public record KopanoSettings(
         return !service.isOpen() || serviceByProtocol.values().stream().anyMatch(g -> !g.isOpen());
     }
 
-    public KopanoSettings withUrl(URI newUrl) {
-        return new KopanoSettings(newUrl, service, serviceByProtocol, ungatedProtocols, sessionless, quiet, debug, allowUnixSocket,
-            connectTimeout, responseTimeout, idleTimeout, maxIdleConnections, trustStore, trustStorePassword,
-            trustStoreType, verifyHostname);
+    /** A builder with the defaults of {@link #defaults()}. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public KopanoSettings withService(ServiceGate gate) {
-        return new KopanoSettings(url, gate, serviceByProtocol, ungatedProtocols, sessionless, quiet, debug, allowUnixSocket,
-            connectTimeout, responseTimeout, idleTimeout, maxIdleConnections, trustStore, trustStorePassword,
-            trustStoreType, verifyHostname);
+    /** A builder holding these settings, to build a variant of them. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.url = url;
+        b.service = service;
+        b.serviceByProtocol.putAll(serviceByProtocol);
+        b.ungatedProtocols = ungatedProtocols;
+        b.sessionless = sessionless;
+        b.quiet = quiet;
+        b.debug = debug;
+        b.allowUnixSocket = allowUnixSocket;
+        b.connectTimeout = connectTimeout;
+        b.responseTimeout = responseTimeout;
+        b.idleTimeout = idleTimeout;
+        b.maxIdleConnections = maxIdleConnections;
+        b.trustStore = trustStore;
+        b.trustStorePassword = trustStorePassword;
+        b.trustStoreType = trustStoreType;
+        b.verifyHostname = verifyHostname;
+        return b;
     }
 
-    public KopanoSettings withService(Protocol protocol, ServiceGate gate) {
-        Map<Protocol, ServiceGate> copy = new EnumMap<>(Protocol.class);
-        copy.putAll(serviceByProtocol);
-        copy.put(protocol, gate);
-        return new KopanoSettings(url, service, copy, ungatedProtocols, sessionless, quiet, debug, allowUnixSocket,
-            connectTimeout, responseTimeout, idleTimeout, maxIdleConnections, trustStore, trustStorePassword,
-            trustStoreType, verifyHostname);
-    }
+    /**
+     * Builds {@link KopanoSettings}, starting from the defaults; {@link #build()} validates.
+     *
+     * <p>Not thread-safe: one builder per thread.
+     */
+    @NotThreadSafe
+    public static final class Builder {
+        private URI url = DEFAULT_URL;
+        private ServiceGate service = ServiceGate.NONE;
+        private final Map<Protocol, ServiceGate> serviceByProtocol = new EnumMap<>(Protocol.class);
+        private Set<Protocol> ungatedProtocols = Set.of();
+        private boolean sessionless;
+        private boolean quiet;
+        private boolean debug;
+        private boolean allowUnixSocket;
+        private Duration connectTimeout = DEFAULT_TIMEOUT;
+        private Duration responseTimeout = DEFAULT_TIMEOUT;
+        private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        private int maxIdleConnections = DEFAULT_MAX_IDLE_CONNECTIONS;
+        private Optional<Path> trustStore = Optional.empty();
+        private Optional<Secret> trustStorePassword = Optional.empty();
+        private String trustStoreType = "PKCS12";
+        private boolean verifyHostname = true;
 
-    /** Lets {@code protocols} through on the password alone while other protocols have a gate. */
-    public KopanoSettings withUngatedProtocols(Set<Protocol> protocols) {
-        return new KopanoSettings(url, service, serviceByProtocol, protocols, sessionless, quiet, debug, allowUnixSocket,
-            connectTimeout, responseTimeout, idleTimeout, maxIdleConnections, trustStore, trustStorePassword,
-            trustStoreType, verifyHostname);
-    }
+        private Builder() {
+        }
 
-    public KopanoSettings withSessionless(boolean on) {
-        return new KopanoSettings(url, service, serviceByProtocol, ungatedProtocols, on, quiet, debug, allowUnixSocket,
-            connectTimeout, responseTimeout, idleTimeout, maxIdleConnections, trustStore, trustStorePassword,
-            trustStoreType, verifyHostname);
-    }
+        public Builder url(URI value) {
+            url = value;
+            return this;
+        }
 
-    public KopanoSettings withQuiet(boolean on) {
-        return new KopanoSettings(url, service, serviceByProtocol, ungatedProtocols, sessionless, on, debug, allowUnixSocket,
-            connectTimeout, responseTimeout, idleTimeout, maxIdleConnections, trustStore, trustStorePassword,
-            trustStoreType, verifyHostname);
-    }
+        /** The default gate, for every protocol without a gate of its own. */
+        public Builder service(ServiceGate gate) {
+            service = gate;
+            return this;
+        }
 
-    public KopanoSettings withDebug(boolean on) {
-        return new KopanoSettings(url, service, serviceByProtocol, ungatedProtocols, sessionless, quiet, on, allowUnixSocket,
-            connectTimeout, responseTimeout, idleTimeout, maxIdleConnections, trustStore, trustStorePassword,
-            trustStoreType, verifyHostname);
-    }
+        /** The gate of one protocol, replacing the default for it. */
+        public Builder service(Protocol protocol, ServiceGate gate) {
+            serviceByProtocol.put(protocol, gate);
+            return this;
+        }
 
-    /** Points at a UNIX socket and allows it (ulFlags 0x1 stays on, so the server checks the password). */
-    public KopanoSettings withUnixSocket(Path socket) {
-        return new KopanoSettings(socket.toAbsolutePath().toUri(), service, serviceByProtocol, ungatedProtocols,
-            sessionless, quiet, debug, true, connectTimeout, responseTimeout, idleTimeout, maxIdleConnections,
-            trustStore, trustStorePassword, trustStoreType, verifyHostname);
-    }
+        /** Lets {@code protocols} through on the password alone while other protocols have a gate. */
+        public Builder ungatedProtocols(Set<Protocol> protocols) {
+            ungatedProtocols = protocols;
+            return this;
+        }
 
-    public KopanoSettings withTimeouts(Duration connect, Duration response) {
-        return new KopanoSettings(url, service, serviceByProtocol, ungatedProtocols, sessionless, quiet, debug, allowUnixSocket,
-            connect, response, idleTimeout, maxIdleConnections, trustStore, trustStorePassword,
-            trustStoreType, verifyHostname);
-    }
+        public Builder sessionless(boolean on) {
+            sessionless = on;
+            return this;
+        }
 
-    public KopanoSettings withIdleTimeout(Duration idle) {
-        return new KopanoSettings(url, service, serviceByProtocol, ungatedProtocols, sessionless, quiet, debug, allowUnixSocket,
-            connectTimeout, responseTimeout, idle, maxIdleConnections, trustStore, trustStorePassword,
-            trustStoreType, verifyHostname);
-    }
+        public Builder quiet(boolean on) {
+            quiet = on;
+            return this;
+        }
 
-    public KopanoSettings withMaxIdleConnections(int max) {
-        return new KopanoSettings(url, service, serviceByProtocol, ungatedProtocols, sessionless, quiet, debug, allowUnixSocket,
-            connectTimeout, responseTimeout, idleTimeout, max, trustStore, trustStorePassword,
-            trustStoreType, verifyHostname);
-    }
+        public Builder debug(boolean on) {
+            debug = on;
+            return this;
+        }
 
-    public KopanoSettings withTrustStore(Path store, Optional<Secret> password, String type) {
-        return new KopanoSettings(url, service, serviceByProtocol, ungatedProtocols, sessionless, quiet, debug, allowUnixSocket,
-            connectTimeout, responseTimeout, idleTimeout, maxIdleConnections, Optional.of(store), password,
-            type, verifyHostname);
-    }
+        public Builder allowUnixSocket(boolean on) {
+            allowUnixSocket = on;
+            return this;
+        }
 
-    public KopanoSettings withVerifyHostname(boolean on) {
-        return new KopanoSettings(url, service, serviceByProtocol, ungatedProtocols, sessionless, quiet, debug, allowUnixSocket,
-            connectTimeout, responseTimeout, idleTimeout, maxIdleConnections, trustStore, trustStorePassword,
-            trustStoreType, on);
+        /** Points at a UNIX socket and allows it (ulFlags 0x1 stays on, so the server checks the password). */
+        public Builder unixSocket(Path socket) {
+            url = socket.toAbsolutePath().toUri();
+            allowUnixSocket = true;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration value) {
+            connectTimeout = value;
+            return this;
+        }
+
+        public Builder responseTimeout(Duration value) {
+            responseTimeout = value;
+            return this;
+        }
+
+        public Builder idleTimeout(Duration value) {
+            idleTimeout = value;
+            return this;
+        }
+
+        public Builder maxIdleConnections(int max) {
+            maxIdleConnections = max;
+            return this;
+        }
+
+        public Builder trustStore(Path store, Optional<Secret> password, String type) {
+            trustStore = Optional.of(store);
+            trustStorePassword = password;
+            trustStoreType = type;
+            return this;
+        }
+
+        public Builder verifyHostname(boolean on) {
+            verifyHostname = on;
+            return this;
+        }
+
+        /** The settings; throws {@link IllegalArgumentException} when they do not hold together. */
+        public KopanoSettings build() {
+            return new KopanoSettings(url, service, serviceByProtocol, ungatedProtocols, sessionless, quiet, debug,
+                allowUnixSocket, connectTimeout, responseTimeout, idleTimeout, maxIdleConnections, trustStore,
+                trustStorePassword, trustStoreType, verifyHostname);
+        }
     }
 }

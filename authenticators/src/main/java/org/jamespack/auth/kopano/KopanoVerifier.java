@@ -2,18 +2,9 @@ package org.jamespack.auth.kopano;
 
 import java.io.IOException;
 import java.net.SocketTimeoutException;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
-import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLException;
@@ -22,8 +13,6 @@ import org.jamespack.auth.CredentialVerifier;
 import org.jamespack.auth.InputGuard;
 import org.jamespack.auth.LogSafe;
 import org.jamespack.auth.LoginAttempt;
-import org.jamespack.auth.Protocol;
-import org.jamespack.foundation.Secret;
 import org.jamespack.auth.Verdict;
 import org.jamespack.auth.Verdict.Reason;
 import org.jamespack.foundation.config.ConfigNode;
@@ -42,7 +31,7 @@ import net.jcip.annotations.ThreadSafe;
  * <p>Thread-safe: any number of James threads may call {@link #verify} at once; each call runs on
  * a connection of its own, taken from and given back to a keep-alive pool.
  *
- * <p>What the verdicts mean here (the wire facts are in {@code kopano-soap.md}):
+ * <p>What the verdicts mean here (the wire facts are in the package documentation):
  * <ul>
  * <li>REJECTED: the server answered logon with 0x80000009. It answers <em>every</em> logon
  *     failure so: wrong password, unknown or non-active user, and its own directory or database
@@ -61,29 +50,6 @@ import net.jcip.annotations.ThreadSafe;
 public final class KopanoVerifier implements CredentialVerifier {
 
     private static final Logger LOG = LoggerFactory.getLogger(KopanoVerifier.class);
-
-    public static final String KEY_URL = "url";
-    public static final String KEY_SERVICE = "service";
-    public static final String KEY_SERVICE_PROTOCOL = "protocol";
-    public static final String KEY_UNGATED_PROTOCOLS = "ungatedProtocols";
-    public static final String KEY_SESSIONLESS = "sessionless";
-    public static final String KEY_QUIET = "quiet";
-    public static final String KEY_DEBUG = "debug";
-    public static final String KEY_ALLOW_UNIX_SOCKET = "allowUnixSocket";
-    public static final String KEY_CONNECT_TIMEOUT = "connectTimeout";
-    public static final String KEY_RESPONSE_TIMEOUT = "responseTimeout";
-    public static final String KEY_IDLE_TIMEOUT = "idleTimeout";
-    public static final String KEY_MAX_IDLE_CONNECTIONS = "maxIdleConnections";
-    public static final String KEY_TRUST_STORE = "trustStore";
-    public static final String KEY_TRUST_STORE_PASSWORD = "trustStorePassword";
-    public static final String KEY_TRUST_STORE_TYPE = "trustStoreType";
-    public static final String KEY_VERIFY_HOSTNAME = "verifyHostname";
-
-    /** Every setting {@link #fromConfig} reads, as documented in the package's settings table. */
-    public static final List<String> SETTING_KEYS = List.of(KEY_URL, KEY_SERVICE, KEY_UNGATED_PROTOCOLS, KEY_SESSIONLESS, KEY_QUIET,
-        KEY_DEBUG, KEY_ALLOW_UNIX_SOCKET, KEY_CONNECT_TIMEOUT, KEY_RESPONSE_TIMEOUT, KEY_IDLE_TIMEOUT,
-        KEY_MAX_IDLE_CONNECTIONS, KEY_TRUST_STORE, KEY_TRUST_STORE_PASSWORD, KEY_TRUST_STORE_TYPE,
-        KEY_VERIFY_HOSTNAME);
 
     static final String CLIENT_APP = "jamespack-kopano-auth";
 
@@ -108,8 +74,8 @@ public final class KopanoVerifier implements CredentialVerifier {
     }
 
     /**
-     * Reads a {@code <kopano>} element (see the package documentation for its shape and keys).
-     * Problems are recorded on {@code node.problems()} with file, line and key, all of them,
+     * Reads a {@code <kopano>} element with {@link KopanoSettings#from(ConfigNode)} (see the package
+     * documentation for its shape and keys). Problems are recorded on {@code node.problems()} with file, line and key, all of them,
      * rather than thrown; when there were any, the verifier returned answers UNAVAILABLE and never
      * connects, and the caller is expected to fail start-up with {@code problems().throwIfAny()}.
      * The attributes {@code control} and {@code name} belong to the chain loader and are not read
@@ -117,153 +83,20 @@ public final class KopanoVerifier implements CredentialVerifier {
      */
     public static KopanoVerifier fromConfig(ConfigNode node) {
         int before = node.problems().list().size();
-        KopanoSettings d = KopanoSettings.defaults();
-
-        URI url = d.url();
-        boolean allowUnix = node.bool(KEY_ALLOW_UNIX_SOCKET, false);
-        Optional<ConfigNode.Located> rawUrl = node.raw(KEY_URL);
-        if (rawUrl.isPresent() && !rawUrl.get().value().isEmpty()) {
-            String where = rawUrl.get().location();
-            try {
-                url = new URI(rawUrl.get().value());
-                // printed without user information: a password there must not reach the error message
-                String shown = KopanoSettings.printable(url.toString());
-                String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-                if (!List.of("http", "https", "file").contains(scheme)) {
-                    node.problems().add(where, node.keyPath(KEY_URL), "'" + shown + "' is not an http://, https:// or file:// URL");
-                    url = d.url();
-                } else if (scheme.equals("file") && !allowUnix) {
-                    node.problems().add(where, node.keyPath(KEY_URL), "'" + shown + "': " + KopanoSettings.UNIX_SOCKET_REFUSAL);
-                    url = d.url();
-                } else if (url.getRawUserInfo() != null) {
-                    node.problems().add(where, node.keyPath(KEY_URL), "'" + shown + "': user information in the URL is not "
-                        + "supported (the pack logs on as each user, with no account of its own)");
-                    url = d.url();
-                } else if (!scheme.equals("file") && (url.getHost() == null || url.getHost().isEmpty())) {
-                    node.problems().add(where, node.keyPath(KEY_URL), "'" + shown + "' has no host");
-                    url = d.url();
-                }
-            } catch (URISyntaxException e) {
-                node.problems().add(where, node.keyPath(KEY_URL), "'" + KopanoSettings.printable(rawUrl.get().value())
-                    + "' is not a URL: " + e.getReason());
-                url = d.url();
-            }
-        }
-
-        ServiceGate service = ServiceGate.NONE;
-        Map<Protocol, ServiceGate> byProtocol = new EnumMap<>(Protocol.class);
-        List<ConfigNode> services = node.children(KEY_SERVICE);
-        if (services.isEmpty()) {
-            service = node.parsed(KEY_SERVICE, ServiceGate::parse).orElse(ServiceGate.NONE);
-        }
-        boolean defaultSeen = false;
-        for (ConfigNode s : services) {
-            Optional<Protocol> protocol = s.parsed(KEY_SERVICE_PROTOCOL, Protocol::fromConfigName);
-            boolean protocolGiven = s.has(KEY_SERVICE_PROTOCOL);
-            ServiceGate gate;
-            try {
-                gate = ServiceGate.parse(s.text());
-            } catch (IllegalArgumentException e) {
-                node.problems().add(s.location(), node.keyPath(KEY_SERVICE), e.getMessage());
-                continue;
-            }
-            if (protocol.isPresent()) {
-                if (gate.isOpen()) {
-                    // before ungatedProtocols an empty element opened the protocol; say so rather than guess
-                    node.problems().add(s.location(), node.keyPath(KEY_SERVICE), "empty for protocol "
-                        + protocol.get().configName() + ": to let it through on the password alone, list it in "
-                        + KEY_UNGATED_PROTOCOLS + "; to gate it, name its features");
-                    continue;
-                }
-                if (byProtocol.put(protocol.get(), gate) != null) {
-                    node.problems().add(s.location(), node.keyPath(KEY_SERVICE),
-                        "given more than once for protocol " + protocol.get().configName());
-                }
-            } else if (!protocolGiven) {
-                if (defaultSeen) {
-                    node.problems().add(s.location(), node.keyPath(KEY_SERVICE),
-                        "the default (no protocol attribute) is given more than once");
-                }
-                defaultSeen = true;
-                service = gate;
-            }
-        }
-
-        Set<Protocol> ungated = EnumSet.noneOf(Protocol.class);
-        for (String name : node.list(KEY_UNGATED_PROTOCOLS)) {
-            for (String part : name.split("[,\\s]+")) {
-                if (part.isEmpty()) {
-                    continue;
-                }
-                try {
-                    ungated.add(Protocol.fromConfigName(part));
-                } catch (IllegalArgumentException e) {
-                    node.problem(KEY_UNGATED_PROTOCOLS, e.getMessage());
-                }
-            }
-        }
-        for (Protocol p : ungated) {
-            if (byProtocol.containsKey(p)) {
-                node.problem(KEY_UNGATED_PROTOCOLS, p.configName() + " also has a service gate: choose one");
-            }
-        }
-        boolean anyGateGiven = !service.isOpen() || !byProtocol.isEmpty();
-        if (!ungated.isEmpty() && !anyGateGiven) {
-            node.problem(KEY_UNGATED_PROTOCOLS, "has no effect without a service gate (every protocol is checked on "
-                + "the password alone then)");
-            ungated.clear();
-        }
-        ungated.removeAll(byProtocol.keySet());
-
-        boolean sessionless = node.bool(KEY_SESSIONLESS, false);
-        boolean quiet = node.bool(KEY_QUIET, false);
-        boolean debug = node.bool(KEY_DEBUG, false);
-        Duration connect = positive(node, KEY_CONNECT_TIMEOUT, d.connectTimeout());
-        Duration response = positive(node, KEY_RESPONSE_TIMEOUT, d.responseTimeout());
-        Duration idle = positive(node, KEY_IDLE_TIMEOUT, d.idleTimeout());
-        int maxIdle = node.integer(KEY_MAX_IDLE_CONNECTIONS, d.maxIdleConnections(), 0, 1024);
-        Optional<Path> trustStore = node.string(KEY_TRUST_STORE).map(Path::of);
-        Optional<Secret> trustStorePassword = node.secret(KEY_TRUST_STORE_PASSWORD);
-        String trustStoreType = node.choice(KEY_TRUST_STORE_TYPE, d.trustStoreType(),
-            Map.of("pkcs12", "PKCS12", "jks", "JKS"));
-        boolean verifyHostname = node.bool(KEY_VERIFY_HOSTNAME, true);
-        if (!verifyHostname) {
-            LOG.warn("{}: {} is off: any certificate the trust store accepts is taken for the Kopano server",
-                node.location(), node.keyPath(KEY_VERIFY_HOSTNAME));
-        }
-        boolean anyGate = !service.isOpen() || byProtocol.values().stream().anyMatch(g -> !g.isOpen());
-        if (sessionless && anyGate) {
-            node.problem(KEY_SESSIONLESS, "cannot be combined with a service gate: reading a user's features needs a session");
-            sessionless = false;
-        }
-        if (trustStore.isPresent() && !url.getScheme().equalsIgnoreCase("https")) {
-            node.problem(KEY_TRUST_STORE, "is only used with an https:// URL");
-        }
-
-        KopanoSettings settings = new KopanoSettings(url, service, byProtocol, ungated, sessionless, quiet, debug,
-            allowUnix, connect, response, idle, maxIdle, trustStore, trustStorePassword, trustStoreType, verifyHostname);
+        KopanoSettings settings = KopanoSettings.from(node);
         if (node.problems().list().size() > before) {
             return misconfigured(settings, node.location());
         }
         try {
             return create(settings);
         } catch (IllegalArgumentException e) {
-            node.problem(KEY_TRUST_STORE, e.getMessage());
+            node.problem(KopanoSettings.KEY_TRUST_STORE, e.getMessage());
             return misconfigured(settings, node.location());
         }
     }
 
     private static KopanoVerifier misconfigured(KopanoSettings settings, String where) {
         return new KopanoVerifier(settings, null, "misconfigured at " + where);
-    }
-
-    private static Duration positive(ConfigNode node, String key, Duration fallback) {
-        Duration d = node.duration(key, fallback);
-        if (d.isZero() || d.isNegative()) {
-            node.problem(key, "must be longer than 0 (a time-out is always set)");
-            return fallback;
-        }
-        return d;
     }
 
     /** The settings in force. */
@@ -380,7 +213,7 @@ public final class KopanoVerifier implements CredentialVerifier {
                 }
                 if (gateFor.isEmpty()) {
                     return Verdict.disabled(Reason.FEATURE_DISABLED, "protocol " + attempt.protocol().configName()
-                        + " has no service gate while others have one, and is not listed in " + KEY_UNGATED_PROTOCOLS);
+                        + " has no service gate while others have one, and is not listed in " + KopanoSettings.KEY_UNGATED_PROTOCOLS);
                 }
                 ServiceGate gate = gateFor.get();
                 if (gate.isOpen()) {
@@ -455,7 +288,7 @@ public final class KopanoVerifier implements CredentialVerifier {
         }
     }
 
-    private Soap.Element call(SoapHttpClient.Exchange x, String op, String body, String masked)
+    private SoapElement call(SoapHttpClient.Exchange x, String op, String body, String masked)
         throws IOException, Soap.SoapException {
         if (settings.debug()) {
             LOG.info("kopano SOAP {} request: {}", op, LogSafe.of(masked, 8000));
@@ -469,7 +302,7 @@ public final class KopanoVerifier implements CredentialVerifier {
             // Kopano sends a Fault with HTTP 500; other statuses come from proxies or a broken server
             if (answer.body().contains("Fault")) {
                 try {
-                    Soap.Element fault = Soap.parseBody(answer.body());
+                    SoapElement fault = Soap.parseBody(answer.body());
                     if (fault.name().equals("Fault")) {
                         throw new Soap.FaultException("HTTP " + answer.status() + ": " + Soap.faultText(fault));
                     }

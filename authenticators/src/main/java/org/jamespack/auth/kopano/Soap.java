@@ -76,8 +76,8 @@ final class Soap {
 
     /**
      * Idle parsers, one factory each. The JDK's StAX factory can hand back the reader it made
-     * last ({@code reuse-instance}), which halves the cost of reading a short answer (building a
-     * reader allocates its scanners and buffers anew: about 4 of 7 us per answer), but then one
+     * last ({@code reuse-instance}), which saves most of the cost of reading a short answer (a new
+     * reader allocates its scanners and buffers anew), but then one
      * factory serves one parse at a time; so each parse borrows a factory. The pool never holds
      * more factories than parses ran at once.
      */
@@ -206,12 +206,12 @@ final class Soap {
      * Parses a SOAP envelope and returns the first element in its Body: the method response
      * or a Fault. Throws {@link SoapException} when the text is not a SOAP envelope.
      */
-    static Element parseBody(String xml) throws SoapException {
-        Element root = parse(xml);
+    static SoapElement parseBody(String xml) throws SoapException {
+        SoapElement root = parse(xml);
         if (!root.name().equals("Envelope")) {
             throw new SoapException("not a SOAP envelope (root element " + root.name() + ")");
         }
-        Element body = root.child("Body").orElseThrow(() -> new SoapException("SOAP envelope without a Body"));
+        SoapElement body = root.child("Body").orElseThrow(() -> new SoapException("SOAP envelope without a Body"));
         if (body.children().isEmpty()) {
             throw new SoapException("empty SOAP Body");
         }
@@ -219,7 +219,7 @@ final class Soap {
     }
 
     /** A secure StAX parse into a small tree of local names; DTDs are refused outright. */
-    static Element parse(String xml) throws SoapException {
+    static SoapElement parse(String xml) throws SoapException {
         XMLInputFactory factory = SPARE.getAndSet(null);
         if (factory == null) {
             factory = FACTORIES.pollFirst();
@@ -230,8 +230,8 @@ final class Soap {
         XMLStreamReader r = null;
         try {
             r = factory.createXMLStreamReader(new StringReader(xml));
-            List<Element> stack = new ArrayList<>();
-            Element root = null;
+            List<SoapElement> stack = new ArrayList<>();
+            SoapElement root = null;
             while (r.hasNext()) {
                 int event = r.next();
                 switch (event) {
@@ -242,7 +242,7 @@ final class Soap {
                         // most elements carry no attribute: skip the lookup then
                         String nilValue = r.getAttributeCount() == 0 ? null : r.getAttributeValue(NS_XSI, "nil");
                         boolean nil = "true".equals(nilValue) || "1".equals(nilValue);
-                        Element e = new Element(r.getLocalName(), nil);
+                        SoapElement e = new SoapElement(r.getLocalName(), nil);
                         if (stack.isEmpty()) {
                             root = e;
                         } else {
@@ -286,146 +286,13 @@ final class Soap {
     }
 
     /** The fault text of a SOAP 1.1 or 1.2 Fault element, for a log line. */
-    static String faultText(Element fault) {
+    static String faultText(SoapElement fault) {
         String code = fault.text("faultcode").or(() -> fault.child("Code").flatMap(c -> c.text("Value"))).orElse("?");
         String reason = fault.text("faultstring").or(() -> fault.child("Reason").flatMap(c -> c.text("Text"))).orElse("");
         return code + " " + reason;
     }
 
-    /**
-     * One element of an answer: its local name, text and children. Not thread-safe while being
-     * built by {@link #parse}, read-only afterwards.
-     */
-    static final class Element {
-        private final String name;
-        private final boolean nil;
-        // allocated on first use: most elements of an answer are leaves, and most leaves are short
-        private @Nullable StringBuilder textBuffer;
-        private List<Element> children = List.of();
-
-        Element(String name, boolean nil) {
-            this.name = name;
-            this.nil = nil;
-        }
-
-        String name() {
-            return name;
-        }
-
-        boolean isNil() {
-            return nil;
-        }
-
-        List<Element> children() {
-            return children;
-        }
-
-        void add(Element child) {
-            if (children.isEmpty()) {
-                children = new ArrayList<>(4);
-            }
-            children.add(child);
-        }
-
-        void append(String chars) {
-            if (textBuffer == null) {
-                textBuffer = new StringBuilder(chars.length());
-            }
-            textBuffer.append(chars);
-        }
-
-        String ownText() {
-            return textBuffer == null ? "" : textBuffer.toString().trim();
-        }
-
-        Optional<Element> child(String local) {
-            for (Element c : children) {
-                if (c.name.equals(local)) {
-                    return Optional.of(c);
-                }
-            }
-            return Optional.empty();
-        }
-
-        List<Element> all(String local) {
-            List<Element> found = new ArrayList<>();
-            for (Element c : children) {
-                if (c.name.equals(local)) {
-                    found.add(c);
-                }
-            }
-            return found;
-        }
-
-        /** The text of a child; absent or {@code xsi:nil} means null, an empty element is "". */
-        Optional<String> text(String local) {
-            return child(local).filter(c -> !c.nil).map(Element::ownText);
-        }
-
-        /** An unsigned number child; absent or nil means 0, as gSOAP reads it. */
-        long unsigned(String local) throws SoapException {
-            Optional<String> t = text(local);
-            if (t.isEmpty() || t.get().isEmpty()) {
-                return 0;
-            }
-            try {
-                return Long.parseUnsignedLong(t.get());
-            } catch (NumberFormatException e) {
-                throw new SoapException(local + " is not an unsigned number: '" + abbreviate(t.get()) + "'");
-            }
-        }
-
-        /**
-         * The error code {@code er} of a method response, which must be there and a number. gSOAP
-         * would read an absent, nil or empty {@code er} as 0, success; a server (or something
-         * posing as one) that sends no error code has not said that the logon worked, so this
-         * throws {@link MalformedAnswerException} instead: the check fails closed (UNAVAILABLE).
-         */
-        long errorCode() throws SoapException {
-            Optional<Element> er = child("er");
-            if (er.isEmpty()) {
-                throw new MalformedAnswerException(name + " without an er (error code)");
-            }
-            if (er.get().nil) {
-                throw new MalformedAnswerException(name + " with a nil er (error code)");
-            }
-            String text = er.get().ownText();
-            if (text.isEmpty()) {
-                throw new MalformedAnswerException(name + " with an empty er (error code)");
-            }
-            try {
-                return Long.parseUnsignedLong(text);
-            } catch (NumberFormatException e) {
-                throw new MalformedAnswerException(name + " with an er that is not an unsigned number: '"
-                    + abbreviate(text) + "'");
-            }
-        }
-
-        /** The values of an {@code lpsMVPropmap} item with {@code propId}, if present. */
-        Optional<List<String>> multiValued(long propId) throws SoapException {
-            Optional<Element> map = child("lpsMVPropmap");
-            if (map.isEmpty()) {
-                return Optional.empty();
-            }
-            for (Element item : map.get().all("item")) {
-                if (item.unsigned("ulPropId") == propId) {
-                    List<String> values = new ArrayList<>();
-                    Optional<Element> sValues = item.child("sValues");
-                    if (sValues.isPresent()) {
-                        for (Element v : sValues.get().all("item")) {
-                            if (!v.nil) {
-                                values.add(v.ownText());
-                            }
-                        }
-                    }
-                    return Optional.of(values);
-                }
-            }
-            return Optional.empty();
-        }
-    }
-
-    private static String abbreviate(String s) {
+    static String abbreviate(String s) {
         return abbreviate(s, 40);
     }
 
@@ -465,7 +332,7 @@ final class Soap {
         }
     }
 
-    static LogonResult logonResult(Element response) throws SoapException {
+    static LogonResult logonResult(SoapElement response) throws SoapException {
         expect(response, "logonResponse");
         long session = response.unsigned("ulSessionId");
         long er;
@@ -483,10 +350,10 @@ final class Soap {
     record UserResult(long er, long objectClass, Optional<List<String>> disabled, Optional<List<String>> enabled) {
     }
 
-    static UserResult userResult(Element response) throws SoapException {
+    static UserResult userResult(SoapElement response) throws SoapException {
         expect(response, "getUserResponse");
         long er = response.errorCode();
-        Optional<Element> user = response.child("lpsUser").filter(u -> !u.isNil());
+        Optional<SoapElement> user = response.child("lpsUser").filter(u -> !u.isNil());
         if (er != 0 || user.isEmpty()) {
             return new UserResult(er, 0, Optional.empty(), Optional.empty());
         }
@@ -494,12 +361,12 @@ final class Soap {
             user.get().multiValued(PROP_DISABLED_FEATURES), user.get().multiValued(PROP_ENABLED_FEATURES));
     }
 
-    static long logoffResult(Element response) throws SoapException {
+    static long logoffResult(SoapElement response) throws SoapException {
         expect(response, "logoffResponse");
         return response.unsigned("result");
     }
 
-    private static void expect(Element response, String name) throws SoapException {
+    private static void expect(SoapElement response, String name) throws SoapException {
         if (response.name().equals("Fault")) {
             throw new FaultException(faultText(response));
         }

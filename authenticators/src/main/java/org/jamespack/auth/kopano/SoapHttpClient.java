@@ -1,19 +1,10 @@
 package org.jamespack.auth.kopano;
 
-import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -136,7 +127,7 @@ final class SoapHttpClient implements AutoCloseable {
         URI url = settings.url();
         int connectMs = millis(settings.connectTimeout());
         if (url.getScheme().equalsIgnoreCase("file")) {
-            return UnixWire.connect(Path.of(url.getPath()), connectMs);
+            return Wire.UnixWire.connect(Path.of(url.getPath()), connectMs);
         }
         Socket s = new Socket();
         try {
@@ -157,7 +148,7 @@ final class SoapHttpClient implements AutoCloseable {
             s.close();
             throw e;
         }
-        return new SocketWire(s);
+        return new Wire.SocketWire(s);
     }
 
     static int millis(Duration d) {
@@ -219,7 +210,7 @@ final class SoapHttpClient implements AutoCloseable {
                 drop();
                 throw e;
             } finally {
-                java.util.Arrays.fill(bytes, (byte) 0);
+                Arrays.fill(bytes, (byte) 0);
             }
         }
 
@@ -227,7 +218,7 @@ final class SoapHttpClient implements AutoCloseable {
             long deadline = System.nanoTime() + settings.responseTimeout().toNanos();
             String head = headPrefix + body.length + "\r\nConnection: keep-alive\r\n\r\n";
             boolean reused = w.reused;
-            Reader in = w.reader();
+            WireReader in = w.reader();
             try {
                 w.write(head.getBytes(StandardCharsets.US_ASCII), body, deadline);
                 in.deadline = deadline;
@@ -330,257 +321,6 @@ final class SoapHttpClient implements AutoCloseable {
 
         StaleConnectionException(IOException cause) {
             super("stale keep-alive connection", cause);
-        }
-    }
-
-    /** A connection: TCP/TLS socket or UNIX socket channel. Used by one thread at a time. */
-    private abstract static class Wire {
-        volatile long idleSince;
-        volatile boolean reused;
-        volatile boolean dead;
-        private @Nullable Reader reader;
-
-        Reader reader() {
-            if (reader == null) {
-                reader = new Reader(this);
-            }
-            return reader;
-        }
-
-        abstract void write(byte[] head, byte[] body, long deadline) throws IOException;
-
-        /** Reads at least one byte before the deadline; -1 at end of stream. */
-        abstract int read(byte[] buf, int off, int len, long deadline) throws IOException;
-
-        abstract void closeQuietly();
-    }
-
-    private static final class SocketWire extends Wire {
-        private final Socket socket;
-        private final InputStream in;
-        private final OutputStream out;
-
-        SocketWire(Socket socket) throws IOException {
-            this.socket = socket;
-            this.in = socket.getInputStream();
-            this.out = socket.getOutputStream();
-        }
-
-        @Override
-        void write(byte[] head, byte[] body, long deadline) throws IOException {
-            // one write: two small segments would meet Nagle and delayed ACKs on the server side
-            byte[] all = Arrays.copyOf(head, head.length + body.length);
-            System.arraycopy(body, 0, all, head.length, body.length);
-            try {
-                out.write(all);
-                out.flush();
-            } finally {
-                Arrays.fill(all, (byte) 0);
-            }
-        }
-
-        @Override
-        int read(byte[] buf, int off, int len, long deadline) throws IOException {
-            socket.setSoTimeout(remainingMillis(deadline));
-            return in.read(buf, off, len);
-        }
-
-        @Override
-        void closeQuietly() {
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // nothing to do about a socket that fails to close; it is gone either way
-            }
-        }
-    }
-
-    /**
-     * A UNIX socket: the channel has no socket adapter with SO_TIMEOUT, so reads and writes wait
-     * on a selector with the time left.
-     */
-    private static final class UnixWire extends Wire {
-        private final SocketChannel channel;
-        private final Selector selector;
-
-        private UnixWire(SocketChannel channel, Selector selector) {
-            this.channel = channel;
-            this.selector = selector;
-        }
-
-        static UnixWire connect(Path socket, int connectMs) throws IOException {
-            SocketChannel ch = SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
-            try {
-                // a UNIX socket connect does not wait on a network; it fails or succeeds at once
-                ch.connect(UnixDomainSocketAddress.of(socket));
-                ch.configureBlocking(false);
-                Selector sel = Selector.open();
-                return new UnixWire(ch, sel);
-            } catch (IOException | RuntimeException e) {
-                ch.close();
-                throw e;
-            }
-        }
-
-        @Override
-        void write(byte[] head, byte[] body, long deadline) throws IOException {
-            for (byte[] part : new byte[][] {head, body}) {
-                ByteBuffer b = ByteBuffer.wrap(part);
-                while (b.hasRemaining()) {
-                    if (channel.write(b) == 0) {
-                        await(SelectionKey.OP_WRITE, deadline);
-                    }
-                }
-            }
-        }
-
-        @Override
-        int read(byte[] buf, int off, int len, long deadline) throws IOException {
-            ByteBuffer b = ByteBuffer.wrap(buf, off, len);
-            while (true) {
-                int n = channel.read(b);
-                if (n != 0) {
-                    return n;
-                }
-                await(SelectionKey.OP_READ, deadline);
-            }
-        }
-
-        private void await(int op, long deadline) throws IOException {
-            SelectionKey key = channel.register(selector, op);
-            try {
-                int ready = selector.select(remainingMillis(deadline));
-                if (ready == 0) {
-                    throw new SocketTimeoutException("no answer in time");
-                }
-                selector.selectedKeys().clear();
-            } finally {
-                key.interestOps(0);
-            }
-        }
-
-        @Override
-        void closeQuietly() {
-            try {
-                selector.close();
-                channel.close();
-            } catch (IOException ignored) {
-                // nothing to do about a channel that fails to close; it is gone either way
-            }
-        }
-    }
-
-    static int remainingMillis(long deadline) throws SocketTimeoutException {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-            throw new SocketTimeoutException("no answer in time");
-        }
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000));
-    }
-
-    /** Buffered reading of HTTP lines and bodies under a deadline. Not thread-safe. */
-    private static final class Reader {
-        private static final int MAX_LINE = 8192;
-        private final Wire wire;
-        private final byte[] buf = new byte[8192];
-        private int pos;
-        private int end;
-        long deadline;
-
-        Reader(Wire wire) {
-            this.wire = wire;
-        }
-
-        private boolean fill() throws IOException {
-            if (pos < end) {
-                return true;
-            }
-            int n = wire.read(buf, 0, buf.length, deadline);
-            if (n < 0) {
-                return false;
-            }
-            pos = 0;
-            end = n;
-            return true;
-        }
-
-        void awaitFirstByte() throws IOException {
-            if (!fill()) {
-                throw new EOFException("connection closed before an answer");
-            }
-        }
-
-        String line() throws IOException {
-            StringBuilder s = new StringBuilder();
-            while (true) {
-                if (!fill()) {
-                    throw new EOFException("connection closed in an HTTP header");
-                }
-                byte b = buf[pos++];
-                if (b == '\n') {
-                    int len = s.length();
-                    if (len > 0 && s.charAt(len - 1) == '\r') {
-                        s.setLength(len - 1);
-                    }
-                    return s.toString();
-                }
-                if (s.length() >= MAX_LINE) {
-                    throw new IOException("HTTP header line too long");
-                }
-                s.append((char) (b & 0xff));
-            }
-        }
-
-        byte[] exactly(int n) throws IOException {
-            byte[] out = new byte[n];
-            int got = 0;
-            while (got < n) {
-                if (!fill()) {
-                    throw new EOFException("connection closed in an HTTP body");
-                }
-                int take = Math.min(n - got, end - pos);
-                System.arraycopy(buf, pos, out, got, take);
-                pos += take;
-                got += take;
-            }
-            return out;
-        }
-
-        byte[] chunked() throws IOException {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            while (true) {
-                String sizeLine = line();
-                int semi = sizeLine.indexOf(';');
-                int size;
-                try {
-                    size = Integer.parseInt((semi >= 0 ? sizeLine.substring(0, semi) : sizeLine).trim(), 16);
-                } catch (NumberFormatException e) {
-                    throw new IOException("bad chunk size");
-                }
-                if (size < 0 || out.size() + (long) size > Soap.MAX_RESPONSE_BYTES) {
-                    throw new IOException("answer too large");
-                }
-                if (size == 0) {
-                    while (!line().isEmpty()) {
-                        // trailers carry nothing the check needs
-                    }
-                    return out.toByteArray();
-                }
-                out.write(exactly(size));
-                line();
-            }
-        }
-
-        byte[] untilClose() throws IOException {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            while (fill()) {
-                out.write(buf, pos, end - pos);
-                pos = end;
-                if (out.size() > Soap.MAX_RESPONSE_BYTES) {
-                    throw new IOException("answer too large");
-                }
-            }
-            return out.toByteArray();
         }
     }
 }

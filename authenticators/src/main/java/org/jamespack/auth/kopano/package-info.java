@@ -2,8 +2,9 @@
  * Kopano / Zarafa: a password is checked by logging on to the groupware server over
  * MAPI-in-SOAP with it, as pam_mapi does for PAM; Kopano keeps passwords in a salted form only
  * it can check. {@link org.jamespack.auth.kopano.KopanoVerifier} is the entry point:
- * {@code KopanoVerifier.fromConfig(node)} for a {@code <kopano>} element,
- * {@code KopanoVerifier.create(KopanoSettings)} in code.
+ * {@code KopanoVerifier.fromConfig(node)} for a {@code <kopano>} element (read by
+ * {@code KopanoSettings.from(node)}), {@code KopanoVerifier.create(KopanoSettings.builder()…build())}
+ * in code.
  *
  * <p>One check: {@code logon} (ulFlags 0x1 "no UID auth" always, capabilities 528 = Unicode +
  * 64-bit session ids, nothing else), then {@code getUser} on the new session for the object

@@ -5,25 +5,22 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
-import org.jamespack.foundation.Secret;
-import org.jamespack.auth.hash.HashCheck;
 import org.jamespack.auth.hash.HashLimits;
 import org.jamespack.auth.hash.PasswordHashes;
-
-import com.unboundid.ldap.sdk.DN;
-import com.unboundid.ldap.sdk.Filter;
-import com.unboundid.ldap.sdk.LDAPException;
-import com.unboundid.ldap.sdk.LDAPURL;
+import org.jamespack.foundation.Secret;
+import org.jamespack.foundation.config.ConfigNode;
 
 import net.jcip.annotations.Immutable;
 import net.jcip.annotations.NotThreadSafe;
 
 /**
- * The settings of one {@link LdapVerifier}, validated when built; the keys and defaults are
- * listed in the {@code package-info} table and in {@link #KEYS}.
+ * The settings of one {@link LdapVerifier}, validated when built ({@link LdapSettingsRules}): from
+ * an {@code <ldap>} element with {@link #from(ConfigNode)}, in code with {@link #builder()}. The
+ * keys and defaults are listed in the {@code package-info} table and in {@link #KEYS}.
  *
  * <p>Immutable and thread-safe. The two passwords are {@link Secret}s, so printing the record
  * prints no secret.
@@ -118,7 +115,7 @@ public record LdapSettings(
     public static final String DN_CACHE_TTL = "dnCacheTtl";
     public static final String DN_CACHE_SIZE = "dnCacheSize";
 
-    /** Every key {@link LdapVerifier#fromConfig} reads, in the order of the package-info table. */
+    /** Every key {@link #from(ConfigNode)} reads, in the order of the package-info table. */
     public static final List<String> KEYS = List.of(URL, START_TLS, TRUST_STORE, TRUST_STORE_PASSWORD, TRUST_STORE_TYPE,
         CONNECT_TIMEOUT, RESPONSE_TIMEOUT, BASE_DN, BIND_DN, BIND_PASSWORD, MODE, DN_TEMPLATE, LOGIN_ATTRIBUTE,
         USERNAME_ATTRIBUTE, OBJECT_CLASS, FILTER, PASSWORD_ATTRIBUTE, POOL_SIZE, MAX_FAILOVER_CONNECTION_AGE,
@@ -136,6 +133,11 @@ public record LdapSettings(
      */
     public static final Duration DEFAULT_DN_CACHE_TTL = Duration.ofSeconds(60);
     public static final int DEFAULT_DN_CACHE_SIZE = 10_000;
+    public static final int DEFAULT_POOL_SIZE = 8;
+    public static final Duration DEFAULT_MAX_FAILOVER_CONNECTION_AGE = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_HEALTH_CHECK_INTERVAL = Duration.ofSeconds(30);
+    /** The shortest time-out or interval: any positive one. */
+    private static final Duration POSITIVE = Duration.ofMillis(1);
 
     /** How a password is checked, after the entry is found. */
     public enum Mode {
@@ -173,45 +175,84 @@ public record LdapSettings(
         Objects.requireNonNull(filter, "filter");
         urls = List.copyOf(urls);
         loginAttributes = List.copyOf(loginAttributes);
-        List<String> problems = validate(urls, startTls, trustStoreType, connectTimeout, responseTimeout, baseDn, bindDn,
-            bindPassword, mode, dnTemplate, loginAttributes, usernameAttribute, filter, passwordAttribute, poolSize,
-            maxFailoverConnectionAge, healthCheckInterval);
         Objects.requireNonNull(hashLimits, "hashLimits");
         Objects.requireNonNull(dummyHash, "dummyHash");
-        dummyHashProblem(dummyHash, hashLimits).ifPresent(problems::add);
-        problems.addAll(dnCacheProblems(dnCacheTtl, dnCacheSize));
+        List<String> problems = LdapSettingsRules.validate(urls, startTls, trustStoreType, connectTimeout, responseTimeout,
+            baseDn, bindDn, bindPassword, mode, dnTemplate, loginAttributes, usernameAttribute, filter, passwordAttribute,
+            poolSize, maxFailoverConnectionAge, healthCheckInterval);
+        LdapSettingsRules.dummyHashProblem(dummyHash, hashLimits).ifPresent(problems::add);
+        problems.addAll(LdapSettingsRules.dnCacheProblems(dnCacheTtl, dnCacheSize));
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(String.join("; ", problems));
+            throw new LdapSettingsRules.Invalid(problems);
         }
     }
 
     /**
-     * Why {@code dummyHash} cannot serve as the unknown-user check: a scheme the pack cannot verify,
-     * or a cost over {@code limits} (it would be refused uncomputed, and then cost nothing).
+     * The settings of an {@code <ldap>} element, empty when a problem was recorded; every problem
+     * is recorded on {@code node.problems()} with its file, line and key. The attributes {@code name}
+     * and {@code control} belong to the chain loader and are not read here.
      */
-    static Optional<String> dummyHashProblem(String dummyHash, HashLimits limits) {
-        HashCheck check = PasswordHashes.check(dummyHash, Secret.of("jamespack-dummy"), limits);
-        switch (check.outcome()) {
-            case UNSUPPORTED:
-                return Optional.of(DUMMY_HASH + ": scheme " + check.scheme() + " cannot be verified by the pack");
-            case OVER_LIMIT:
-                return Optional.of(DUMMY_HASH + ": " + check.scheme());
-            default:
-                return Optional.empty();
+    public static Optional<LdapSettings> from(ConfigNode node) {
+        int before = node.problems().list().size();
+        Builder b = builder();
+        node.list(URL).forEach(b::url);
+        b.startTls(node.bool(START_TLS, false));
+        Optional<Path> trustStore = node.string(TRUST_STORE).map(Path::of);
+        b.trustStore = trustStore;
+        b.trustStorePassword = node.secret(TRUST_STORE_PASSWORD);
+        b.trustStoreType = node.string(TRUST_STORE_TYPE, "PKCS12");
+        b.connectTimeout(node.duration(CONNECT_TIMEOUT, DEFAULT_TIMEOUT, POSITIVE));
+        b.responseTimeout(node.duration(RESPONSE_TIMEOUT, DEFAULT_TIMEOUT, POSITIVE));
+        String baseDn = node.requiredString(BASE_DN);
+        b.baseDn(baseDn);
+        b.bindDn = node.string(BIND_DN);
+        b.bindPassword = node.secret(BIND_PASSWORD);
+        b.mode(node.choice(MODE, Mode.REBIND, Map.of(
+            Mode.REBIND.configName(), Mode.REBIND,
+            Mode.COMPARE.configName(), Mode.COMPARE,
+            Mode.COMPARE_OPERATION.configName(), Mode.COMPARE_OPERATION)));
+        node.string(DN_TEMPLATE).ifPresent(b::dnTemplate);
+        List<String> loginAttributes = node.list(LOGIN_ATTRIBUTE);
+        if (!loginAttributes.isEmpty()) {
+            b.loginAttributes(loginAttributes.toArray(new String[0]));
         }
-    }
-
-    /** What is wrong with the DN cache's settings; each problem names its key. */
-    static List<String> dnCacheProblems(Duration dnCacheTtl, int dnCacheSize) {
-        List<String> problems = new ArrayList<>();
-        Objects.requireNonNull(dnCacheTtl, "dnCacheTtl");
-        if (dnCacheTtl.isNegative()) {
-            problems.add(DN_CACHE_TTL + ": must not be negative (0s turns the DN cache off)");
+        node.string(USERNAME_ATTRIBUTE).ifPresent(b::usernameAttribute);
+        node.string(OBJECT_CLASS).ifPresent(b::objectClass);
+        node.string(FILTER).ifPresent(b::filter);
+        b.passwordAttribute(node.string(PASSWORD_ATTRIBUTE, "userPassword"));
+        b.poolSize(node.integer(POOL_SIZE, DEFAULT_POOL_SIZE, 1, 1000));
+        b.maxFailoverConnectionAge(node.duration(MAX_FAILOVER_CONNECTION_AGE, DEFAULT_MAX_FAILOVER_CONNECTION_AGE, POSITIVE));
+        b.healthCheckInterval(node.duration(HEALTH_CHECK_INTERVAL, DEFAULT_HEALTH_CHECK_INTERVAL, POSITIVE));
+        b.passwordPolicyControl(node.bool(PASSWORD_POLICY_CONTROL, true));
+        HashLimits d = HashLimits.DEFAULTS;
+        b.hashLimits(new HashLimits(
+            node.integer(MAX_BCRYPT_COST, d.maxBcryptCost(), 4, 31),
+            node.integer(MAX_SHA_CRYPT_ROUNDS, d.maxShaCryptRounds(), 1_000, 999_999_999),
+            node.integer(MAX_PBKDF2_ITERATIONS, d.maxPbkdf2Iterations(), 1, Integer.MAX_VALUE),
+            node.integer(MAX_PBKDF2_LENGTH, d.maxPbkdf2Length(), 1, 1 << 16),
+            node.integer(MAX_ARGON2_MEMORY, d.maxArgon2Memory(), 8, 1 << 24),
+            node.integer(MAX_ARGON2_ITERATIONS, d.maxArgon2Iterations(), 1, 1 << 16),
+            node.integer(MAX_ARGON2_PARALLELISM, d.maxArgon2Parallelism(), 1, 255)));
+        b.dummyHash(node.string(DUMMY_HASH, PasswordHashes.DUMMY_STORED_VALUE));
+        b.dnCacheTtl(node.duration(DN_CACHE_TTL, DEFAULT_DN_CACHE_TTL));
+        b.dnCacheSize(node.integer(DN_CACHE_SIZE, DEFAULT_DN_CACHE_SIZE, 1, 10_000_000));
+        if (trustStore.isPresent() && !trustStore.get().toFile().canRead()) {
+            node.problem(TRUST_STORE, "'" + trustStore.get() + "' cannot be read");
         }
-        if (dnCacheSize < 1 || dnCacheSize > 10_000_000) {
-            problems.add(DN_CACHE_SIZE + ": " + dnCacheSize + " is out of range 1..10000000");
+        LdapSettings settings = null;
+        try {
+            settings = b.build();
+        } catch (LdapSettingsRules.Invalid e) {
+            for (String problem : e.problems()) {
+                int colon = problem.indexOf(':');
+                String key = problem.substring(0, colon);
+                // a missing baseDn was reported as required already
+                if (!(key.equals(BASE_DN) && baseDn.isEmpty())) {
+                    node.problem(key, problem.substring(colon + 2));
+                }
+            }
         }
-        return problems;
+        return node.problems().list().size() > before ? Optional.empty() : Optional.ofNullable(settings);
     }
 
     /** Whether rebind mode binds a cached DN before searching (see {@link #dnCacheTtl}). */
@@ -219,123 +260,40 @@ public record LdapSettings(
         return mode == Mode.REBIND && dnTemplate.isEmpty() && !dnCacheTtl.isZero();
     }
 
-    /** Checks the values together; each problem names its key. Used by the constructor and the XML reader. */
-    static List<String> validate(List<String> urls, boolean startTls, String trustStoreType, Duration connectTimeout,
-                                 Duration responseTimeout, String baseDn, Optional<String> bindDn, Optional<Secret> bindPassword,
-                                 Mode mode, Optional<String> dnTemplate, List<String> loginAttributes, String usernameAttribute,
-                                 Optional<String> filter, String passwordAttribute, int poolSize,
-                                 Duration maxFailoverConnectionAge, Duration healthCheckInterval) {
-        List<String> problems = new ArrayList<>();
-        if (urls.isEmpty()) {
-            problems.add(URL + ": at least one ldap:// or ldaps:// URL is required");
-        }
-        Boolean secure = null;
-        for (String url : urls) {
-            try {
-                LDAPURL parsed = new LDAPURL(url);
-                boolean ldaps = parsed.getScheme().equalsIgnoreCase("ldaps");
-                if (!parsed.getScheme().equalsIgnoreCase("ldap") && !ldaps) {
-                    problems.add(URL + ": '" + url + "' is neither ldap:// nor ldaps://");
-                }
-                if (!parsed.hostProvided()) {
-                    problems.add(URL + ": '" + url + "' names no host");
-                }
-                if (secure != null && secure != ldaps) {
-                    problems.add(URL + ": mixes ldap:// and ldaps:// URLs; use one scheme (with " + START_TLS + " for ldap://)");
-                }
-                secure = ldaps;
-                if (ldaps && startTls) {
-                    problems.add(START_TLS + ": cannot be used with ldaps:// URLs (they are TLS already)");
-                }
-            } catch (LDAPException e) {
-                problems.add(URL + ": '" + url + "' is not an LDAP URL: " + e.getMessage());
-            }
-        }
-        if (!trustStoreType.equalsIgnoreCase("PKCS12") && !trustStoreType.equalsIgnoreCase("JKS")) {
-            problems.add(TRUST_STORE_TYPE + ": '" + trustStoreType + "' is neither PKCS12 nor JKS");
-        }
-        positive(problems, CONNECT_TIMEOUT, connectTimeout);
-        positive(problems, RESPONSE_TIMEOUT, responseTimeout);
-        positive(problems, MAX_FAILOVER_CONNECTION_AGE, maxFailoverConnectionAge);
-        positive(problems, HEALTH_CHECK_INTERVAL, healthCheckInterval);
-        if (!DN.isValidDN(baseDn) || baseDn.isBlank()) {
-            problems.add(BASE_DN + ": '" + baseDn + "' is not a DN");
-        }
-        bindDn.ifPresent(dn -> {
-            if (!DN.isValidDN(dn)) {
-                problems.add(BIND_DN + ": '" + dn + "' is not a DN");
-            }
-        });
-        if (bindDn.isPresent() != bindPassword.isPresent()) {
-            problems.add(BIND_PASSWORD + ": " + BIND_DN + " and " + BIND_PASSWORD + " go together (both or neither)");
-        }
-        if (bindPassword.isPresent() && bindPassword.get().isEmpty()) {
-            problems.add(BIND_PASSWORD + ": is empty (an empty password makes an unauthenticated bind)");
-        }
-        if (dnTemplate.isPresent()) {
-            if (mode != Mode.REBIND) {
-                problems.add(DN_TEMPLATE + ": only works with mode rebind (the compare modes must read the entry)");
-            }
-            try {
-                templateParts(dnTemplate.get());
-            } catch (IllegalArgumentException e) {
-                problems.add(DN_TEMPLATE + ": " + e.getMessage());
-            }
-        }
-        if (loginAttributes.isEmpty()) {
-            problems.add(LOGIN_ATTRIBUTE + ": at least one attribute is required");
-        }
-        for (String a : loginAttributes) {
-            attributeName(problems, LOGIN_ATTRIBUTE, a);
-        }
-        attributeName(problems, USERNAME_ATTRIBUTE, usernameAttribute);
-        attributeName(problems, PASSWORD_ATTRIBUTE, passwordAttribute);
-        filter.ifPresent(f -> {
-            try {
-                Filter.create(f);
-            } catch (LDAPException e) {
-                problems.add(FILTER + ": '" + f + "' is not an LDAP filter: " + e.getMessage());
-            }
-        });
-        if (poolSize < 1 || poolSize > 1000) {
-            problems.add(POOL_SIZE + ": " + poolSize + " is out of range 1..1000");
-        }
-        return problems;
-    }
-
-    private static void positive(List<String> problems, String key, Duration d) {
-        if (d.isNegative() || d.isZero()) {
-            problems.add(key + ": must be longer than zero (a time-out of zero would mean none)");
-        }
-    }
-
-    private static void attributeName(List<String> problems, String key, String name) {
-        if (!name.matches("[A-Za-z][A-Za-z0-9-]*|[0-9]+(\\.[0-9]+)+")) {
-            problems.add(key + ": '" + name + "' is not an attribute name");
-        }
-    }
-
-    /** Splits {@code uid={login},ou=people,dc=example,dc=org} into the RDN attribute and the parent DN. */
-    static String[] templateParts(String template) {
-        int eq = template.indexOf('=');
-        String first = LOGIN_PLACEHOLDER + ",";
-        if (eq < 1 || !template.startsWith(first, eq + 1)) {
-            throw new IllegalArgumentException("'" + template + "' must look like uid={login},ou=people,dc=example,dc=org"
-                + " ({login} as the whole value of the first RDN)");
-        }
-        String attribute = template.substring(0, eq).trim();
-        String parent = template.substring(eq + 1 + first.length()).trim();
-        if (!DN.isValidDN(parent) || parent.isEmpty() || parent.contains(LOGIN_PLACEHOLDER)) {
-            throw new IllegalArgumentException("'" + parent + "' (after the first RDN) is not a DN");
-        }
-        if (!attribute.matches("[A-Za-z][A-Za-z0-9-]*")) {
-            throw new IllegalArgumentException("'" + attribute + "' is not an attribute name");
-        }
-        return new String[] {attribute, parent};
-    }
-
+    /** A builder with the documented defaults. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** A builder holding these settings, to build a variant of them. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.urls.addAll(urls);
+        b.startTls = startTls;
+        b.trustStore = trustStore;
+        b.trustStorePassword = trustStorePassword;
+        b.trustStoreType = trustStoreType;
+        b.connectTimeout = connectTimeout;
+        b.responseTimeout = responseTimeout;
+        b.baseDn = baseDn;
+        b.bindDn = bindDn;
+        b.bindPassword = bindPassword;
+        b.mode = mode;
+        b.dnTemplate = dnTemplate;
+        b.loginAttributes = loginAttributes;
+        b.usernameAttribute = Optional.of(usernameAttribute);
+        b.objectClass = objectClass;
+        b.filter = filter;
+        b.passwordAttribute = passwordAttribute;
+        b.poolSize = poolSize;
+        b.maxFailoverConnectionAge = maxFailoverConnectionAge;
+        b.healthCheckInterval = healthCheckInterval;
+        b.passwordPolicyControl = passwordPolicyControl;
+        b.hashLimits = hashLimits;
+        b.dummyHash = dummyHash;
+        b.dnCacheTtl = dnCacheTtl;
+        b.dnCacheSize = dnCacheSize;
+        return b;
     }
 
     /**
@@ -362,9 +320,9 @@ public record LdapSettings(
         private Optional<String> objectClass = Optional.empty();
         private Optional<String> filter = Optional.empty();
         private String passwordAttribute = "userPassword";
-        private int poolSize = 8;
-        private Duration maxFailoverConnectionAge = Duration.ofMinutes(5);
-        private Duration healthCheckInterval = Duration.ofSeconds(30);
+        private int poolSize = DEFAULT_POOL_SIZE;
+        private Duration maxFailoverConnectionAge = DEFAULT_MAX_FAILOVER_CONNECTION_AGE;
+        private Duration healthCheckInterval = DEFAULT_HEALTH_CHECK_INTERVAL;
         private boolean passwordPolicyControl = true;
         private HashLimits hashLimits = HashLimits.DEFAULTS;
         private String dummyHash = PasswordHashes.DUMMY_STORED_VALUE;

@@ -25,7 +25,7 @@
  * <tr><td>{@code objectClass}</td><td>object class</td><td>none</td><td>the entry must have it (ANDed to the search, e.g. {@code qmailUser})</td></tr>
  * <tr><td>{@code filter}</td><td>LDAP filter</td><td>none</td><td>extra filter ANDed to the search, e.g. {@code (mailHost=mx1.example.org)}</td></tr>
  * <tr><td>{@code passwordAttribute}</td><td>attribute</td><td>userPassword</td><td>attribute read or compared in the compare modes</td></tr>
- * <tr><td>{@code poolSize}</td><td>integer 1..1000</td><td>8</td><td>connections in each of the two pools (search, user binds), all opened at start; size it to the logins checked at once (James' protocol threads): a login that finds no free connection waits for one, which is what shows in p99 (the benchmark gives 32 threads 32 per pool)</td></tr>
+ * <tr><td>{@code poolSize}</td><td>integer 1..1000</td><td>8</td><td>connections in each of the two pools (search, user binds), all opened at start; size it to the logins checked at once (James' protocol threads): a login that finds no free connection waits for one, which is what shows in p99</td></tr>
  * <tr><td>{@code maxFailoverConnectionAge}</td><td>duration</td><td>5m</td><td>how long a connection to a later URL lives before the first is tried again</td></tr>
  * <tr><td>{@code healthCheckInterval}</td><td>duration</td><td>30s</td><td>how often idle pooled connections are checked (read of the root DSE)</td></tr>
  * <tr><td>{@code passwordPolicyControl}</td><td>boolean</td><td>true</td><td>send the ppolicy request control on user binds, so a locked account is DISABLED, not a wrong password</td></tr>
@@ -60,14 +60,12 @@
  * Argon2 {@code m=1048576} would cost minutes of CPU or all memory per login. A value whose cost
  * parameter exceeds its cap is REJECTED (reason UNSUPPORTED_SCHEME) without being computed, with a
  * WARN naming the entry's DN and the parameter, never the value. The dummy check for unknown
- * users takes its cost from {@code dummyHash}, never from a value read earlier. The defaults keep
- * one check at about 250 ms or less on the project's 2-core build machine, measured with
- * BouncyCastle 1.79 and commons-codec 1.17.1, warm JVM, best of five, while other builds ran:
- * bcrypt cost 12: 244 ms (13: 483 ms); SHA-512-crypt 250 000 rounds: 70 ms (300 000: 114 ms;
- * the security review measured 951 ms for 1 000 000); PBKDF2 200 000 iterations × 1 block:
- * SHA-1 170 ms, SHA-256 227 ms, SHA-512 336 ms, so the 250 000 cap is about 210–290 ms by PRF;
- * Argon2id m=65536 t=3 p=1: 177 ms (p=4: 210 ms), m=131072 t=1: 248 ms. Raise a cap only for
- * a directory whose users cannot write their own password attribute.
+ * users takes its cost from {@code dummyHash}, never from a value read earlier. The defaults are
+ * chosen so that one check costs about a quarter of a second of one CPU core or less; each step
+ * up roughly doubles that (bcrypt cost 13, or twice the rounds, iterations or Argon2 memory).
+ * PBKDF2's cap counts iterations times output blocks, so a SHA-512 value costs more per iteration
+ * than a SHA-1 one. Raise a cap only for a directory whose users cannot write their own password
+ * attribute.
  *
  * <p><b>Time-outs are not retried.</b> A user bind (rebind mode) or Compare that times out is
  * UNAVAILABLE after one {@code responseTimeout}: the directory may be computing a costly hash,

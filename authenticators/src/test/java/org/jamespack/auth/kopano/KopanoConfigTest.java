@@ -176,8 +176,8 @@ class KopanoConfigTest {
             + "</trustStore><trustStorePassword>Tru5t-Me-Not</trustStorePassword></kopano>", problems)).close();
 
         assertThat(problems.list()).singleElement().asString().contains("kopano/trustStore").doesNotContain("Tru5t-Me-Not");
-        assertThat(KopanoSettings.defaults().withTrustStore(store, java.util.Optional.of(org.jamespack.foundation.Secret.of("Tru5t-Me-Not")), "PKCS12")
-            .toString()).doesNotContain("Tru5t-Me-Not");
+        assertThat(KopanoSettings.builder().trustStore(store, java.util.Optional.of(org.jamespack.foundation.Secret.of("Tru5t-Me-Not")), "PKCS12")
+            .build().toString()).doesNotContain("Tru5t-Me-Not");
     }
 
     @Test
@@ -193,7 +193,7 @@ class KopanoConfigTest {
 
     @Test
     void settingsShouldNotPrintThePasswordOfAUrlTheyRefuse() {
-        assertThatThrownBy(() -> KopanoSettings.defaults().withUrl(URI.create("http://admin:Pa55-In-Url@localhost:236/")))
+        assertThatThrownBy(() -> KopanoSettings.builder().url(URI.create("http://admin:Pa55-In-Url@localhost:236/")).build())
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("user information")
             .hasMessageNotContaining("Pa55-In-Url");
     }
@@ -207,7 +207,7 @@ class KopanoConfigTest {
             documented.add(rows.group(1));
         }
 
-        assertThat(documented).containsExactlyInAnyOrderElementsOf(KopanoVerifier.SETTING_KEYS);
+        assertThat(documented).containsExactlyInAnyOrderElementsOf(KopanoSettings.KEYS);
     }
 
     @Test
@@ -225,7 +225,7 @@ class KopanoConfigTest {
 
         // trustStore and trustStorePassword are read too; they need an https URL and a file (see the test above)
         assertThat(problems.list()).isEmpty();
-        assertThat(KopanoVerifier.SETTING_KEYS).contains(KopanoVerifier.KEY_TRUST_STORE, KopanoVerifier.KEY_TRUST_STORE_PASSWORD);
+        assertThat(KopanoSettings.KEYS).contains(KopanoSettings.KEY_TRUST_STORE, KopanoSettings.KEY_TRUST_STORE_PASSWORD);
     }
 
     @Test

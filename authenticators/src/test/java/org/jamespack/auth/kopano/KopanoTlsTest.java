@@ -77,8 +77,8 @@ class KopanoTlsTest {
         }
     }
 
-    KopanoSettings settings(URI url) {
-        return KopanoSettings.defaults().withUrl(url).withTrustStore(trust, Optional.of(Secret.of("trustpw")), "PKCS12");
+    KopanoSettings.Builder settings(URI url) {
+        return KopanoSettings.builder().url(url).trustStore(trust, Optional.of(Secret.of("trustpw")), "PKCS12");
     }
 
     @Test
@@ -86,7 +86,7 @@ class KopanoTlsTest {
         standIn = KopanoStandIn.startTls(goodKey, STORE_PASSWORD);
         standIn.addUser("alice", "pw-tls");
 
-        verifier = KopanoVerifier.create(settings(standIn.url()));
+        verifier = KopanoVerifier.create(settings(standIn.url()).build());
 
         assertThat(verifier.verify(KopanoVerifierTest.attempt("alice", "pw-tls", Protocol.IMAP)).state()).isEqualTo(State.ACCEPTED);
         assertThat(verifier.verify(KopanoVerifierTest.attempt("alice", "wrong", Protocol.IMAP)).state()).isEqualTo(State.REJECTED);
@@ -98,7 +98,7 @@ class KopanoTlsTest {
         standIn = KopanoStandIn.startTls(wrongNameKey, STORE_PASSWORD);
         standIn.addUser("alice", "pw-tls");
 
-        verifier = KopanoVerifier.create(settings(standIn.url()));
+        verifier = KopanoVerifier.create(settings(standIn.url()).build());
         Verdict v = verifier.verify(KopanoVerifierTest.attempt("alice", "pw-tls", Protocol.IMAP));
 
         assertThat(v.reason()).isEqualTo(Reason.TLS_FAILURE);
@@ -110,7 +110,7 @@ class KopanoTlsTest {
         standIn = KopanoStandIn.startTls(wrongNameKey, STORE_PASSWORD);
         standIn.addUser("alice", "pw-tls");
 
-        verifier = KopanoVerifier.create(settings(standIn.url()).withVerifyHostname(false));
+        verifier = KopanoVerifier.create(settings(standIn.url()).verifyHostname(false).build());
 
         assertThat(verifier.verify(KopanoVerifierTest.attempt("alice", "pw-tls", Protocol.IMAP)).state()).isEqualTo(State.ACCEPTED);
     }
@@ -120,7 +120,7 @@ class KopanoTlsTest {
         standIn = KopanoStandIn.startTls(goodKey, STORE_PASSWORD);
         standIn.addUser("alice", "pw-tls");
 
-        verifier = KopanoVerifier.create(KopanoSettings.defaults().withUrl(standIn.url()));
+        verifier = KopanoVerifier.create(KopanoSettings.builder().url(standIn.url()).build());
 
         assertThat(verifier.verify(KopanoVerifierTest.attempt("alice", "pw-tls", Protocol.IMAP)).reason())
             .isEqualTo(Reason.TLS_FAILURE);

@@ -66,15 +66,15 @@ class KopanoVerifierTest {
         assertThat(logs.all()).doesNotContain(PASSWORD).doesNotContain("s3cr&amp;t").doesNotContain(OTHER);
     }
 
-    KopanoSettings settings() {
-        return KopanoSettings.defaults().withUrl(standIn.url());
+    KopanoSettings.Builder settings() {
+        return KopanoSettings.builder().url(standIn.url());
     }
 
-    KopanoVerifier verifier(KopanoSettings s) {
+    KopanoVerifier verifier(KopanoSettings.Builder s) {
         if (verifier != null) {
             verifier.close();
         }
-        verifier = KopanoVerifier.create(s);
+        verifier = KopanoVerifier.create(s.build());
         return verifier;
     }
 
@@ -98,7 +98,7 @@ class KopanoVerifierTest {
 
         @Override
         public CredentialVerifier testee() {
-            return verifier == null ? verifier(settings().withService(ServiceGate.parse("imap"))) : verifier;
+            return verifier == null ? verifier(settings().service(ServiceGate.parse("imap"))) : verifier;
         }
 
         @Override
@@ -228,7 +228,7 @@ class KopanoVerifierTest {
         @Test
         void verifyShouldBeUnavailableWhenNothingListens() throws IOException {
             int port = TestPorts.closedPort();
-            Verdict v = verifier(settings().withUrl(URI.create("http://127.0.0.1:" + port + "/kopano")))
+            Verdict v = verifier(settings().url(URI.create("http://127.0.0.1:" + port + "/kopano")))
                 .verify(alice(Protocol.SMTP));
 
             assertThat(v.reason()).isEqualTo(Reason.CONNECT_FAILED);
@@ -259,7 +259,7 @@ class KopanoVerifierTest {
         void verifyShouldAcceptNilNullsFromAnOlderGsoap() {
             standIn.nilForNulls(true);
 
-            assertThat(verifier(settings().withService(ServiceGate.parse("imap|pop3"))).verify(alice(Protocol.SMTP)).state())
+            assertThat(verifier(settings().service(ServiceGate.parse("imap|pop3"))).verify(alice(Protocol.SMTP)).state())
                 .isEqualTo(State.DISABLED);
             standIn.addUser("carol", OTHER).enable("pop3");
             assertThat(verifier.verify(attempt("carol", OTHER, Protocol.SMTP)).state()).isEqualTo(State.ACCEPTED);
@@ -279,7 +279,7 @@ class KopanoVerifierTest {
 
         @Test
         void verifyShouldBeDisabledWhenTheServerDefaultDisablesImap() {
-            Verdict v = verifier(settings().withService(ServiceGate.parse("imap"))).verify(alice(Protocol.IMAP));
+            Verdict v = verifier(settings().service(ServiceGate.parse("imap"))).verify(alice(Protocol.IMAP));
 
             assertThat(v.reason()).isEqualTo(Reason.FEATURE_DISABLED);
             assertThat(standIn.openSessions()).isZero();
@@ -290,14 +290,14 @@ class KopanoVerifierTest {
         void verifyShouldAcceptWhenTheUserEnablesTheFeature() {
             standIn.addUser("dave", OTHER).enable("IMAP");
 
-            assertThat(verifier(settings().withService(ServiceGate.parse("imap"))).verify(attempt("dave", OTHER, Protocol.IMAP))
+            assertThat(verifier(settings().service(ServiceGate.parse("imap"))).verify(attempt("dave", OTHER, Protocol.IMAP))
                 .state()).isEqualTo(State.ACCEPTED);
         }
 
         @Test
         void verifyShouldPassTheOrGateWhenAnyListedFeatureIsOn() {
             standIn.addUser("erin", OTHER).enable("pop3");
-            KopanoVerifier v = verifier(settings().withService(ServiceGate.parse("imap|pop3")));
+            KopanoVerifier v = verifier(settings().service(ServiceGate.parse("imap|pop3")));
 
             assertThat(v.verify(attempt("erin", OTHER, Protocol.SMTP)).state()).isEqualTo(State.ACCEPTED);
             assertThat(v.verify(alice(Protocol.SMTP)).reason()).isEqualTo(Reason.FEATURE_DISABLED);
@@ -306,7 +306,7 @@ class KopanoVerifierTest {
         @Test
         void verifyShouldCompareFeatureNamesCaseInsensitively() {
             standIn.serverDisabledFeatures("IMAP", "Pop3");
-            KopanoVerifier v = verifier(settings().withService(ServiceGate.parse("Pop3|MOBILE")));
+            KopanoVerifier v = verifier(settings().service(ServiceGate.parse("Pop3|MOBILE")));
 
             assertThat(v.verify(alice(Protocol.SMTP)).state()).isEqualTo(State.ACCEPTED);
             standIn.addUser("frank", OTHER).disable("Mobile");
@@ -315,7 +315,7 @@ class KopanoVerifierTest {
 
         @Test
         void verifyShouldTreatAnUnknownFeatureNameAsOnUnlessDisabled() {
-            KopanoVerifier v = verifier(settings().withService(ServiceGate.parse("smtprelay")));
+            KopanoVerifier v = verifier(settings().service(ServiceGate.parse("smtprelay")));
 
             assertThat(v.verify(alice(Protocol.SMTP)).state()).isEqualTo(State.ACCEPTED);
             standIn.addUser("gina", OTHER).disable("smtprelay");
@@ -326,9 +326,9 @@ class KopanoVerifierTest {
         void verifyShouldDisableAProtocolWithoutAGateOnceOthersHaveOneUnlessItIsUngated() {
             // alice has imap and pop3 off: the finding was that JMAP, ManageSieve and "other" still got in
             standIn.addUser("ivy", OTHER).enable("imap", "pop3");
-            KopanoVerifier v = verifier(settings().withService(Protocol.IMAP, ServiceGate.parse("imap"))
-                .withService(Protocol.POP3, ServiceGate.parse("pop3"))
-                .withUngatedProtocols(java.util.Set.of(Protocol.SMTP)));
+            KopanoVerifier v = verifier(settings().service(Protocol.IMAP, ServiceGate.parse("imap"))
+                .service(Protocol.POP3, ServiceGate.parse("pop3"))
+                .ungatedProtocols(java.util.Set.of(Protocol.SMTP)));
 
             for (Protocol p : List.of(Protocol.JMAP, Protocol.MANAGESIEVE, Protocol.WEBADMIN, Protocol.OTHER)) {
                 Verdict closed = v.verify(alice(p));
@@ -347,10 +347,10 @@ class KopanoVerifierTest {
         @Test
         void verifyShouldChooseTheGateByProtocol() {
             standIn.addUser("hank", OTHER).enable("pop3");
-            KopanoVerifier v = verifier(settings().withService(ServiceGate.parse("imap|pop3"))
-                .withService(Protocol.IMAP, ServiceGate.parse("imap"))
-                .withService(Protocol.POP3, ServiceGate.parse("pop3"))
-                .withUngatedProtocols(java.util.Set.of(Protocol.JMAP)));
+            KopanoVerifier v = verifier(settings().service(ServiceGate.parse("imap|pop3"))
+                .service(Protocol.IMAP, ServiceGate.parse("imap"))
+                .service(Protocol.POP3, ServiceGate.parse("pop3"))
+                .ungatedProtocols(java.util.Set.of(Protocol.JMAP)));
 
             assertThat(v.verify(attempt("hank", OTHER, Protocol.IMAP)).reason()).isEqualTo(Reason.FEATURE_DISABLED);
             assertThat(v.verify(attempt("hank", OTHER, Protocol.POP3)).state()).isEqualTo(State.ACCEPTED);
@@ -367,7 +367,7 @@ class KopanoVerifierTest {
             standIn = KopanoStandIn.start(Flavour.ZARAFA_6);
             standIn.addUser("alice", PASSWORD);
 
-            Verdict v = verifier(settings().withService(ServiceGate.parse("imap"))).verify(alice(Protocol.IMAP));
+            Verdict v = verifier(settings().service(ServiceGate.parse("imap"))).verify(alice(Protocol.IMAP));
 
             assertThat(v.reason()).isEqualTo(Reason.PROTOCOL_ERROR);
             assertThat(logs.lines(Level.ERROR)).anySatisfy(l -> assertThat(l).contains("no per-user features")
@@ -391,7 +391,7 @@ class KopanoVerifierTest {
             standIn.addUser("alice", PASSWORD);
             standIn.withoutFeatures(true);
 
-            assertThat(verifier(settings().withService(ServiceGate.parse("pop3"))).verify(alice(Protocol.POP3)).reason())
+            assertThat(verifier(settings().service(ServiceGate.parse("pop3"))).verify(alice(Protocol.POP3)).reason())
                 .isEqualTo(Reason.PROTOCOL_ERROR);
         }
 
@@ -400,7 +400,7 @@ class KopanoVerifierTest {
             standIn.close();
             standIn = KopanoStandIn.start(Flavour.ZARAFA_7_2);
             standIn.addUser("alice", PASSWORD).enable("pop3");
-            KopanoVerifier v = verifier(settings().withService(ServiceGate.parse("pop3")));
+            KopanoVerifier v = verifier(settings().service(ServiceGate.parse("pop3")));
 
             assertThat(v.verify(alice(Protocol.POP3)).state()).isEqualTo(State.ACCEPTED);
             assertThat(v.verify(attempt("alice", OTHER, Protocol.POP3)).reason()).isEqualTo(Reason.INVALID_CREDENTIALS);
@@ -437,7 +437,7 @@ class KopanoVerifierTest {
         void verifyShouldLogEverySessionOffWhateverTheVerdict() {
             standIn.addUser("room", OTHER).objectClass(0x10003).logonDespiteClass();
             standIn.addUser("ivan", OTHER).enable("imap");
-            KopanoVerifier v = verifier(settings().withService(ServiceGate.parse("imap")));
+            KopanoVerifier v = verifier(settings().service(ServiceGate.parse("imap")));
 
             v.verify(alice(Protocol.IMAP));
             v.verify(attempt("room", OTHER, Protocol.IMAP));
@@ -451,7 +451,7 @@ class KopanoVerifierTest {
 
         @Test
         void verifyShouldCheckThePasswordWithoutASessionWhenSessionless() {
-            Verdict v = verifier(settings().withSessionless(true)).verify(alice(Protocol.SMTP));
+            Verdict v = verifier(settings().sessionless(true)).verify(alice(Protocol.SMTP));
 
             assertThat(v.state()).isEqualTo(State.ACCEPTED);
             assertThat(standIn.logons().get(0).flags()).isEqualTo(3);
@@ -466,7 +466,7 @@ class KopanoVerifierTest {
             standIn = KopanoStandIn.start(Flavour.KOPANO_8_4);
             standIn.addUser("alice", PASSWORD);
 
-            assertThat(verifier(settings().withSessionless(true)).verify(alice(Protocol.SMTP)).state()).isEqualTo(State.ACCEPTED);
+            assertThat(verifier(settings().sessionless(true)).verify(alice(Protocol.SMTP)).state()).isEqualTo(State.ACCEPTED);
             assertThat(standIn.successfulLogons()).isEqualTo(1);
             assertThat(standIn.logoffs()).isEqualTo(1);
             assertThat(standIn.openSessions()).isZero();
@@ -475,7 +475,7 @@ class KopanoVerifierTest {
         @Test
         void verifyShouldBeSafeFromManyThreads() throws Exception {
             standIn.addUser("jack", OTHER).enable("imap");
-            KopanoVerifier v = verifier(settings().withService(ServiceGate.parse("imap")).withMaxIdleConnections(4));
+            KopanoVerifier v = verifier(settings().service(ServiceGate.parse("imap")).maxIdleConnections(4));
             ExecutorService pool = Executors.newFixedThreadPool(8);
             try {
                 List<Future<Verdict>> results = new ArrayList<>();
@@ -510,7 +510,7 @@ class KopanoVerifierTest {
         @Test
         void verifyShouldRetryOnceOnAFreshConnectionWhenThePooledOneWentStale() throws InterruptedException {
             standIn.idleTimeout(Duration.ofMillis(150));
-            KopanoVerifier v = verifier(settings().withIdleTimeout(Duration.ofSeconds(30)));
+            KopanoVerifier v = verifier(settings().idleTimeout(Duration.ofSeconds(30)));
             assertThat(v.verify(alice(Protocol.SMTP)).state()).isEqualTo(State.ACCEPTED);
 
             Thread.sleep(500);
@@ -523,7 +523,7 @@ class KopanoVerifierTest {
 
         @Test
         void verifyShouldNotReuseAConnectionIdleLongerThanTheIdleTimeout() throws InterruptedException {
-            KopanoVerifier v = verifier(settings().withIdleTimeout(Duration.ofMillis(100)));
+            KopanoVerifier v = verifier(settings().idleTimeout(Duration.ofMillis(100)));
             v.verify(alice(Protocol.SMTP));
 
             Thread.sleep(300);
@@ -569,7 +569,7 @@ class KopanoVerifierTest {
         @Test
         void verifyShouldBeUnavailableWithinTheResponseTimeoutWhenTheServerHangs() {
             standIn.outage(Outage.HANG);
-            KopanoVerifier v = verifier(settings().withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(400)));
+            KopanoVerifier v = verifier(settings().connectTimeout(Duration.ofSeconds(1)).responseTimeout(Duration.ofMillis(400)));
 
             long start = System.nanoTime();
             Verdict verdict = v.verify(alice(Protocol.SMTP));
@@ -592,9 +592,9 @@ class KopanoVerifierTest {
             URI zarafa = URI.create("http://127.0.0.1:" + standIn.port() + "/zarafa");
             URI none = URI.create("http://127.0.0.1:" + standIn.port());
 
-            assertThat(verifier(settings().withUrl(root)).verify(alice(Protocol.SMTP)).state()).isEqualTo(State.ACCEPTED);
-            assertThat(verifier(settings().withUrl(zarafa)).verify(alice(Protocol.SMTP)).state()).isEqualTo(State.ACCEPTED);
-            assertThat(verifier(settings().withUrl(none)).verify(alice(Protocol.SMTP)).state()).isEqualTo(State.ACCEPTED);
+            assertThat(verifier(settings().url(root)).verify(alice(Protocol.SMTP)).state()).isEqualTo(State.ACCEPTED);
+            assertThat(verifier(settings().url(zarafa)).verify(alice(Protocol.SMTP)).state()).isEqualTo(State.ACCEPTED);
+            assertThat(verifier(settings().url(none)).verify(alice(Protocol.SMTP)).state()).isEqualTo(State.ACCEPTED);
         }
     }
 
@@ -615,7 +615,7 @@ class KopanoVerifierTest {
         void verifyShouldBeUnavailableAndLogAnErrorWhenTheClientVersionIsRefused() {
             standIn.forceLogonError(KopanoStandIn.INVALID_VERSION);
 
-            Verdict v = verifier(settings().withQuiet(true)).verify(alice(Protocol.SMTP));
+            Verdict v = verifier(settings().quiet(true)).verify(alice(Protocol.SMTP));
 
             assertThat(v.reason()).isEqualTo(Reason.PROTOCOL_ERROR);
             assertThat(logs.lines(Level.ERROR)).anySatisfy(l -> assertThat(l).contains("0x80000021"));
@@ -628,7 +628,7 @@ class KopanoVerifierTest {
 
             Verdict right = verifier(settings()).verify(alice(Protocol.SMTP));
             Verdict wrong = verifier.verify(attempt("alice", OTHER, Protocol.SMTP));
-            Verdict sessionless = verifier(settings().withSessionless(true)).verify(attempt("alice", OTHER, Protocol.SMTP));
+            Verdict sessionless = verifier(settings().sessionless(true)).verify(attempt("alice", OTHER, Protocol.SMTP));
 
             for (Verdict v : List.of(right, wrong, sessionless)) {
                 assertThat(v.state()).isEqualTo(Verdict.State.UNAVAILABLE);
@@ -646,7 +646,7 @@ class KopanoVerifierTest {
         void verifyShouldBeUnavailableAndStillLogOffWhenGetUserAnswersWithoutAValidErrorCode(BadErrorCode shape) {
             standIn.malformErrorCode(shape, "getUser");
 
-            Verdict v = verifier(settings().withService(ServiceGate.parse("imap"))).verify(alice(Protocol.IMAP));
+            Verdict v = verifier(settings().service(ServiceGate.parse("imap"))).verify(alice(Protocol.IMAP));
             Verdict noGate = verifier(settings()).verify(alice(Protocol.IMAP));
 
             assertThat(v.state()).isEqualTo(Verdict.State.UNAVAILABLE);
@@ -677,13 +677,13 @@ class KopanoVerifierTest {
 
         @Test
         void verifyShouldNotLogARejectionWhenQuiet() {
-            verifier(settings().withQuiet(true)).verify(attempt("alice", OTHER, Protocol.SMTP));
+            verifier(settings().quiet(true)).verify(attempt("alice", OTHER, Protocol.SMTP));
             assertThat(logs.events()).isEmpty();
         }
 
         @Test
         void verifyShouldLogTheSoapExchangeWithPasswordAndSessionMaskedWhenDebug() {
-            verifier(settings().withDebug(true).withService(ServiceGate.parse("pop3|imap|webapp")))
+            verifier(settings().debug(true).service(ServiceGate.parse("pop3|imap|webapp")))
                 .verify(alice(Protocol.SMTP));
 
             String all = logs.all();
@@ -700,7 +700,7 @@ class KopanoVerifierTest {
                     continue;
                 }
                 standIn.outage(o);
-                Verdict v = verifier(settings().withDebug(true)).verify(alice(Protocol.SMTP));
+                Verdict v = verifier(settings().debug(true)).verify(alice(Protocol.SMTP));
                 assertThat(v.toString() + v.detail() + v.cause().map(Throwable::toString).orElse("")).doesNotContain(PASSWORD);
             }
         }
@@ -712,7 +712,7 @@ class KopanoVerifierTest {
         @Test
         void settingsShouldRefuseAFileUrlAndExplainTheOpenRelay() {
             org.assertj.core.api.Assertions.assertThatThrownBy(() ->
-                    KopanoSettings.defaults().withUrl(URI.create("file:///var/run/kopano/server.sock")))
+                    KopanoSettings.builder().url(URI.create("file:///var/run/kopano/server.sock")).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("local_admin_users").hasMessageContaining("open relay")
                 .hasMessageContaining("allowUnixSocket");
@@ -748,7 +748,7 @@ class KopanoVerifierTest {
             java.nio.file.Path socket = java.nio.file.Files.createTempDirectory("kopano").resolve("server.sock");
             try (KopanoStandIn unix = KopanoStandIn.startUnix(socket)) {
                 unix.addUser("alice", PASSWORD);
-                KopanoVerifier v = verifier(KopanoSettings.defaults().withUnixSocket(socket));
+                KopanoVerifier v = verifier(KopanoSettings.builder().unixSocket(socket));
 
                 assertThat(v.verify(attempt("alice", OTHER, Protocol.SMTP)).state()).isEqualTo(State.REJECTED);
                 assertThat(v.verify(alice(Protocol.SMTP)).state()).isEqualTo(State.ACCEPTED);

@@ -37,7 +37,7 @@ import org.jamespack.testing.TestPorts;
  *
  * <p>Thread-safe as the in-memory server is, and its {@code {SSHA}} check is this class's own:
  * UnboundID's built-in one shares a digest across threads and rejects about 0.6% of right
- * passwords under 32 concurrent binds ({@code reference/ldap.md}). Passwords are stored as
+ * passwords under 32 concurrent binds. Passwords are stored as
  * given (cleartext or any {@code {SCHEME}} value) or as {@code {SSHA}} made here; the server
  * verifies cleartext and {@code {SSHA}} on bind.
  */

@@ -67,7 +67,7 @@ class LdapConfigTest {
             assertThat(xml.toString()).contains(LdapSettings.KEYS.stream().map(k -> "<" + k + ">").toList());
             ConfigProblems problems = new ConfigProblems();
             ConfigNode node = parse(xml.toString(), problems);
-            LdapSettings settings = LdapVerifier.settingsFromConfig(node).orElseThrow();
+            LdapSettings settings = LdapSettings.from(node).orElseThrow();
             node.raw("name");
             node.raw("control");
             node.reportUnread();
@@ -93,7 +93,7 @@ class LdapConfigTest {
     void fromConfigShouldApplyDefaultsWhenOnlyRequiredKeysAreGiven() {
         ConfigProblems problems = new ConfigProblems();
         ConfigNode node = parse("<ldap url=\"ldap://127.0.0.1:389\" baseDn=\"dc=example,dc=org\"/>", problems);
-        LdapSettings settings = LdapVerifier.settingsFromConfig(node).orElseThrow();
+        LdapSettings settings = LdapSettings.from(node).orElseThrow();
         assertThat(settings.mode()).isEqualTo(LdapSettings.Mode.REBIND);
         assertThat(settings.connectTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(settings.responseTimeout()).isEqualTo(Duration.ofSeconds(5));
@@ -143,7 +143,7 @@ class LdapConfigTest {
     void fromConfigShouldRefuseMixedSchemesWhenUrlsDiffer() {
         ConfigProblems problems = new ConfigProblems();
         ConfigNode node = parse("<ldap url=\"ldap://a:389,ldaps://b:636\" baseDn=\"dc=example,dc=org\"/>", problems);
-        assertThat(LdapVerifier.settingsFromConfig(node)).isEmpty();
+        assertThat(LdapSettings.from(node)).isEmpty();
         assertThat(String.join("\n", problems.list())).contains("mixes ldap:// and ldaps://");
     }
 }

@@ -32,10 +32,10 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 
 /**
- * The LDAP verifier's fail-closed rules of issue 12 against UnboundID's in-memory directory:
- * dnTemplate honours objectClass and filter (item 5), search continuation references are
- * UNAVAILABLE (item 11), stored-hash cost caps and a configured dummy cost (item 2), and a user
- * bind that times out is tried once (item 2; slapd proves the same in {@link SlapdLdapTest}).
+ * The LDAP verifier's fail-closed rules against UnboundID's in-memory directory: dnTemplate
+ * honours objectClass and filter, search continuation references are UNAVAILABLE, stored-hash
+ * cost caps and a configured dummy cost, and a user bind that times out is tried once (slapd
+ * proves the same in {@link SlapdLdapTest}).
  */
 class LdapFailClosedTest {
 
@@ -66,7 +66,7 @@ class LdapFailClosedTest {
         return v.verify(LoginAttempt.of(login, Secret.of(password), Protocol.IMAP));
     }
 
-    // item 5: dnTemplate and objectClass / filter
+    // dnTemplate and objectClass / filter
 
     @Test
     void dnTemplateShouldRejectARightPasswordWhenTheEntryIsOutsideTheFilterOrObjectClass() {
@@ -109,7 +109,7 @@ class LdapFailClosedTest {
         assertThat(verify(v, "alice", PASSWORD).state()).isEqualTo(Verdict.State.ACCEPTED);
     }
 
-    // item 11: search continuation references
+    // search continuation references
 
     @Test
     void aSearchThatReturnsAContinuationReferenceShouldBeUnavailableAndSayWhy() throws Exception {
@@ -136,7 +136,7 @@ class LdapFailClosedTest {
         assertThat(ldap.bindsTo("cn=jamespack-no-such-user-5b0f," + InMemoryLdap.BASE_DN)).isZero();
     }
 
-    // item 2: stored-hash cost caps and the dummy cost
+    // stored-hash cost caps and the dummy cost
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -179,7 +179,7 @@ class LdapFailClosedTest {
     @Test
     void fromConfigShouldReadTheCapsAndRefuseADummyHashOverThemOrUnverifiable() {
         ConfigProblems problems = new ConfigProblems();
-        LdapSettings s = LdapVerifier.settingsFromConfig(ConfigNode.of("usersrepository.xml", "ldap", map(
+        LdapSettings s = LdapSettings.from(ConfigNode.of("usersrepository.xml", "ldap", map(
             "url", "ldap://127.0.0.1:389", "baseDn", "dc=example,dc=org", "mode", "compare",
             "maxBcryptCost", "10", "maxShaCryptRounds", "100000", "maxPbkdf2Iterations", "50000", "maxPbkdf2Length", "64",
             "maxArgon2Memory", "19456", "maxArgon2Iterations", "2", "maxArgon2Parallelism", "1",
@@ -190,11 +190,11 @@ class LdapFailClosedTest {
         assertThat(s.dummyHash()).startsWith("{CRYPT}$2b$10$");
 
         ConfigProblems bad = new ConfigProblems();
-        LdapVerifier.settingsFromConfig(ConfigNode.of("usersrepository.xml", "ldap", map(
+        LdapSettings.from(ConfigNode.of("usersrepository.xml", "ldap", map(
             "url", "ldap://127.0.0.1:389", "baseDn", "dc=example,dc=org", "mode", "compare",
             "dummyHash", "{CRYPT}$2b$13$y5DDZg3R7fX/Uk65BwDIQewQkvXbLYweZwtj5kJWtxiPsV3DoL4wa"), bad));
         ConfigProblems unverifiable = new ConfigProblems();
-        LdapVerifier.settingsFromConfig(ConfigNode.of("usersrepository.xml", "ldap", map(
+        LdapSettings.from(ConfigNode.of("usersrepository.xml", "ldap", map(
             "url", "ldap://127.0.0.1:389", "baseDn", "dc=example,dc=org", "dummyHash", "{CRYPT}$y$j9T$abc$def"), unverifiable));
 
         assertThat(bad.list()).singleElement().satisfies(p -> assertThat(p).contains("dummyHash")
@@ -203,7 +203,7 @@ class LdapFailClosedTest {
             .contains("cannot be verified"));
     }
 
-    // item 2: a user bind that times out is tried once
+    // a user bind that times out is tried once
 
     @Test
     void aUserBindThatTimesOutShouldBeTriedOnceAndAnswerUnavailable() throws Exception {

@@ -16,10 +16,10 @@ import org.junit.jupiter.api.Test;
 import com.unboundid.ldap.sdk.LDAPConnection;
 
 /**
- * Issue 12 against OpenLDAP slapd (the second tier, skipped where slapd is missing unless
- * {@code -Djamespack.slapd.required=true}): in rebind mode slapd computes the stored hash, so a
- * {@code $2b$31$} value (days of CPU) makes the user bind time out; it must be sent once, not
- * twice (item 2). And slapd's search continuation references make a login UNAVAILABLE (item 11).
+ * The LDAP verifier's fail-closed rules against OpenLDAP slapd (the second tier, skipped where
+ * slapd is missing unless {@code -Djamespack.slapd.required=true}): in rebind mode slapd computes
+ * the stored hash, so a {@code $2b$31$} value (days of CPU) makes the user bind time out; it must
+ * be sent once, not twice. And slapd's search continuation references make a login UNAVAILABLE.
  */
 class SlapdFailClosedTest {
 

@@ -27,7 +27,7 @@ import net.jcip.annotations.NotThreadSafe;
  * A private OpenLDAP {@code slapd} from Debian for tests: a {@code slapd.conf} written in a
  * temporary directory (back_mdb, ppolicy, pw-sha2, argon2, a small qmail-ldap schema), a seed
  * loaded with {@code slapadd}, {@code slapd -d none} on a free 127.0.0.1 port, ready when a bind
- * succeeds, stopped with SIGTERM. Facts it relies on: {@code reference/test-servers.md}.
+ * succeeds, stopped with SIGTERM.
  *
  * <p>Not thread-safe: one test drives it. Runs as the current user (root is fine: no {@code -u},
  * so nothing to chown). Tests call {@link #assumeInstalled()} first: without slapd they are

@@ -48,9 +48,9 @@ public final class KopanoLoginBenchmark {
             ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.jamespack"))
                 .setLevel(ch.qos.logback.classic.Level.INFO);
 
-            KopanoVerifier sessionless = KopanoVerifier.create(KopanoSettings.defaults().withUrl(standIn.url()).withSessionless(true));
-            KopanoVerifier gated = KopanoVerifier.create(KopanoSettings.defaults().withUrl(standIn.url())
-                .withService(ServiceGate.parse("imap")));
+            KopanoVerifier sessionless = KopanoVerifier.create(KopanoSettings.builder().url(standIn.url()).sessionless(true).build());
+            KopanoVerifier gated = KopanoVerifier.create(KopanoSettings.builder().url(standIn.url())
+                .service(ServiceGate.parse("imap")).build());
             LoginAttempt attempt = LoginAttempt.of("alice", Secret.of("Bench-Pw-1"), Protocol.IMAP);
 
             try (SoapProbe probe = SoapProbe.connect(standIn.port())) {

@@ -31,7 +31,7 @@ import com.google.inject.multibindings.Multibinder;
 
 /**
  * Kopano answers the pack must not take for a success, through a real James 3.8.1 in
- * password-only mode (issue 12, items 1 and 6): a {@code logonResponse} or {@code getUserResponse}
+ * password-only mode: a {@code logonResponse} or {@code getUserResponse}
  * without a valid {@code er} is a server fault (SMTP 454, IMAP {@code NO LOGIN processing
  * failed}, POP3 {@code -ERR}), never 235 or OK; and with gates for IMAP and POP3 only, a caller
  * of another protocol is refused although the password is right, while SMTP, listed in

@@ -20,7 +20,7 @@ import com.unboundid.ldap.sdk.DeleteRequest;
 import com.unboundid.ldap.sdk.controls.ManageDsaITRequestControl;
 
 /**
- * Password-only mode with LDAP compare through a real James 3.8.1 (issue 12, items 2 and 11): a
+ * Password-only mode with LDAP compare through a real James 3.8.1: a
  * stored value over the cost caps is refused at once (535, not minutes of CPU), and a search that
  * meets a continuation reference is a temporary failure (454, IMAP {@code NO LOGIN processing
  * failed}), not a wrong password.

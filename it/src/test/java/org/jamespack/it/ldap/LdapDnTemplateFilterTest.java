@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Directory mode, rebind with {@code dnTemplate} and a {@code filter}, through a real James 3.8.1
- * (issue 12, item 5): a user whose entry is outside the filter binds with a right password, and is
- * refused on every protocol all the same; before the fix the template skipped the filter.
+ * Directory mode, rebind with {@code dnTemplate} and a {@code filter}, through a real James 3.8.1:
+ * a user whose entry is outside the filter binds with a right password, and is refused on every
+ * protocol all the same (the template must not skip the filter).
  */
 class LdapDnTemplateFilterTest {
 

@@ -37,8 +37,8 @@ class KopanoHangTimeoutTest {
     void loginsShouldBeUnavailableWithinTheResponseTimeoutWhenKopanoHangs() throws Exception {
         try (KopanoStandIn kopano = ReliabilityFixtures.kopanoWithAlice()) {
             kopano.outage(KopanoStandIn.Outage.HANG);
-            KopanoVerifier verifier = KopanoVerifier.create(KopanoSettings.defaults().withUrl(kopano.url())
-                .withTimeouts(Duration.ofSeconds(1), RESPONSE_TIMEOUT));
+            KopanoVerifier verifier = KopanoVerifier.create(KopanoSettings.builder().url(kopano.url())
+                .connectTimeout(Duration.ofSeconds(1)).responseTimeout(RESPONSE_TIMEOUT).build());
             ExecutorService pool = Executors.newFixedThreadPool(8);
             try {
                 List<Future<long[]>> calls = new ArrayList<>();

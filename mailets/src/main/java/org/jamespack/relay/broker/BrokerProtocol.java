@@ -10,7 +10,7 @@ import org.jamespack.foundation.Secret;
 import net.jcip.annotations.Immutable;
 
 /**
- * The wire format of cloud_mdir_sync's credential server (seed 002), which exim's
+ * The wire format of cloud_mdir_sync's credential server, which exim's
  * {@code ${readsocket}} speaks: a request {@code SMTP user@domain}, optionally ended by
  * {@code \n} or {@code \r\n} (exim sends the configured string as it is and half-closes), and
  * the answer, the raw XOAUTH2 initial response {@code user=U\x01auth=Bearer T\x01\x01} with no

@@ -28,7 +28,7 @@ import net.jcip.annotations.Immutable;
  * in the {@linkplain org.jamespack.relay.broker package} table). Immutable and thread-safe.
  *
  * @param socket          path of the UNIX socket; its parent directory must be owned by the broker's user or root and
- *                        not group- or world-writable (see {@code CredentialBroker#checkDirectory})
+ *                        not group- or world-writable (see {@code SocketFiles#checkDirectory})
  * @param mode            permissions of the socket file (connecting needs write permission)
  * @param group           group of the socket file, or empty to keep the process' group
  * @param threads         workers answering requests at once
@@ -121,8 +121,8 @@ public record BrokerSettings(Path socket, Set<PosixFilePermission> mode, Optiona
         Optional<GroupPrincipal> group = node.parsed(GROUP, name -> lookupGroup(lookup, name));
         int threads = node.integer(THREADS, DEFAULT_THREADS, 1, 64);
         int queue = node.integer(QUEUE, DEFAULT_QUEUE, 0, 1024);
-        Duration readTimeout = positive(node, READ_TIMEOUT, DEFAULT_READ_TIMEOUT);
-        Duration requestQuiet = positive(node, REQUEST_QUIET, DEFAULT_REQUEST_QUIET);
+        Duration readTimeout = node.duration(READ_TIMEOUT, DEFAULT_READ_TIMEOUT, Duration.ofMillis(1));
+        Duration requestQuiet = node.duration(REQUEST_QUIET, DEFAULT_REQUEST_QUIET, Duration.ofMillis(1));
         int maxRequest = node.integer(MAX_REQUEST, DEFAULT_MAX_REQUEST, 16, 4096);
         RefusalReply refusal = node.choice(REFUSAL, RefusalReply.EMPTY,
             Map.of("empty", RefusalReply.EMPTY, "line", RefusalReply.LINE));
@@ -185,15 +185,6 @@ public record BrokerSettings(Path socket, Set<PosixFilePermission> mode, Optiona
             }
         }
         return mode;
-    }
-
-    private static Duration positive(ConfigNode node, String key, Duration defaultValue) {
-        Duration d = node.duration(key, defaultValue);
-        if (d.isZero() || d.isNegative()) {
-            node.problem(key, "must be longer than zero");
-            return defaultValue;
-        }
-        return d;
     }
 
     private static UserPrincipal lookupUser(UserPrincipalLookupService lookup, String entry) {

@@ -11,13 +11,9 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
@@ -47,13 +43,13 @@ import net.jcip.annotations.ThreadSafe;
 
 /**
  * A UNIX-socket server that hands the pack's fresh OAuth2 access tokens to exim, Postfix or a
- * script on the same host, in cloud_mdir_sync's protocol (seed 002, see {@link BrokerProtocol}),
+ * script on the same host, in cloud_mdir_sync's protocol (see {@link BrokerProtocol}),
  * and only to the local users each account allows. Thread-safe: {@link #start()} and
  * {@link #close()} may be called from any thread; requests are answered by a bounded pool.
  *
  * <p>Access control has two layers. The socket file's mode and group decide who can connect at
- * all (seed 002's only protection). Then, as Dovecot's imap-urlauth does with
- * {@code net_getunixcred} (seed 001), the kernel's peer credentials ({@code SO_PEERCRED}) are
+ * all (cloud_mdir_sync's server has no other protection). Then, as Dovecot's imap-urlauth does with
+ * {@code net_getunixcred}, the kernel's peer credentials ({@code SO_PEERCRED}) are
  * checked against the account's allow-list, so a member of the socket's group still gets only
  * the accounts named for it. A refusal is logged with account, peer and reason, never a token,
  * and answered as {@link BrokerSettings#refusal()} says.
@@ -69,9 +65,6 @@ import net.jcip.annotations.ThreadSafe;
 public final class CredentialBroker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CredentialBroker.class);
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFSOCK = 0140000;
-    private static final int S_ISVTX = 01000;
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private final BrokerSettings settings;
@@ -167,11 +160,11 @@ public final class CredentialBroker implements AutoCloseable {
             if (closed || server != null) {
                 throw new IllegalStateException("the broker was already started or closed");
             }
-            requirePeerCredentials();
+            SocketFiles.requirePeerCredentials();
             Path socket = settings.socket().toAbsolutePath();
             Path parent = socket.getParent();
-            checkDirectory(parent);
-            checkExisting(socket);
+            SocketFiles.checkDirectory(parent);
+            SocketFiles.checkExisting(socket);
             // Bound inside a directory of our own (0700, created here: mkdir never follows a link and fails if the name
             // exists), so nobody can swap the socket for a symlink between bind and chmod. The JDK cannot chmod a socket
             // without following links (its no-follow path opens the file, which a socket refuses), so the private
@@ -182,7 +175,7 @@ public final class CredentialBroker implements AutoCloseable {
             ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             try {
                 channel.bind(UnixDomainSocketAddress.of(temporary), settings.queue() + settings.threads());
-                if (!isSocket(temporary)) {
+                if (!SocketFiles.isSocket(temporary)) {
                     throw new IOException(temporary + " is not the socket just bound");
                 }
                 Files.setPosixFilePermissions(temporary, settings.mode());
@@ -191,7 +184,7 @@ public final class CredentialBroker implements AutoCloseable {
                         .setGroup(settings.group().get());
                 }
                 Files.move(temporary, socket, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                socketFileKey = fileKey(socket);
+                socketFileKey = SocketFiles.fileKey(socket);
             } catch (IOException | RuntimeException e) {
                 channel.close();
                 Files.deleteIfExists(temporary);
@@ -258,7 +251,7 @@ public final class CredentialBroker implements AutoCloseable {
         try {
             // the JDK leaves a UNIX socket's file behind on close; remove it only if it is still ours
             Path socket = settings.socket().toAbsolutePath();
-            if (isSocket(socket) && fileKey != null && fileKey.equals(fileKey(socket))) {
+            if (SocketFiles.isSocket(socket) && fileKey != null && fileKey.equals(SocketFiles.fileKey(socket))) {
                 Files.deleteIfExists(socket);
             }
         } catch (IOException e) {
@@ -448,98 +441,6 @@ public final class CredentialBroker implements AutoCloseable {
             }
         }
         return -1;
-    }
-
-    private static void requirePeerCredentials() throws IOException {
-        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            if (!probe.supportedOptions().contains(ExtendedSocketOptions.SO_PEERCRED)) {
-                throw new IOException("this platform gives no peer credentials (SO_PEERCRED) on UNIX sockets; "
-                    + "the broker refuses to run without its per-account allow-lists");
-            }
-        }
-    }
-
-    /**
-     * The socket directory as sshd's StrictModes judges a key file's path: the directory itself must be owned by this
-     * process's user or root and writable by nobody else (group or world: either could replace the socket with their
-     * own, and clients would hand their requests to it); every directory above it must be owned by the user or root and,
-     * when group- or world-writable, sticky (as {@code /tmp}), so that nobody else can rename the path away.
-     */
-    static void checkDirectory(Path parent) throws IOException {
-        checkDirectory(parent, currentUid());
-    }
-
-    static void checkDirectory(Path parent, int uid) throws IOException {
-        PosixFileAttributes attributes;
-        try {
-            attributes = Files.readAttributes(parent, PosixFileAttributes.class);
-        } catch (NoSuchFileException e) {
-            throw new IOException("the socket directory " + parent + " does not exist", e);
-        }
-        if (!attributes.isDirectory()) {
-            throw new IOException(parent + " is not a directory");
-        }
-        String perms = PosixFilePermissions.toString(attributes.permissions());
-        if (attributes.permissions().contains(PosixFilePermission.OTHERS_WRITE)) {
-            throw new IOException("the socket directory " + parent + " is world-writable (" + perms
-                + "): anyone could replace the socket; use a directory writable only by the broker's user");
-        }
-        if (attributes.permissions().contains(PosixFilePermission.GROUP_WRITE)) {
-            throw new IOException("the socket directory " + parent + " is group-writable (" + perms
-                + "): any member of its group could replace the socket; use a directory writable only by the broker's user "
-                + "(the socket's own group and mode decide who may connect)");
-        }
-        Path real = parent.toRealPath();
-        for (Path dir = real; dir != null; dir = dir.getParent()) {
-            int owner = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-            if (owner != 0 && owner != uid) {
-                throw new IOException("the socket directory " + (dir.equals(real) ? parent : dir + " (above " + parent + ")")
-                    + " is owned by uid " + owner + ", neither the broker's user (uid " + uid + ") nor root: its owner could "
-                    + "replace the socket");
-            }
-            int mode = (Integer) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-            if ((mode & 0022) != 0 && (mode & S_ISVTX) == 0) {
-                throw new IOException("the directory " + dir + " above the socket directory " + parent + " is group- or "
-                    + "world-writable without the sticky bit: others could rename the socket directory away");
-            }
-        }
-    }
-
-    /** This process's uid (the broker runs on Linux only: it needs SO_PEERCRED). */
-    private static int currentUid() {
-        return (int) new com.sun.security.auth.module.UnixSystem().getUid();
-    }
-
-    private static void checkExisting(Path socket) throws IOException {
-        if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        if (!isSocket(socket)) {
-            throw new IOException(socket + " exists and is not a socket; not replacing it");
-        }
-        boolean live;
-        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
-            live = probe.isConnected();
-        } catch (IOException e) {
-            // connection refused: nobody listens, the file was left by a broker that died
-            live = false;
-        }
-        if (live) {
-            throw new IOException(socket + " is served by a running process (another broker?); not replacing it");
-        }
-        LOG.info("credential broker: replacing stale socket {}", socket);
-    }
-
-    private static @Nullable Object fileKey(Path path) throws IOException {
-        return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-    }
-
-    private static boolean isSocket(Path path) throws IOException {
-        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            return false;
-        }
-        int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-        return (mode & S_IFMT) == S_IFSOCK;
     }
 
     private static void sleepQuietly(long millis) {

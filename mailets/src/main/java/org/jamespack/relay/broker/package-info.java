@@ -1,12 +1,12 @@
 /**
  * The credential broker: a UNIX-socket server that hands the pack's OAuth2 access tokens to
  * exim, Postfix or a script on the same host, so that they relay through the same cloud
- * accounts as James. Protocol of cloud_mdir_sync's credential server (seed 002): the client
+ * accounts as James. Protocol of cloud_mdir_sync's credential server: the client
  * sends {@code SMTP user@domain} (a newline is optional), the broker answers the raw XOAUTH2
  * string {@code user=U\x01auth=Bearer T\x01\x01} and closes; the client base64-encodes it.
  *
  * <p>exim: {@code client_send = : ${readsocket{/run/jamespack/broker.sock}{SMTP user@domain}}}
- * in a {@code plaintext} authenticator with {@code public_name = XOAUTH2} (seed 002's
+ * in a {@code plaintext} authenticator with {@code public_name = XOAUTH2} (as in cloud_mdir_sync's
  * {@code example-exim4.conf}). Verified in exim's source ({@code lookups/readsock.c},
  * {@code expand.c}, {@code auths/get_data.c}): readsocket connects, writes the request as given
  * (no newline added), half-closes by default ({@code shutdown=no} turns that off), reads to end
@@ -26,7 +26,7 @@
  *
  * <p>Access: the socket's mode and group decide who may connect; then the peer's kernel
  * credentials ({@code SO_PEERCRED}, the JDK's {@code UnixDomainPrincipal}) must be in the
- * account's {@code allow} list (the peer-credential check of Dovecot's imap-urlauth, seed 001).
+ * account's {@code allow} list (the peer-credential check of Dovecot's imap-urlauth).
  * Names are resolved with the platform's user lookup (NSS) at start-up, numbers are uids, and
  * peers are compared by uid. Refusals are logged at WARN (malformed requests at INFO) with
  * account, peer user, uid and group and the reason, never a token; served requests at INFO.

@@ -1,13 +1,13 @@
 package org.jamespack.relay.cli;
 
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import org.jamespack.relay.broker.BrokerMain;
 
 import net.jcip.annotations.NotThreadSafe;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -36,14 +36,13 @@ final class BrokerCommand implements Callable<Integer> {
         description = "where ACCOUNT's token file DIR/ACCOUNT lives (default: ${DEFAULT-VALUE})")
     Path tokenDir;
 
-    @Option(names = "--sasl-xoauth2-config", paramLabel = "FILE",
-        description = "sasl-xoauth2's global file (default: /etc/sasl-xoauth2.conf when present)")
-    Path globalFile;
+    @Mixin
+    GlobalConfigOption globalOption;
 
     @Override
     public Integer call() {
         TokenFileBrokerSources sources = new TokenFileBrokerSources(tokenDir,
-            tool.pathDefaults(TokenTool.globalConfig(Optional.ofNullable(globalFile))));
+            globalOption.pathDefaults(tool));
         return BrokerMain.run(new String[] {config.toString()}, tool.err, sources);
     }
 }

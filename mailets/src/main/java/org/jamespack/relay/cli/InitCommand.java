@@ -167,8 +167,9 @@ final class InitCommand implements Callable<Integer> {
                 + " Google: access_type=offline and prompt=consent); nothing written");
             return TokenTool.FAILED;
         }
-        write(issued, reply.scope().orElse(provider.scope()), id, secret, provider, global);
-        tool.out.println("Wrote " + file + " (mode 0600) for " + user + "; access token valid until "
+        write(issued, reply.scope().orElse(provider.scope()), id, secret, provider, global)
+            .ifPresent(changed -> tool.err.println("token init: " + changed));
+        tool.out.println("Wrote " + file + " (" + mode(file) + ") for " + user + "; access token valid until "
             + DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z").format(issued.expiresAt().atZone(tool.zone)) + ".");
         tool.out.println("Next: 'token show " + file + "', then 'token test " + file + " --host SMARTHOST --user " + user + "'.");
         return TokenTool.OK;
@@ -209,7 +210,7 @@ final class InitCommand implements Callable<Integer> {
      * that one sasl-xoauth2 serves several providers (its README, "Using Multiple Mail Providers").
      * {@code scope} is informational (sasl-xoauth2 ignores it) for {@code token show}.
      */
-    private void write(GrantResult.Issued issued, String grantedScope, String id, Optional<Secret> secret, Provider provider,
+    private Optional<String> write(GrantResult.Issued issued, String grantedScope, String id, Optional<Secret> secret, Provider provider,
                        SaslXoauth2Config global) throws IOException {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put(TokenFile.ACCESS_TOKEN, issued.accessToken().reveal());
@@ -233,7 +234,18 @@ final class InitCommand implements Callable<Integer> {
             fields.put(TokenFile.CA_BUNDLE_FILE, caBundle.toAbsolutePath().toString());
         }
         fields.put(ShowCommand.SCOPE, grantedScope);
-        TokenFile.parse(JSONObject.toJSONString(fields)).writeAtomically(file);
+        return TokenFile.parse(JSONObject.toJSONString(fields)).writeAtomically(file);
+    }
+
+    /** {@code rw------- root:root}: what the written file ended up as (an existing file keeps its owner, group and mode). */
+    private static String mode(Path file) {
+        try {
+            java.nio.file.attribute.PosixFileAttributes a = Files.readAttributes(file, java.nio.file.attribute.PosixFileAttributes.class);
+            return "mode " + java.nio.file.attribute.PosixFilePermissions.toString(a.permissions()) + " " + a.owner().getName()
+                + ":" + a.group().getName();
+        } catch (IOException | UnsupportedOperationException e) {
+            return "mode unknown";
+        }
     }
 
     private static Secret readSecret(Path f) {

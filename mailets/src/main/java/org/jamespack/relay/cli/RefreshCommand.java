@@ -14,7 +14,7 @@ import org.jamespack.relay.token.TokenSource;
 
 import net.jcip.annotations.NotThreadSafe;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -39,9 +39,8 @@ final class RefreshCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "a sasl-xoauth2 token file")
     Path file;
 
-    @Option(names = "--sasl-xoauth2-config", paramLabel = "FILE",
-        description = "sasl-xoauth2's global file (default: /etc/sasl-xoauth2.conf when present)")
-    Path globalFile;
+    @Mixin
+    GlobalConfigOption globalOption;
 
     @Override
     public Integer call() {
@@ -62,7 +61,7 @@ final class RefreshCommand implements Callable<Integer> {
         }
         String account = before.user().orElse(abs.getFileName().toString());
         TokenRegistry registry = TokenRegistry.builder()
-            .pathDefaults(tool.pathDefaults(TokenTool.globalConfig(Optional.ofNullable(globalFile)))).build();
+            .pathDefaults(globalOption.pathDefaults(tool)).build();
         try {
             TokenSource source = registry.resolve(abs.toString(), account);
             TokenOutcome outcome = source.token(false);

@@ -22,7 +22,7 @@ import com.nimbusds.oauth2.sdk.util.JSONObjectUtils;
 
 import net.jcip.annotations.NotThreadSafe;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -49,9 +49,8 @@ final class ShowCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "a sasl-xoauth2 token file")
     Path file;
 
-    @Option(names = "--sasl-xoauth2-config", paramLabel = "FILE",
-        description = "sasl-xoauth2's global file (default: /etc/sasl-xoauth2.conf when present)")
-    Path globalFile;
+    @Mixin
+    GlobalConfigOption globalOption;
 
     @Override
     public Integer call() {
@@ -67,7 +66,7 @@ final class ShowCommand implements Callable<Integer> {
             tool.err.println("token show: " + file + " is not a usable token file: " + e.getMessage());
             return TokenTool.USAGE;
         }
-        SaslXoauth2Config global = TokenTool.globalConfig(Optional.ofNullable(globalFile));
+        SaslXoauth2Config global = globalOption.config();
         Optional<JWTClaimsSet> claims = f.accessToken().flatMap(t -> jwtClaims(t.reveal()));
         var out = tool.out;
         out.println("file:           " + file.toAbsolutePath() + mode(file));

@@ -16,10 +16,10 @@ import org.jamespack.relay.route.RouteTable;
 import org.jamespack.relay.route.SendingLimits;
 import org.jamespack.relay.route.SmartHostsParser;
 import org.jamespack.relay.route.TlsMode;
-import org.jamespack.relay.smtp.FailureClassifier;
 import org.jamespack.relay.smtp.SmtpConnector;
 import org.jamespack.relay.smtp.SmtpFailure;
 import org.jamespack.relay.smtp.SmtpSettings;
+import org.jamespack.relay.smtp.TokenConnect;
 import org.jamespack.relay.token.TokenFile;
 import org.jamespack.relay.token.TokenOutcome;
 import org.jamespack.relay.token.TokenRegistry;
@@ -27,6 +27,7 @@ import org.jamespack.relay.token.TokenSource;
 
 import net.jcip.annotations.NotThreadSafe;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -35,7 +36,9 @@ import picocli.CommandLine.ParentCommand;
  * {@code token test}: gets a token the way the relay does, then connects to the smarthost with the
  * relay's own SMTP client ({@link SmtpConnector}: TLS required and verified, mechanism forced),
  * authenticates and QUITs, sending no mail; every step printed, every failure explained by
- * {@link Diagnosis}. As the relay does, a refused token is refreshed once and AUTH tried again.
+ * {@link Diagnosis}. The token and the connection are had as the relay has them ({@link TokenConnect}): a token the
+ * smarthost refuses as stale is refreshed once and AUTH tried again; a refusal no new token can cure (SMTP AUTH
+ * switched off, {@code 5.7.139}) is explained without a refresh.
  * {@code --explain TEXT} only explains a pasted error. Not thread-safe (one run).
  */
 @Command(name = "test", mixinStandardHelpOptions = true,
@@ -88,9 +91,8 @@ final class TestCommand implements Callable<Integer> {
     @Option(names = "--trust-store-type", defaultValue = "PKCS12", paramLabel = "TYPE", description = "PKCS12 (default) or JKS")
     String trustStoreType;
 
-    @Option(names = "--sasl-xoauth2-config", paramLabel = "FILE",
-        description = "sasl-xoauth2's global file (default: /etc/sasl-xoauth2.conf when present)")
-    Path globalFile;
+    @Mixin
+    GlobalConfigOption globalOption;
 
     @Override
     public Integer call() throws IOException {
@@ -108,7 +110,7 @@ final class TestCommand implements Callable<Integer> {
         }
         Route route = route();
         TokenRegistry registry = TokenRegistry.builder()
-            .pathDefaults(tool.pathDefaults(TokenTool.globalConfig(Optional.ofNullable(globalFile)))).build();
+            .pathDefaults(globalOption.pathDefaults(tool)).build();
         try {
             return check(route, registry);
         } finally {
@@ -119,57 +121,56 @@ final class TestCommand implements Callable<Integer> {
     private int check(Route route, TokenRegistry registry) {
         var out = tool.out;
         Optional<TokenSource> source = Optional.empty();
-        Optional<Secret> credential = route.password();
-        boolean refreshed = false;
         if (route.usesToken()) {
             String ref = route.oauth().orElseThrow();
             out.println("1. token for " + route.account() + " from " + ref + " …");
-            TokenSource s = registry.resolve(ref, route.user().orElseThrow());
-            source = Optional.of(s);
-            TokenOutcome outcome = s.token(false);
-            if (outcome instanceof TokenOutcome.Failure f) {
-                return Reports.failure(out, "   token", f.kind(), f.detail());
-            }
-            TokenOutcome.Token t = (TokenOutcome.Token) outcome;
-            refreshed = s.status().endpointCalls() > 0;
-            out.println("   ok: valid until " + DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z")
-                .format(t.expiresAt().atZone(tool.zone)) + (refreshed ? " (just refreshed)" : ""));
-            credential = Optional.of(t.accessToken());
+            source = Optional.of(registry.resolve(ref, route.user().orElseThrow()));
         } else {
             out.println("1. " + (route.password().isPresent() ? "password from the routes file (not shown)" : "no AUTH on this route"));
         }
-        SmtpConnector connector = new SmtpConnector(settings());
-        while (true) {
-            out.println("2. connect to " + route.smarthost() + " (" + (route.tls() == TlsMode.IMPLICIT ? "implicit TLS" : "STARTTLS")
-                + ", certificate and host name checked), EHLO, AUTH " + route.mechanism().map(Mechanism::wireName).orElse("none")
-                + " as " + route.account() + " …");
-            SmtpConnector.ConnectResult result = connector.connect(route, credential);
-            if (result instanceof SmtpConnector.Connected c) {
-                out.println("   ok: TLS established" + (route.mechanism().isPresent() ? ", AUTH accepted" : ""));
-                out.println("3. QUIT …");
-                c.connection().close();
-                out.println("   ok: closed, no mail sent");
-                return TokenTool.OK;
+        Optional<TokenSource> s = source;
+        TokenConnect.Steps steps = new TokenConnect.Steps() {
+            @Override
+            public void tokenObtained(TokenOutcome.Token t) {
+                boolean refreshed = s.orElseThrow().status().endpointCalls() > 0;
+                out.println("   ok: valid until " + DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z")
+                    .format(t.expiresAt().atZone(tool.zone)) + (refreshed ? " (just refreshed)" : ""));
             }
-            SmtpFailure failure = ((SmtpConnector.Failed) result).failure();
-            boolean authRefused = failure.phase() == FailureClassifier.Phase.AUTH && failure.reply().statusClass() == 5;
-            if (authRefused && source.isPresent() && !refreshed) {
-                // As the relay does: a token refused by the smarthost is refreshed once, then AUTH again.
-                out.println("   refused: " + failure.detail());
+
+            @Override
+            public void refreshing(SmtpFailure refusal) {
+                out.println("   refused: " + refusal.detail());
                 out.println("   refreshing the token once and trying again …");
-                TokenOutcome again = source.get().token(true);
-                if (again instanceof TokenOutcome.Failure f) {
-                    return Reports.failure(out, "   token refresh", f.kind(), f.detail());
-                }
-                credential = Optional.of(((TokenOutcome.Token) again).accessToken());
-                refreshed = true;
-                continue;
             }
-            out.println("   failed (" + failure.phase() + (failure.tlsRefused() ? ", TLS" : "") + "): " + failure.detail());
-            Reports.explain(out, failure.detail());
-            boolean temporary = !failure.tlsRefused() && (failure.reply().code() < 0 || failure.reply().statusClass() == 4);
-            return temporary ? TokenTool.TEMPORARY : TokenTool.FAILED;
+        };
+        TokenConnect.Result result;
+        try (SmtpConnector connector = new SmtpConnector(settings())) {
+            result = TokenConnect.connect(route, source, credential -> {
+                out.println("2. connect to " + route.smarthost() + " (" + (route.tls() == TlsMode.IMPLICIT ? "implicit TLS" : "STARTTLS")
+                    + ", certificate and host name checked), EHLO, AUTH " + route.mechanism().map(Mechanism::wireName).orElse("none")
+                    + " as " + route.account() + " …");
+                SmtpConnector.ConnectResult r = connector.connect(route, credential);
+                return r instanceof SmtpConnector.Connected c ? new TokenConnect.Lease.Open(c.connection())
+                    : new TokenConnect.Lease.Refused(((SmtpConnector.Failed) r).failure());
+            }, steps);
         }
+        if (result instanceof TokenConnect.NoToken noToken) {
+            TokenOutcome.Failure f = noToken.failure();
+            return Reports.failure(out, noToken.afterRefusal() ? "   token refresh" : "   token", f.kind(), f.detail());
+        }
+        if (result instanceof TokenConnect.Connected c) {
+            out.println("   ok: TLS established" + (route.mechanism().isPresent() ? ", AUTH accepted" : ""));
+            out.println("3. QUIT …");
+            c.connection().close();
+            out.println("   ok: closed, no mail sent");
+            return TokenTool.OK;
+        }
+        // a direct connection is never busy: only the relay's route gates are
+        SmtpFailure failure = ((TokenConnect.Failed) result).failure();
+        out.println("   failed (" + failure.phase() + (failure.tlsRefused() ? ", TLS" : "") + "): " + failure.detail());
+        Reports.explain(out, failure.detail());
+        boolean temporary = !failure.tlsRefused() && (failure.reply().code() < 0 || failure.reply().statusClass() == 4);
+        return temporary ? TokenTool.TEMPORARY : TokenTool.FAILED;
     }
 
     private Route route() throws IOException {

@@ -32,6 +32,7 @@ import org.jamespack.relay.smtp.SenderRewrite;
 import org.jamespack.relay.smtp.SmtpConnector;
 import org.jamespack.relay.smtp.SmtpFailure;
 import org.jamespack.relay.smtp.SmtpReply;
+import org.jamespack.relay.smtp.TokenConnect;
 import org.jamespack.relay.token.TokenOutcome;
 import org.jamespack.relay.token.TokenSource;
 import org.slf4j.Logger;
@@ -125,7 +126,6 @@ public final class RelayDelivery implements AutoCloseable {
         }
 
         Optional<TokenSource> source = Optional.empty();
-        Optional<Secret> credential = route.password();
         if (route.usesToken()) {
             source = tokens.forRoute(route);
             if (source.isEmpty()) {
@@ -133,42 +133,27 @@ public final class RelayDelivery implements AutoCloseable {
                 return retry(mail, pending, FailureKind.CREDENTIAL_BROKEN, "route " + route.key() + " (" + route.origin()
                     + "): no token source for oauth=" + route.oauth().get(), now, Optional.of(gate));
             }
-            Object token = token(source.get(), false);
-            if (token instanceof TokenOutcome.Failure) {
-                return tokenFailure(mail, pending, route, gate, (TokenOutcome.Failure) token, now);
-            }
-            credential = Optional.of((Secret) token);
         }
-
-        Lease lease = acquire(gate, route, credential, now);
-        if (lease.busy) {
+        TokenConnect.Steps steps = new TokenConnect.Steps() {
+            @Override
+            public void refreshing(SmtpFailure refusal) {
+                LOGGER.info("{} refused the token of {} ({}); refreshing it once and retrying at once", route.smarthost(),
+                    route.account(), refusal.reply());
+            }
+        };
+        TokenConnect.Result connected = TokenConnect.connect(route, source, credential -> acquire(gate, route, credential, now),
+            steps);
+        if (connected instanceof TokenConnect.NoToken noToken) {
+            return tokenFailure(mail, pending, route, gate, noToken.failure(), now);
+        }
+        if (connected instanceof TokenConnect.Busy) {
             return new DeliveryOutcome.Requeue(Duration.ofSeconds(5), "all connections of " + route.account() + " busy");
         }
-        if (lease.failure.isPresent()) {
-            SmtpFailure f = lease.failure.get();
-            FailureKind kind = f.classify(route.usesToken(), false);
-            if (kind == FailureKind.TOKEN_STALE && source.isPresent()) {
-                LOGGER.info("{} refused the token of {} ({}); refreshing it once and retrying at once", route.smarthost(),
-                    route.account(), f.reply());
-                Object token = token(source.get(), true);
-                if (token instanceof TokenOutcome.Failure) {
-                    return tokenFailure(mail, pending, route, gate, (TokenOutcome.Failure) token, now);
-                }
-                lease = acquire(gate, route, Optional.of((Secret) token), now);
-                if (lease.busy) {
-                    return new DeliveryOutcome.Requeue(Duration.ofSeconds(5), "all connections of " + route.account() + " busy");
-                }
-                if (lease.failure.isPresent()) {
-                    f = lease.failure.get();
-                    kind = f.classify(true, true);
-                }
-            }
-            if (lease.failure.isPresent()) {
-                return connectionFailure(mail, pending, route, gate, f, kind, now);
-            }
+        if (connected instanceof TokenConnect.Failed failed) {
+            return connectionFailure(mail, pending, route, gate, failed.failure(), failed.kind(), now);
         }
 
-        RelayConnection connection = lease.connection.orElseThrow();
+        RelayConnection connection = ((TokenConnect.Connected) connected).connection();
         byte[] bytes;
         try {
             bytes = bytes(mail);
@@ -295,22 +280,6 @@ public final class RelayDelivery implements AutoCloseable {
         return retry(mail, pending, kind, "no token for " + route.account() + ": " + failure.detail(), now, Optional.of(gate));
     }
 
-    /** A token as a {@link Secret}, or the {@link TokenOutcome.Failure}. */
-    private static Object token(TokenSource source, boolean force) {
-        TokenOutcome outcome;
-        try {
-            outcome = source.token(force);
-        } catch (RuntimeException e) {
-            // a bug in a token source must not lose mail: treat it as a temporary failure
-            LOGGER.error("token source of {} failed unexpectedly", source.account(), e);
-            return new TokenOutcome.Failure(TokenOutcome.Kind.TRANSIENT, "token source error: " + e.getClass().getSimpleName());
-        }
-        if (outcome instanceof TokenOutcome.Token) {
-            return ((TokenOutcome.Token) outcome).accessToken();
-        }
-        return outcome;
-    }
-
     private DeliveryOutcome retry(Mail mail, List<MailAddress> pending, FailureKind kind, String detail, Instant now,
                                   Optional<RouteGate> gate) {
         int attempts = mail.getAttribute(ATTEMPTS).map(a -> a.getValue().getValue()).filter(Integer.class::isInstance)
@@ -376,44 +345,32 @@ public final class RelayDelivery implements AutoCloseable {
         return out.toByteArray();
     }
 
-    /** A connection for the route, a connection failure, or "busy" (no slot within the wait). */
-    private static final class Lease {
-        final Optional<RelayConnection> connection;
-        final Optional<SmtpFailure> failure;
-        final boolean busy;
-
-        Lease(Optional<RelayConnection> connection, Optional<SmtpFailure> failure, boolean busy) {
-            this.connection = connection;
-            this.failure = failure;
-            this.busy = busy;
-        }
-    }
-
-    private Lease acquire(RouteGate gate, Route route, Optional<Secret> credential, Instant now) {
+    /** A connection for the route from its idle ones or a new one, a connection failure, or busy (no slot within the wait). */
+    private TokenConnect.Lease acquire(RouteGate gate, Route route, Optional<Secret> credential, Instant now) {
         long deadline = System.nanoTime() + settings.connectionWait().toNanos();
         while (true) {
             Optional<RelayConnection> idle = gate.takeIdle(now, connector.settings().idleTimeout());
             if (idle.isPresent() && sameSession(idle.get().route(), route)) {
-                return new Lease(idle, Optional.empty(), false);
+                return new TokenConnect.Lease.Open(idle.get());
             }
             idle.ifPresent(c -> gate.release(c, false));
             if (gate.tryOpen()) {
                 SmtpConnector.ConnectResult r = connector.connect(route, credential);
-                if (r instanceof SmtpConnector.Connected) {
-                    return new Lease(Optional.of(((SmtpConnector.Connected) r).connection()), Optional.empty(), false);
+                if (r instanceof SmtpConnector.Connected c) {
+                    return new TokenConnect.Lease.Open(c.connection());
                 }
                 gate.openFailed();
-                return new Lease(Optional.empty(), Optional.of(((SmtpConnector.Failed) r).failure()), false);
+                return new TokenConnect.Lease.Refused(((SmtpConnector.Failed) r).failure());
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                return new Lease(Optional.empty(), Optional.empty(), true);
+                return new TokenConnect.Lease.Busy();
             }
             try {
                 gate.awaitSlot(Math.max(1, left / 1_000_000));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return new Lease(Optional.empty(), Optional.empty(), true);
+                return new TokenConnect.Lease.Busy();
             }
         }
     }

@@ -25,7 +25,7 @@ import net.jcip.annotations.Immutable;
 @Immutable
 public final class RetrySchedule {
 
-    /** exim's default rule, used by seed 002. */
+    /** exim's default retry rule. */
     public static final String DEFAULT = "F,2h,15m; G,16h,1h,1.5; F,4d,6h";
 
     private static final Pattern TIME_PART = Pattern.compile("(\\d+)([smhdw])");

@@ -4,9 +4,10 @@
  * <h2>How James reaches a mailet's state</h2>
  * James' mailet loader builds {@link org.jamespack.relay.XOAuth2Relay} itself, so no Guice binding
  * points at it. The mailet's {@code @Inject} constructor takes the Guice singleton
- * {@link org.jamespack.relay.ops.RelayRegistry}; the mailet registers itself (as a
- * {@link org.jamespack.relay.ops.RelayView}) at the end of {@code init()} and leaves in
- * {@code destroy()}. {@link org.jamespack.relay.ops.RelayHealthCheck} and
+ * {@link org.jamespack.relay.ops.RelayRegistry}; at the end of {@code init()} the mailet registers its
+ * {@link org.jamespack.relay.ops.RouteReports} (the {@link org.jamespack.relay.ops.RelayView} built from its
+ * delivery, routes, token sources and queue) and publishes its smart-hosts file's routes for
+ * {@code SenderHasRoute}; it withdraws both in {@code destroy()}. {@link org.jamespack.relay.ops.RelayHealthCheck} and
  * {@link org.jamespack.relay.ops.RelayWebAdminRoutes} read the same registry.
  * Under James' own launcher the {@link org.jamespack.relay.ops.RelayAddOn} service entry of this
  * jar binds the three in James' extension injector ({@code org.jamespack.auth.james.PackExtensionModule});

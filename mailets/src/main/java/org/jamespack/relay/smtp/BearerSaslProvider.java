@@ -2,7 +2,6 @@ package org.jamespack.relay.smtp;
 
 import java.io.IOException;
 import java.security.Provider;
-import java.security.Security;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
@@ -23,9 +22,10 @@ import net.jcip.annotations.ThreadSafe;
  * through {@code javax.security.sasl.Sasl}, which is how Angus Mail's SASL path
  * ({@code mail.smtp.sasl.enable}) finds clients. Thread-safe.
  *
- * <p>It is inserted first so that it wins over Angus' own XOAUTH2 factory, but it only answers
- * sessions marked with {@link #MARKER} (those of this relay); for any other JavaMail user in the
- * JVM it returns null and the next provider is asked, so nothing else changes behaviour.
+ * <p>It is inserted first so that it wins over Angus' own XOAUTH2 factory, and only while a
+ * {@link SmtpConnector} is open (see {@link JvmMailSetup} for why it must be in the JVM's list); it
+ * only answers sessions marked with {@link #MARKER} (those of this relay); for any other JavaMail
+ * user in the JVM it returns null and the next provider is asked, so nothing else changes behaviour.
  */
 @ThreadSafe
 public final class BearerSaslProvider extends Provider {
@@ -53,11 +53,9 @@ public final class BearerSaslProvider extends Provider {
         }
     }
 
-    /** Installs the provider once per JVM (idempotent). */
-    public static synchronized void install() {
-        if (Security.getProvider(NAME) == null) {
-            Security.insertProviderAt(new BearerSaslProvider(), 1);
-        }
+    /** A new provider; {@link JvmMailSetup} installs it while a connector is open. */
+    static BearerSaslProvider create() {
+        return new BearerSaslProvider();
     }
 
     /** Creates the clients; thread-safe (stateless). */

@@ -9,7 +9,7 @@ import net.jcip.annotations.Immutable;
  * "5" alone (James' EnhancedMessagingException and MailDelivrer call too much permanent) and
  * never by free text. Stateless and thread-safe.
  *
- * <p>Rules, first match wins (the reference's table, with Microsoft's and Google's real replies):
+ * <p>Rules, first match wins (built from Microsoft's and Google's real replies):
  * <ol>
  * <li>{@code 5.7.139} (SMTP AUTH disabled for tenant or mailbox), {@code 5.7.30} (Basic auth gone):
  *     POLICY.</li>

@@ -3,7 +3,7 @@ package org.jamespack.relay.smtp;
 import net.jcip.annotations.Immutable;
 
 /**
- * What a delivery failure means for the message (the reference's table).
+ * What a delivery failure means for the message, as {@link FailureClassifier} decides it.
  * Immutable and thread-safe.
  */
 @Immutable

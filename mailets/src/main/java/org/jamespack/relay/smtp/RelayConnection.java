@@ -73,7 +73,7 @@ public final class RelayConnection implements AutoCloseable {
     /**
      * As {@link #send(String, List, byte[])}, and when {@code fromHeader} is given replaces a
      * {@code From:} header that names {@code fromHeader.original()} by {@code fromHeader.replacement()}
-     * (seed 002's exim rewrite {@code Ffrs}, for mailboxes that may not send as others).
+     * (as exim's rewrite flags {@code Ffrs} do, for mailboxes that may not send as others).
      */
     public SendResult send(String envelopeFrom, List<String> recipients, byte[] message, Optional<SenderRewrite> fromHeader) {
         lastUsed = Instant.now();

@@ -5,6 +5,7 @@ import java.security.cert.CertificateException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocketFactory;
@@ -24,7 +25,8 @@ import net.jcip.annotations.ThreadSafe;
 
 /**
  * Opens authenticated, TLS-protected SMTP connections to a route's smarthost with Angus Mail.
- * Thread-safe (immutable after construction).
+ * Thread-safe (immutable after construction but for the closed flag). Close it when done: it owns its share of
+ * the JVM-wide SASL provider and logger cap ({@link JvmMailSetup}).
  *
  * <p>Security stance: STARTTLS is required ({@code mail.smtp.starttls.required}) or TLS is
  * implicit; certificates are checked against the trust store (or the JVM's CAs) and the host
@@ -33,41 +35,34 @@ import net.jcip.annotations.ThreadSafe;
  * {@link BearerSaslProvider}'s clients, {@code mail.smtp.auth.mechanisms} limited to the same
  * mechanism, so a token can never go out as a LOGIN password. A smarthost that does not offer
  * the mechanism gets no mail (Angus would otherwise skip AUTH silently and send unauthenticated).
- * The AUTH exchange is never traced.
+ * The AUTH exchange is never traced: {@code mail.debug.auth} is off and Angus' SMTP logger is capped at INFO.
  */
 @ThreadSafe
-public final class SmtpConnector {
-
-    /**
-     * Angus' SASL authenticator logs each SASL response at FINE ("SASL response: …"), which in the
-     * two-step XOAUTH2 exchange is the token itself. Its logger is capped at INFO, whatever the
-     * operator's logging configuration says; the reference is kept so that JUL cannot drop the level.
-     * The cap is put back before every connection: logback's {@code LevelChangePropagator} (in
-     * James' stock {@code logback.xml}, with {@code resetJUL}) sets or clears JUL levels each time
-     * logback is configured again, e.g. by {@code scan="true"} after an edit.
-     */
-    private static final java.util.logging.Logger ANGUS_SMTP_LOG = java.util.logging.Logger.getLogger("org.eclipse.angus.mail.smtp");
-
-    static {
-        capAngusLogging();
-    }
-
-    private static void capAngusLogging() {
-        java.util.logging.Level level = ANGUS_SMTP_LOG.getLevel();
-        if (level == null || level.intValue() < java.util.logging.Level.INFO.intValue()) {
-            ANGUS_SMTP_LOG.setLevel(java.util.logging.Level.INFO);
-        }
-    }
+public final class SmtpConnector implements AutoCloseable {
 
     private final SmtpSettings settings;
     private final SSLSocketFactory socketFactory;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    /** @throws IllegalArgumentException when the trust store cannot be loaded (message names the file, never the password) */
+    /**
+     * Opens the connector: until {@link #close}, the relay's SASL provider is installed and Angus' SMTP logger capped
+     * ({@link JvmMailSetup}).
+     *
+     * @throws IllegalArgumentException when the trust store cannot be loaded (message names the file, never the password)
+     */
     public SmtpConnector(SmtpSettings settings) {
         this.settings = settings;
         this.socketFactory = TrustAnchors.trustStoreFactory(settings.trustStore(), settings.trustStorePassword(),
             settings.trustStoreType());
-        BearerSaslProvider.install();
+        JvmMailSetup.acquire();
+    }
+
+    /** Gives back what the constructor put in place in the JVM once no other connector needs it; idempotent. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            JvmMailSetup.release();
+        }
     }
 
     /** The outcome of {@link #connect}. */
@@ -88,7 +83,10 @@ public final class SmtpConnector {
      * @param credential the token ({@code oauth=} routes) or password; empty for routes without {@code user=}
      */
     public ConnectResult connect(Route route, Optional<Secret> credential) {
-        capAngusLogging();
+        if (closed.get()) {
+            throw new IllegalStateException("connector closed");
+        }
+        JvmMailSetup.recapLogging();
         Properties props = properties(route);
         Session session = Session.getInstance(props);
         SMTPTransport transport;

@@ -3,9 +3,12 @@
  * (STARTTLS required or implicit TLS, certificate and host name checked, forced mechanism),
  * {@link org.jamespack.relay.smtp.RelayConnection} (one reusable session),
  * {@link org.jamespack.relay.smtp.BearerSaslProvider} (XOAUTH2 and OAUTHBEARER SASL clients that
- * answer the 334 error challenge: empty line, or {@code AQ==}), and
+ * answer the 334 error challenge: empty line, or {@code AQ==}),
  * {@link org.jamespack.relay.smtp.FailureClassifier} (reply code + enhanced status to transient,
- * token stale, credential broken, policy, permanent).
+ * token stale, credential broken, policy, permanent), and
+ * {@link org.jamespack.relay.smtp.TokenConnect} (connect with a route's token, refreshing it once when the smarthost
+ * refuses it as stale; used by the delivery and {@code token test}). An open {@code SmtpConnector} holds the SASL
+ * provider in the JVM's provider list and Angus' SMTP logger capped at INFO; the last one closed takes both back.
  *
  * <table>
  * <caption>Settings ({@link org.jamespack.relay.smtp.SmtpSettings}, set through the mailet)</caption>

@@ -25,10 +25,17 @@ import net.jcip.annotations.ThreadSafe;
 
 /**
  * A {@link TokenSource} that asks a credential broker over a UNIX socket, in cloud_mdir_sync's
- * protocol (seed 002): the request is one line {@code SMTP user@domain\n}, the answer the raw
- * XOAUTH2 string {@code user=U\x01auth=Bearer T\x01\x01}, of which the token T is taken. The broker
- * keeps its tokens fresh, so every call asks it (a local socket round trip); the broker gives
- * no expiry, so the answer claims {@code assumedLifetime}.
+ * protocol: the request is {@code SMTP user@domain}, the answer the raw XOAUTH2 string
+ * {@code user=U\x01auth=Bearer T\x01\x01}, of which the token T is taken. The broker keeps its
+ * tokens fresh, so every call asks it (a local socket round trip); the broker gives no expiry,
+ * so the answer claims {@code assumedLifetime}.
+ *
+ * <p>The request is sent exactly as exim's {@code ${readsocket}} sends it: no line end, then the
+ * write side is shut down (a half-close). cloud_mdir_sync's credential server reads the request
+ * until end of file and only then answers, so a client that keeps its write side open waits
+ * for ever. The answer is read until the broker closes, or until it ends with the two
+ * {@code \x01} that close an XOAUTH2 string (the pack's own broker may keep the connection open
+ * a little longer), bounded by {@code timeout} and {@link #MAX_ANSWER} bytes.
  *
  * <p>Thread-safe: each call opens its own connection. Written by hand because no library speaks
  * this one-line protocol; the JDK 16+ {@link UnixDomainSocketAddress} does the socket. The whole
@@ -93,7 +100,7 @@ public final class BrokerTokenSource implements TokenSource {
         try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket));
              Selector selector = Selector.open()) {
             ch.configureBlocking(false);
-            ByteBuffer request = ByteBuffer.wrap(("SMTP " + account + "\n").getBytes(StandardCharsets.UTF_8));
+            ByteBuffer request = ByteBuffer.wrap(("SMTP " + account).getBytes(StandardCharsets.UTF_8));
             SelectionKey key = ch.register(selector, SelectionKey.OP_WRITE);
             while (request.hasRemaining()) {
                 if (!await(selector, deadline)) {
@@ -101,6 +108,8 @@ public final class BrokerTokenSource implements TokenSource {
                 }
                 ch.write(request);
             }
+            // end of the request: a broker that reads to end of file answers only after this
+            ch.shutdownOutput();
             key.interestOps(SelectionKey.OP_READ);
             ByteArrayOutputStream received = new ByteArrayOutputStream();
             ByteBuffer buf = ByteBuffer.allocate(4096);

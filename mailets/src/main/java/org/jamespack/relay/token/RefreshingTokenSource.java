@@ -2,22 +2,15 @@ package org.jamespack.relay.token;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -65,14 +58,6 @@ public final class RefreshingTokenSource implements TokenSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(RefreshingTokenSource.class);
 
-    /**
-     * One lock per token file for the whole JVM. A mutable static on purpose: {@link FileLock}s
-     * belong to the JVM, and a second source on the same file in this JVM would get an
-     * {@code OverlappingFileLockException} instead of waiting. Entries are one per path, never
-     * removed (a handful of files per server).
-     */
-    private static final ConcurrentMap<Path, ReentrantLock> FILE_LOCKS = new ConcurrentHashMap<>();
-
     private final String account;
     private final String description;
     private final Clock clock;
@@ -114,7 +99,7 @@ public final class RefreshingTokenSource implements TokenSource {
         this.windows = windows;
         this.refreshToken = refreshToken;
         this.window = window;
-        this.lock = this.file == null ? new ReentrantLock() : FILE_LOCKS.computeIfAbsent(this.file, p -> new ReentrantLock());
+        this.lock = this.file == null ? new ReentrantLock() : TokenFileLock.inJvm(this.file);
     }
 
     /**
@@ -173,7 +158,7 @@ public final class RefreshingTokenSource implements TokenSource {
         if (file == null) {
             return decide(force, seen);
         }
-        try (CrossProcessLock ignored = CrossProcessLock.acquire(file)) {
+        try (TokenFileLock ignored = TokenFileLock.acquire(file)) {
             reloadIfChanged();
             return decide(force, seen);
         }
@@ -242,14 +227,17 @@ public final class RefreshingTokenSource implements TokenSource {
         TokenFile base = Objects.requireNonNull(loaded, "loaded");
         TokenFile updated = base.withTokens(issued.accessToken(), issued.expiresAt(), issued.refreshToken());
         try {
-            updated.writeAtomically(Objects.requireNonNull(file));
+            updated.writeAtomically(Objects.requireNonNull(file))
+                .ifPresent(changed -> LOG.warn("token for {}: {}", account, changed));
             loaded = updated;
             stamp = FileStamp.of(file);
         } catch (IOException e) {
-            // The token still works from memory; losing a rotated refresh token is survivable
-            // (Microsoft and Google keep the old one valid), losing the mail is not.
-            LOG.warn("token for {}: cannot write {}: {}", account, file, e.toString());
-            lastFailure = "cannot write token file " + file + ": " + e.getClass().getSimpleName();
+            // The token still works from memory, and the next refresh uses the newest refresh
+            // token (kept in memory below) until the file changes on disk; losing the mail over
+            // a file that cannot be written is never the answer.
+            loaded = updated;
+            LOG.warn("token for {}: cannot write {}: {}", account, file, e.getMessage());
+            lastFailure = "cannot write token file " + file + ": " + e.getMessage();
             lastFailureKind = TokenOutcome.Kind.TRANSIENT;
         }
     }
@@ -330,7 +318,7 @@ public final class RefreshingTokenSource implements TokenSource {
         lock.lock();
         try {
             if (file != null) {
-                try (CrossProcessLock ignored = CrossProcessLock.acquire(file)) {
+                try (TokenFileLock ignored = TokenFileLock.acquire(file)) {
                     reloadIfChanged();
                 }
             }
@@ -409,67 +397,6 @@ public final class RefreshingTokenSource implements TokenSource {
                 return new FileStamp(a.fileKey(), a.lastModifiedTime(), a.size());
             } catch (IOException e) {
                 return null;
-            }
-        }
-    }
-
-    /**
-     * An exclusive {@link FileLock} on {@code <file>.lock}, beside the token file (locking the
-     * token file itself would not survive its atomic replacement). When the lock file cannot
-     * be created (read-only directory) the refresh goes on unlocked, as sasl-xoauth2 does.
-     */
-    private static final class CrossProcessLock implements AutoCloseable {
-        private final @Nullable FileChannel channel;
-        private final @Nullable FileLock lock;
-
-        private CrossProcessLock(@Nullable FileChannel channel, @Nullable FileLock lock) {
-            this.channel = channel;
-            this.lock = lock;
-        }
-
-        static CrossProcessLock acquire(Path tokenFile) {
-            Path lockFile = tokenFile.resolveSibling(tokenFile.getFileName() + ".lock");
-            FileChannel ch = null;
-            try {
-                // one open, never following a link: a link planted as the lock file would otherwise have a file created (as
-                // James' user, perhaps root) wherever it points; the mode applies only when the file is created here
-                java.nio.file.attribute.FileAttribute<?>[] attrs = FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
-                    ? new java.nio.file.attribute.FileAttribute<?>[] {
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
-                    : new java.nio.file.attribute.FileAttribute<?>[0];
-                ch = FileChannel.open(lockFile, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    java.nio.file.LinkOption.NOFOLLOW_LINKS), attrs);
-                return new CrossProcessLock(ch, ch.lock());
-            } catch (NoSuchFileException e) {
-                closeQuietly(ch);
-                return new CrossProcessLock(null, null);
-            } catch (IOException e) {
-                LOG.warn("cannot lock {}: {}; refreshing without a cross-process lock", lockFile, e.toString());
-                closeQuietly(ch);
-                return new CrossProcessLock(null, null);
-            }
-        }
-
-        private static void closeQuietly(@Nullable FileChannel ch) {
-            if (ch != null) {
-                try {
-                    ch.close();
-                } catch (IOException e) {
-                    // closing a channel we failed to lock: nothing left to release
-                }
-            }
-        }
-
-        @Override
-        public void close() {
-            try {
-                if (lock != null) {
-                    lock.release();
-                }
-            } catch (IOException e) {
-                LOG.warn("cannot release a token file lock: {}", e.toString());
-            } finally {
-                closeQuietly(channel);
             }
         }
     }

@@ -13,6 +13,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -59,6 +62,8 @@ public final class TokenFile {
         REFRESH_TOKEN, USER, PROXY, CA_BUNDLE_FILE, CA_CERTS_DIR, REFRESH_WINDOW);
 
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+    private static final Set<PosixFilePermission> OTHERS = java.util.EnumSet.of(PosixFilePermission.OTHERS_READ,
+        PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     /** Raw values, so that a rewrite keeps what it does not understand; never printed. */
@@ -185,17 +190,27 @@ public final class TokenFile {
      * new complete file: a temporary file (mode 0600) in the same directory, written and forced
      * to disk, renamed over {@code path}, then the directory forced so the rename survives too.
      *
+     * <p>A file that already exists keeps its owner, group and mode: a token file Postfix shares
+     * is often {@code 0640} with Postfix's group, and a rewrite that left it {@code 0600} owned by
+     * this process would lock Postfix out. The temporary file gets them before the rename; when
+     * this process may not give them (another owner, a group it is not in), nothing is replaced
+     * and an {@link IOException} says why: the file is never narrowed or handed over silently.
+     * The one exception is access for others (world-readable or -writable bits): a file holding a
+     * refresh token never keeps it, and the answer says so for the caller to log.
+     *
+     * @return what was changed about the file's mode and why, when anything was
+     *
      * <p>The temporary file is created exclusively ({@code O_CREAT|O_EXCL}, which never follows a
      * symbolic link) and written through the very channel that created it, never reopened by name:
      * whoever else can write the directory cannot swap a link in between and have the refresh
      * token written, or a file truncated, elsewhere.
      */
-    public void writeAtomically(Path path) throws IOException {
-        writeAtomically(path, () -> Long.toHexString(RANDOM.nextLong()));
+    public Optional<String> writeAtomically(Path path) throws IOException {
+        return writeAtomically(path, () -> Long.toHexString(RANDOM.nextLong()));
     }
 
     /** Test seam: {@code names} gives the random part of the temporary file's name. */
-    void writeAtomically(Path path, java.util.function.Supplier<String> names) throws IOException {
+    Optional<String> writeAtomically(Path path, java.util.function.Supplier<String> names) throws IOException {
         Path target = path.toAbsolutePath();
         Path dir = target.getParent();
         boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
@@ -205,6 +220,7 @@ public final class TokenFile {
         Set<OpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
         Path temp = null;
         FileChannel ch = null;
+        Optional<String> note = Optional.empty();
         for (int attempt = 0; ch == null; attempt++) {
             Path candidate = dir.resolve("." + target.getFileName() + "." + names.get() + ".tmp");
             try {
@@ -225,6 +241,9 @@ public final class TokenFile {
                 }
                 open.force(true);
             }
+            if (posix) {
+                note = keepAttributes(target, temp);
+            }
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -234,6 +253,42 @@ public final class TokenFile {
             Files.deleteIfExists(temp);
         }
         forceDirectory(dir);
+        return note;
+    }
+
+    /** Gives {@code temp} the owner, group and mode (less access for others) of the existing {@code target}, or refuses. */
+    private static Optional<String> keepAttributes(Path target, Path temp) throws IOException {
+        PosixFileAttributes was;
+        try {
+            was = Files.readAttributes(target, PosixFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            return Optional.empty(); // a new file: owner-only, as created
+        }
+        Set<PosixFilePermission> mode = java.util.EnumSet.noneOf(PosixFilePermission.class);
+        mode.addAll(was.permissions());
+        mode.removeAll(OTHERS);
+        PosixFileAttributeView view = Files.getFileAttributeView(temp, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        PosixFileAttributes now = view.readAttributes();
+        try {
+            if (!now.owner().equals(was.owner())) {
+                view.setOwner(was.owner());
+            }
+            if (!now.group().equals(was.group())) {
+                view.setGroup(was.group());
+            }
+            view.setPermissions(mode);
+        } catch (IOException | SecurityException e) {
+            throw new IOException("not rewritten: " + target + " is " + PosixFilePermissions.toString(was.permissions())
+                + " " + was.owner().getName() + ":" + was.group().getName() + " and this process ("
+                + now.owner().getName() + ") cannot give a new file that owner and group (" + e.getClass().getSimpleName()
+                + "); run the relay as " + was.owner().getName() + ", or make the file this process's own and share it"
+                + " through a group this process is in");
+        }
+        if (mode.equals(was.permissions())) {
+            return Optional.empty();
+        }
+        return Optional.of(target + " was " + PosixFilePermissions.toString(was.permissions()) + ", now "
+            + PosixFilePermissions.toString(mode) + ": a token file holds a refresh token, others may not read it");
     }
 
     /** Makes a rename durable: on Linux a directory can be opened and fsync'ed. */
@@ -244,6 +299,16 @@ public final class TokenFile {
             // Some file systems refuse to open a directory for fsync; the rename is still
             // atomic, only its durability across a power loss is then the file system's.
         }
+    }
+
+    /**
+     * Whether the file names {@code key}, even with an empty value. As in sasl-xoauth2 0.27 and
+     * later, a key the token file names overrides the global {@code sasl-xoauth2.conf} even when
+     * empty: {@code "client_secret": ""} is how a public client (Microsoft's) is written, and the
+     * global file's secret, typically Google's, must then not be sent.
+     */
+    public boolean names(String key) {
+        return JsonText.string(fields, key).isPresent();
     }
 
     private Optional<String> nonEmpty(String key) {

@@ -1,10 +1,7 @@
 package org.jamespack.relay.token;
 
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,7 +25,7 @@ import net.jcip.annotations.ThreadSafe;
  * (reference, account), created on first use and then shared. Thread-safe.
  *
  * <p>A reference is either the {@code name} of a {@code <tokenSource>} declared in the mailet's
- * configuration, or an absolute path, as in exim's smart-hosts file (seed 002):
+ * configuration, or an absolute path, as in exim's smart-hosts file:
  * <ul>
  *   <li>a regular file: a sasl-xoauth2 token file, refreshed with its own {@code client_id},
  *   {@code client_secret}, {@code token_endpoint} or the global {@code sasl-xoauth2.conf}'s;</li>
@@ -36,6 +33,8 @@ import net.jcip.annotations.ThreadSafe;
  *   <li>a path that does not exist yet: a broker when it ends in {@code .sock} or
  *   {@code .socket}, else a token file (CREDENTIAL_BROKEN until the file appears).</li>
  * </ul>
+ * A path is looked at again on every use ({@link PathTokenSource}), so a socket or file that
+ * appears later is used as what it is, without a restart.
  */
 @ThreadSafe
 public final class TokenRegistry implements AutoCloseable {
@@ -107,26 +106,13 @@ public final class TokenRegistry implements AutoCloseable {
                 + " nor an absolute path");
         }
         Path path = Path.of(ref);
-        boolean socket;
-        try {
-            BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (a.isSymbolicLink()) {
-                a = Files.readAttributes(path, BasicFileAttributes.class);
-            }
-            if (a.isDirectory()) {
-                throw new IllegalArgumentException("oauth=" + ref + " is a directory, not a token file or socket");
-            }
-            socket = a.isOther();
-        } catch (IOException e) {
-            socket = ref.endsWith(".sock") || ref.endsWith(".socket");
+        if (Files.isDirectory(path)) {
+            throw new IllegalArgumentException("oauth=" + ref + " is a directory, not a token file or socket");
         }
-        if (socket) {
-            LOG.info("oauth={} for {}: credential broker socket", ref, account);
-            return new BrokerTokenSource(path, account, defaults.brokerTimeout(), defaults.brokerAssumedLifetime(),
-                defaults.clock());
-        }
-        LOG.info("oauth={} for {}: sasl-xoauth2 token file", ref, account);
-        return TokenFileBinding.plain(defaults).open(account, "token file " + ref, path);
+        // looked at again on every use: a broker that starts after James turns the route into a broker route
+        return new PathTokenSource(path, account, kind -> kind == PathTokenSource.Kind.BROKER_SOCKET
+            ? new BrokerTokenSource(path, account, defaults.brokerTimeout(), defaults.brokerAssumedLifetime(), defaults.clock())
+            : TokenFileBinding.plain(defaults).open(account, "token file " + ref, path));
     }
 
     /** The declared names. */

@@ -82,10 +82,10 @@ public final class TokenSourceConfig {
 
     /** The defaults for path references and every source, from the mailet's own element. */
     public static PathDefaults defaults(ConfigNode global) {
-        Duration window = positive(global, TOKEN_REFRESH_WINDOW, RefreshingTokenSource.DEFAULT_WINDOW, true);
-        Duration connect = positive(global, TOKEN_CONNECT_TIMEOUT, EndpointSettings.DEFAULT_CONNECT_TIMEOUT, false);
-        Duration read = positive(global, TOKEN_READ_TIMEOUT, EndpointSettings.DEFAULT_READ_TIMEOUT, false);
-        Duration broker = positive(global, BROKER_TIMEOUT, BrokerTokenSource.DEFAULT_TIMEOUT, false);
+        Duration window = global.duration(TOKEN_REFRESH_WINDOW, RefreshingTokenSource.DEFAULT_WINDOW, Duration.ZERO);
+        Duration connect = global.duration(TOKEN_CONNECT_TIMEOUT, EndpointSettings.DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(1));
+        Duration read = global.duration(TOKEN_READ_TIMEOUT, EndpointSettings.DEFAULT_READ_TIMEOUT, Duration.ofMillis(1));
+        Duration broker = global.duration(BROKER_TIMEOUT, BrokerTokenSource.DEFAULT_TIMEOUT, Duration.ofMillis(1));
         SaslXoauth2Config conf = SaslXoauth2Config.empty();
         Optional<String> explicit = global.string(SASL_XOAUTH2_CONFIG);
         Path confPath = explicit.map(Path::of).orElse(SaslXoauth2Config.DEFAULT_PATH);
@@ -115,10 +115,10 @@ public final class TokenSourceConfig {
             node.requiredString(TYPE);
         }
         String label = "tokenSource " + name;
-        Duration connect = positive(node, CONNECT_TIMEOUT, defaults.connectTimeout(), false);
-        Duration read = positive(node, READ_TIMEOUT, defaults.readTimeout(), false);
+        Duration connect = node.duration(CONNECT_TIMEOUT, defaults.connectTimeout(), Duration.ofMillis(1));
+        Duration read = node.duration(READ_TIMEOUT, defaults.readTimeout(), Duration.ofMillis(1));
         Optional<Duration> window = node.has(REFRESH_WINDOW)
-            ? Optional.of(positive(node, REFRESH_WINDOW, defaults.refreshWindow(), true)) : Optional.empty();
+            ? Optional.of(node.duration(REFRESH_WINDOW, defaults.refreshWindow(), Duration.ZERO)) : Optional.empty();
         TokenSourceFactory factory = switch (type) {
             case REFRESH_TOKEN_TYPE -> refreshToken(node, label, defaults, connect, read, window);
             case CLIENT_CREDENTIALS_TYPE -> clientCredentials(node, label, defaults, connect, read, window);
@@ -232,7 +232,7 @@ public final class TokenSourceConfig {
         String keyFile = node.requiredString(SERVICE_ACCOUNT_KEY_FILE);
         Optional<String> endpoint = endpoint(node);
         Optional<String> scope = node.string(SCOPE);
-        Duration lifetime = positive(node, ASSERTION_LIFETIME, JwtBearerGrantCall.MAX_ASSERTION_LIFETIME, false);
+        Duration lifetime = node.duration(ASSERTION_LIFETIME, JwtBearerGrantCall.MAX_ASSERTION_LIFETIME, Duration.ofMillis(1));
         boolean lifetimeOk = lifetime.compareTo(JwtBearerGrantCall.MAX_ASSERTION_LIFETIME) <= 0;
         if (!lifetimeOk) {
             node.problem(ASSERTION_LIFETIME, "must be at most 1h (Google refuses longer assertions)");
@@ -280,8 +280,8 @@ public final class TokenSourceConfig {
 
     private static TokenSourceFactory broker(ConfigNode node, PathDefaults defaults) {
         String socket = node.requiredString(SOCKET);
-        Duration timeout = positive(node, TIMEOUT, defaults.brokerTimeout(), false);
-        Duration lifetime = positive(node, ASSUMED_LIFETIME, defaults.brokerAssumedLifetime(), false);
+        Duration timeout = node.duration(TIMEOUT, defaults.brokerTimeout(), Duration.ofMillis(1));
+        Duration lifetime = node.duration(ASSUMED_LIFETIME, defaults.brokerAssumedLifetime(), Duration.ofMillis(1));
         if (socket.isEmpty()) {
             return null;
         }
@@ -350,14 +350,5 @@ public final class TokenSourceConfig {
         if (!path.startsWith("/")) {
             node.problem(key, "'" + path + "' must be an absolute path");
         }
-    }
-
-    private static Duration positive(ConfigNode node, String key, Duration defaultValue, boolean zeroAllowed) {
-        Duration d = node.duration(key, defaultValue);
-        if (d.isNegative() || (!zeroAllowed && d.isZero())) {
-            node.problem(key, "must be positive");
-            return defaultValue;
-        }
-        return d;
     }
 }

@@ -337,7 +337,7 @@ class CredentialBrokerTest {
         int owner = (Integer) Files.getAttribute(dir, "unix:uid");
         Assumptions.assumeTrue(owner != 0, "a root-owned directory is always acceptable");
 
-        assertThatThrownBy(() -> CredentialBroker.checkDirectory(dir, owner + 1)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> SocketFiles.checkDirectory(dir, owner + 1)).isInstanceOf(IOException.class)
             .hasMessageContaining("is owned by uid " + owner);
     }
 

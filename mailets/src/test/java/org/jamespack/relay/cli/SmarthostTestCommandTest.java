@@ -7,8 +7,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 
 import org.jamespack.relay.cli.DeviceEndpointStandIn.Reply;
+import org.jamespack.relay.testing.CmsCredentialServer;
 import org.jamespack.relay.testing.SmtpFront;
 import org.jamespack.relay.testing.TestCa;
 import org.jamespack.relay.token.TokenFile;
@@ -93,7 +95,8 @@ class SmarthostTestCommandTest {
     }
 
     @Test
-    void testShouldRefreshOnceThenExplainWhenSmtpAuthIsDisabledForTheTenant() throws Exception {
+    void testShouldExplainWithoutRefreshingWhenSmtpAuthIsDisabledForTheTenant() throws Exception {
+        // 5.7.139 is a tenant setting, not a stale token: a new token cannot cure it (the relay's rule, FailureClassifier)
         front.rule("^AUTH ", "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant."
             + " Visit https://aka.ms/smtp_auth_disabled for more information.", -1);
         idp.polls(n -> Reply.tokens("access-token-value-T2", "refresh-token-value-T2"));
@@ -104,7 +107,26 @@ class SmarthostTestCommandTest {
             "--sasl-xoauth2-config", Files.writeString(dir.resolve("global.conf"), "{}").toString());
 
         assertThat(code).as(run.all()).isEqualTo(TokenTool.FAILED);
-        assertThat(run.out()).contains("refreshing the token once", "5.7.139", "diagnosis [5.7.139]", "Set-CASMailbox");
+        assertThat(run.out()).contains("5.7.139", "diagnosis [5.7.139]", "Set-CASMailbox").doesNotContain("refreshing the token");
+        assertThat(idp.tokenRequests).isEmpty();
+        assertThat(front.commands()).filteredOn(c -> c.startsWith("AUTH")).hasSize(1);
+        assertThat(TokenFile.read(tokenFile).refreshToken().reveal()).isEqualTo(REFRESH);
+        assertNoSecret(run);
+    }
+
+    @Test
+    void testShouldRefreshOnceAndAuthenticateWhenTheSmarthostRefusesTheCachedToken() throws Exception {
+        // the smarthost now wants the token the endpoint hands out next: the cached one is stale
+        smarthost.setUser("dana@example.org", "dana@example.org", "access-token-value-T2");
+        idp.polls(n -> Reply.tokens("access-token-value-T2", "refresh-token-value-T2"));
+        ToolRun run = new ToolRun();
+
+        int code = run.run("test", tokenFile.toString(), "--host", "localhost", "--port", String.valueOf(front.port()),
+            "--trust-store", trust.toString(), "--trust-store-password-file", trustPassword.toString(),
+            "--sasl-xoauth2-config", Files.writeString(dir.resolve("global.conf"), "{}").toString());
+
+        assertThat(code).as(run.all()).isEqualTo(TokenTool.OK);
+        assertThat(run.out()).contains("refreshing the token once", "AUTH accepted");
         assertThat(idp.tokenRequests).singleElement().satisfies(r -> assertThat(r).containsEntry("grant_type", "refresh_token"));
         assertThat(TokenFile.read(tokenFile).refreshToken().reveal()).isEqualTo("refresh-token-value-T2");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile))).isEqualTo("rw-------");
@@ -138,5 +160,25 @@ class SmarthostTestCommandTest {
         assertThat(run.out()).contains("route for example.org: example.org", "AUTH accepted");
         assertThat(new ToolRun().run("test", "other.org", "--routes", routes.toString())).isEqualTo(TokenTool.USAGE);
         assertNoSecret(run);
+    }
+
+    @Test
+    void testShouldTakeTheTokenFromACredentialServerThatReadsTheRequestToEndOfFile() throws Exception {
+        Path socket = dir.resolve("cms.sock");
+        try (CmsCredentialServer cms = new CmsCredentialServer(socket, Map.of("dana@example.org", TOKEN))) {
+            Path routes = Files.writeString(dir.resolve("smart-hosts"), "example.org: host=localhost::" + front.port()
+                + " helo=relay.test user=dana@example.org oauth=" + socket + "\n");
+            ToolRun run = new ToolRun();
+
+            int code = run.run("test", "dana@example.org", "--routes", routes.toString(), "--trust-store", trust.toString(),
+                "--trust-store-password-file", trustPassword.toString(),
+                "--sasl-xoauth2-config", Files.writeString(dir.resolve("global.conf"), "{}").toString());
+
+            assertThat(code).as(run.all()).isEqualTo(TokenTool.OK);
+            assertThat(run.out()).contains("AUTH accepted");
+            // exactly what exim's readsocket sends: no line end, then end of file
+            assertThat(cms.requests()).containsExactly("SMTP dana@example.org");
+            assertNoSecret(run);
+        }
     }
 }

@@ -63,7 +63,9 @@ class BearerSaslClientTest {
 
     @Test
     void saslShouldFindTheRelayClientOnlyForMarkedSessionsAndGoTwoStepWhenTheLineIsLong() throws Exception {
-        BearerSaslProvider.install();
+        int before = JvmMailSetup.users();
+        SmtpConnector connector = new SmtpConnector(SmtpSettings.defaults());
+        assertThat(JvmMailSetup.providerInstalled()).isTrue();
         javax.security.auth.callback.CallbackHandler cbh = callbacks -> {
             ((NameCallback) callbacks[0]).setName("u@example.com");
             ((PasswordCallback) callbacks[1]).setPassword(TOKEN.toCharArray());
@@ -83,5 +85,15 @@ class BearerSaslClientTest {
         assertThat(twoStep.hasInitialResponse()).isFalse();
         assertThat(bearer.getMechanismName()).isEqualTo("OAUTHBEARER");
         assertThat(other instanceof BearerSaslClient).as("unmarked sessions get Angus' own client or none").isFalse();
+
+        connector.close();
+        connector.close();
+        assertThat(JvmMailSetup.users()).as("close counts once").isEqualTo(before);
+        // other test classes in this JVM may hold relays open; with none, the provider leaves the JVM's list
+        assertThat(JvmMailSetup.providerInstalled()).isEqualTo(before > 0);
+        if (before == 0) {
+            assertThat(Sasl.createSaslClient(new String[] {"XOAUTH2"}, null, "smtp", "h", marked, cbh) instanceof BearerSaslClient)
+                .isFalse();
+        }
     }
 }

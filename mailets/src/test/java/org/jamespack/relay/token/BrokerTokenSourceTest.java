@@ -19,7 +19,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The broker client against a small UNIX-socket server speaking seed 002's protocol. */
+/**
+ * The broker client against small UNIX-socket servers: one that behaves as cloud_mdir_sync's
+ * credential server does (reads the request to end of file, answers, closes), and one that
+ * answers at the line end and keeps the connection open, as the pack's own broker may.
+ */
 class BrokerTokenSourceTest {
 
     @TempDir
@@ -33,7 +37,10 @@ class BrokerTokenSourceTest {
         }
     }
 
-    /** A broker: reads one request line, answers {@code reply(line)} (null = hang), closes. */
+    /**
+     * A broker as cloud_mdir_sync's credential server is: reads the request until end of file
+     * (it never looks for a line end), answers {@code reply(request)} (null = hang), closes.
+     */
     private static final class Broker implements AutoCloseable {
         final List<String> requests = new CopyOnWriteArrayList<>();
         private final ServerSocketChannel server;
@@ -45,7 +52,7 @@ class BrokerTokenSourceTest {
             thread = new Thread(() -> {
                 while (server.isOpen()) {
                     try (SocketChannel ch = server.accept()) {
-                        String line = readLine(ch);
+                        String line = readToEndOfFile(ch);
                         requests.add(line);
                         String answer = reply.apply(line);
                         if (answer == null) {
@@ -60,6 +67,16 @@ class BrokerTokenSourceTest {
             }, "test-broker");
             thread.setDaemon(true);
             thread.start();
+        }
+
+        private static String readToEndOfFile(SocketChannel ch) throws IOException {
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            ByteBuffer buf = ByteBuffer.allocate(256);
+            while (ch.read(buf) >= 0) {
+                all.write(buf.array(), 0, buf.position());
+                buf.clear();
+            }
+            return all.toString(StandardCharsets.UTF_8);
         }
 
         private static String readLine(SocketChannel ch) throws IOException {

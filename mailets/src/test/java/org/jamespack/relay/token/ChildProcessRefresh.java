@@ -21,5 +21,6 @@ public final class ChildProcessRefresh {
         } else {
             System.out.println("FAILED " + outcome);
         }
+        System.out.println("STATUS " + source.status().lastFailure().orElse("none"));
     }
 }

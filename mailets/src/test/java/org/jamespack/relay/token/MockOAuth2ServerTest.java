@@ -141,6 +141,8 @@ class MockOAuth2ServerTest {
         Path file = dir.resolve("carol@example.org");
         Files.writeString(file, "{\"access_token\":\"\",\"client_id\":\"mail-client\",\"client_secret\":\"client-pw\","
             + "\"token_endpoint\":\"" + tokenEndpoint + "\",\"expiry\":\"0\",\"refresh_token\":\"" + refreshToken + "\"}");
+        // as 'token init' leaves it; a rewrite keeps a file's mode (less access for others)
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         TokenSource source = TokenFileBinding.plain(PathDefaults.standard()).open("carol@example.org", "file", file);
 
         TokenOutcome outcome = source.token(false);

@@ -155,6 +155,8 @@ class RefreshingTokenSourceTest {
     void tokenShouldPersistARotatedRefreshTokenAtomicallyWithOwnerOnlyModeWhenFileBacked() throws Exception {
         endpoint.replies(n -> Reply.token("access-" + n, 3600, n == 1 ? "refresh-R2" : null));
         Path file = tokenFile("refresh-R1");
+        // as 'token init' leaves it; a rewrite keeps a file's mode (less access for others)
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         RefreshingTokenSource source = fileSource(file);
 
         assertThat(token(source.token(false))).isEqualTo("access-1");

@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -140,15 +144,59 @@ class TokenFileTest {
     }
 
     @Test
-    void writeAtomicallyShouldLeaveAnOwnerOnlyFileAndNoTempFileWhenDone(@TempDir Path dir) throws Exception {
+    void writeAtomicallyShouldCreateAnOwnerOnlyFileAndLeaveNoTempFileWhenDone(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("alice@example.org");
+
+        Optional<String> changed = TokenFile.parse(SEED_TOKEN_FILE)
+            .withTokens(Secret.of("a2"), Instant.ofEpochSecond(100), Optional.of(Secret.of("r2"))).writeAtomically(file);
+
+        assertThat(changed).isEmpty();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(TokenFile.read(file).refreshToken().reveal()).isEqualTo("r2");
+        try (var listing = Files.list(dir)) {
+            assertThat(listing).containsExactly(file);
+        }
+    }
+
+    @Test
+    void writeAtomicallyShouldKeepTheModeAndGroupOfAFileSharedWithPostfix(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("alice@example.org");
+        Files.writeString(file, SEED_TOKEN_FILE);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
+        GroupPrincipal postfixGroup = otherGroupThanOwn(file);
+        Files.getFileAttributeView(file, PosixFileAttributeView.class).setGroup(postfixGroup);
+        UserPrincipal owner = Files.getOwner(file);
+
+        Optional<String> changed = TokenFile.parse(SEED_TOKEN_FILE)
+            .withTokens(Secret.of("a2"), Instant.ofEpochSecond(100), Optional.of(Secret.of("r2"))).writeAtomically(file);
+
+        PosixFileAttributes now = Files.readAttributes(file, PosixFileAttributes.class);
+        assertThat(changed).isEmpty();
+        assertThat(PosixFilePermissions.toString(now.permissions())).isEqualTo("rw-r-----");
+        assertThat(now.group()).isEqualTo(postfixGroup);
+        assertThat(now.owner()).isEqualTo(owner);
+        assertThat(TokenFile.read(file).refreshToken().reveal()).isEqualTo("r2");
+    }
+
+    /** {@code mail} when this process may give a file any group (root), else its own primary group. */
+    private static GroupPrincipal otherGroupThanOwn(Path file) throws Exception {
+        var lookup = file.getFileSystem().getUserPrincipalLookupService();
+        return "root".equals(System.getProperty("user.name")) ? lookup.lookupPrincipalByGroupName("mail")
+            : Files.readAttributes(file, PosixFileAttributes.class).group();
+    }
+
+    @Test
+    void writeAtomicallyShouldTakeAwayAccessForOthersAndSaySo(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("alice@example.org");
         Files.writeString(file, SEED_TOKEN_FILE);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
 
-        TokenFile.parse(SEED_TOKEN_FILE).withTokens(Secret.of("a2"), Instant.ofEpochSecond(100), Optional.of(Secret.of("r2")))
-            .writeAtomically(file);
+        Optional<String> changed = TokenFile.parse(SEED_TOKEN_FILE)
+            .withTokens(Secret.of("a2"), Instant.ofEpochSecond(100), Optional.of(Secret.of("r2"))).writeAtomically(file);
 
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-r-----");
+        assertThat(changed).hasValueSatisfying(c -> assertThat(c).contains("was rw-r--r--, now rw-r-----")
+            .doesNotContain("r2"));
         assertThat(TokenFile.read(file).refreshToken().reveal()).isEqualTo("r2");
         try (var listing = Files.list(dir)) {
             assertThat(listing).containsExactly(file);
@@ -162,6 +210,7 @@ class TokenFileTest {
         // (to have the token written where they can read it). Exclusive creation never follows either.
         Path target = dir.resolve("alice@example.org");
         Files.writeString(target, SEED_TOKEN_FILE);
+        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-------"));
         Path victim = Files.writeString(dir.resolve("victim"), "untouched");
         Path elsewhere = dir.resolve("readable-by-attacker");
         Files.createSymbolicLink(dir.resolve(".alice@example.org.first.tmp"), victim);

@@ -154,9 +154,9 @@ class TokenRegistryTest {
             server.bind(UnixDomainSocketAddress.of(socket));
             TokenRegistry registry = registry("");
 
-            assertThat(registry.resolve(socket.toString(), "a@example.org")).isInstanceOf(BrokerTokenSource.class);
-            assertThat(registry.resolve(dir + "/not-yet.sock", "a@example.org")).isInstanceOf(BrokerTokenSource.class);
-            assertThat(registry.resolve(dir + "/not-yet-a-file", "a@example.org")).isInstanceOf(RefreshingTokenSource.class);
+            assertThat(inUse(registry.resolve(socket.toString(), "a@example.org"))).isInstanceOf(BrokerTokenSource.class);
+            assertThat(inUse(registry.resolve(dir + "/not-yet.sock", "a@example.org"))).isInstanceOf(BrokerTokenSource.class);
+            assertThat(inUse(registry.resolve(dir + "/not-yet-a-file", "a@example.org"))).isInstanceOf(RefreshingTokenSource.class);
         }
     }
 
@@ -261,5 +261,71 @@ class TokenRegistryTest {
         }
 
         assertThat(documented).containsExactlyInAnyOrderElementsOf(keys);
+    }
+
+    @Test
+    void resolveShouldSendNoClientSecretWhenTheTokenFileSetsAnEmptyOneOverTheGlobalSecret() throws Exception {
+        // a Microsoft public client beside a Gmail global file, as sasl-xoauth2's README sets it up
+        Path global = Files.writeString(dir.resolve("sasl-xoauth2.conf"), TokenFileTest.SEED_GLOBAL_GMAIL);
+        Path tokens = Files.writeString(dir.resolve("carol@example.org"), "{\"client_id\":\"ms-public\",\"client_secret\":\"\","
+            + "\"token_endpoint\":\"" + endpoint.uri() + "\",\"expiry\":\"0\",\"refresh_token\":\"r\"}");
+        TokenRegistry registry = registry("<saslXoauth2Config>" + global + "</saslXoauth2Config>");
+
+        TokenOutcome outcome = registry.resolve(tokens.toString(), "carol@example.org").token(false);
+
+        assertThat(outcome).isInstanceOf(TokenOutcome.Token.class);
+        assertThat(endpoint.requests().get(0)).containsEntry("client_id", "ms-public").doesNotContainKey("client_secret");
+    }
+
+    @Test
+    void resolveShouldRefuseAnEmptyClientIdInTheTokenFileInsteadOfTakingTheGlobalOne() throws Exception {
+        Path global = Files.writeString(dir.resolve("sasl-xoauth2.conf"), TokenFileTest.SEED_GLOBAL_GMAIL);
+        Path tokens = Files.writeString(dir.resolve("dave@example.org"), "{\"client_id\":\"\","
+            + "\"token_endpoint\":\"" + endpoint.uri() + "\",\"expiry\":\"0\",\"refresh_token\":\"r\"}");
+        TokenRegistry registry = registry("<saslXoauth2Config>" + global + "</saslXoauth2Config>");
+
+        TokenOutcome outcome = registry.resolve(tokens.toString(), "dave@example.org").token(false);
+
+        assertThat(outcome).isInstanceOfSatisfying(TokenOutcome.Failure.class, f -> {
+            assertThat(f.kind()).isEqualTo(TokenOutcome.Kind.CREDENTIAL_BROKEN);
+            assertThat(f.detail()).contains("'client_id' is empty in the token file");
+        });
+        assertThat(endpoint.requests()).isEmpty();
+    }
+
+    private static TokenSource inUse(TokenSource resolved) {
+        return ((PathTokenSource) resolved).now();
+    }
+
+    @Test
+    void resolveShouldUseABrokerThatStartsAfterTheRouteWasFirstUsed() throws Exception {
+        // a CMS socket path without .sock: taken for a token file while nothing is there
+        Path path = dir.resolve("cms-credentials");
+        TokenRegistry registry = registry("");
+        TokenSource source = registry.resolve(path.toString(), "alice@example.org");
+
+        assertThat(source.token(false)).isInstanceOfSatisfying(TokenOutcome.Failure.class,
+            f -> assertThat(f.detail()).contains("does not exist"));
+
+        try (var cms = new org.jamespack.relay.testing.CmsCredentialServer(path, java.util.Map.of("alice@example.org", "tok-A"))) {
+            assertThat(source.token(false)).isInstanceOfSatisfying(TokenOutcome.Token.class,
+                t -> assertThat(t.accessToken().reveal()).isEqualTo("tok-A"));
+            assertThat(source.status().source()).contains("broker");
+        }
+    }
+
+    @Test
+    void resolveShouldUseATokenFileWrittenWhereABrokerSocketWas() throws Exception {
+        Path path = dir.resolve("account.sock");
+        TokenRegistry registry = registry("");
+        TokenSource source = registry.resolve(path.toString(), "alice@example.org");
+        assertThat(source.token(false)).isInstanceOfSatisfying(TokenOutcome.Failure.class,
+            f -> assertThat(f.kind()).isEqualTo(TokenOutcome.Kind.TRANSIENT));
+
+        Files.writeString(path, "{\"client_id\":\"c\",\"token_endpoint\":\"" + endpoint.uri()
+            + "\",\"expiry\":\"0\",\"refresh_token\":\"r\"}");
+
+        assertThat(source.token(false)).isInstanceOf(TokenOutcome.Token.class);
+        assertThat(endpoint.requests()).hasSize(1);
     }
 }

@@ -51,9 +51,9 @@ import net.jcip.annotations.ThreadSafe;
 
 /**
  * A Kopano server as far as a password check sees it: MAPI-in-SOAP {@code logon}, {@code getUser}
- * and {@code logoff} over HTTP/1.1 on 127.0.0.1 (or a UNIX socket), written from the wire facts
- * of {@code shared/reference/kopano-soap.md} only (Kopano is AGPL; nothing here comes from its
- * code or from gSOAP output).
+ * and {@code logoff} over HTTP/1.1 on 127.0.0.1 (or a UNIX socket), written from a description
+ * of the wire protocol only, as the package documentation of {@code org.jamespack.auth.kopano}
+ * gives it (Kopano is AGPL; nothing here comes from its code or from gSOAP output).
  *
  * <p>Thread-safe: one thread per connection; every knob may be turned while clients are talking.
  *

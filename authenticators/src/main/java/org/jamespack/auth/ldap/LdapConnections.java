@@ -1,0 +1,261 @@
+package org.jamespack.auth.ldap;
+
+import java.io.File;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
+
+import javax.net.SocketFactory;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+
+import org.jamespack.foundation.Secret;
+
+import com.unboundid.ldap.sdk.BindRequest;
+import com.unboundid.ldap.sdk.CompareRequest;
+import com.unboundid.ldap.sdk.CompareResult;
+import com.unboundid.ldap.sdk.FailoverServerSet;
+import com.unboundid.ldap.sdk.GetEntryLDAPConnectionPoolHealthCheck;
+import com.unboundid.ldap.sdk.LDAPConnection;
+import com.unboundid.ldap.sdk.LDAPConnectionOptions;
+import com.unboundid.ldap.sdk.LDAPConnectionPool;
+import com.unboundid.ldap.sdk.LDAPException;
+import com.unboundid.ldap.sdk.LDAPResult;
+import com.unboundid.ldap.sdk.LDAPURL;
+import com.unboundid.ldap.sdk.OperationType;
+import com.unboundid.ldap.sdk.PostConnectProcessor;
+import com.unboundid.ldap.sdk.ResultCode;
+import com.unboundid.ldap.sdk.SimpleBindRequest;
+import com.unboundid.ldap.sdk.StartTLSPostConnectProcessor;
+import com.unboundid.util.ssl.HostNameSSLSocketVerifier;
+import com.unboundid.util.ssl.JVMDefaultTrustManager;
+import com.unboundid.util.ssl.SSLSocketVerifier;
+import com.unboundid.util.ssl.SSLUtil;
+import com.unboundid.util.ssl.TrustStoreTrustManager;
+
+import net.jcip.annotations.ThreadSafe;
+
+/**
+ * The two connection pools of an {@link LdapVerifier}, over the configured URLs with failover,
+ * TLS and time-outs, and the user bind and Compare that retry by hand.
+ *
+ * <p>Thread-safe: UnboundID's pools are. Two pools, so that a search connection is never left
+ * bound as a user: the <em>search pool</em> is bound as the service account (or anonymous) and
+ * does searches, reads and Compare operations; the <em>bind pool</em> only ever carries user
+ * binds, whatever identity its connections were last bound as. That costs one bind per login,
+ * where bind-and-revert costs two.
+ */
+@ThreadSafe
+final class LdapConnections implements AutoCloseable {
+
+    private final LDAPConnectionPool searchPool;
+    private final LDAPConnectionPool bindPool;
+
+    private LdapConnections(LDAPConnectionPool searchPool, LDAPConnectionPool bindPool) {
+        this.searchPool = searchPool;
+        this.bindPool = bindPool;
+    }
+
+    /**
+     * Pools for {@code settings}. A directory that is down now is not an error: the pools connect
+     * when it is back.
+     *
+     * @throws IllegalArgumentException when the trust store or the TLS set-up fails
+     */
+    static LdapConnections open(LdapSettings settings) {
+        LDAPConnectionOptions options = new LDAPConnectionOptions();
+        options.setConnectTimeoutMillis((int) Math.min(Integer.MAX_VALUE, millis(settings.connectTimeout())));
+        options.setResponseTimeoutMillis(millis(settings.responseTimeout()));
+        options.setFollowReferrals(false);
+        options.setAbandonOnTimeout(true);
+        // the calling thread reads its own response: no reader thread per connection and no
+        // hand-off between threads; safe because a pooled connection never runs two operations at once
+        options.setUseSynchronousMode(true);
+        options.setSSLSocketVerifier(new HostNameCheck());
+
+        SSLUtil ssl = new SSLUtil(trustManager(settings));
+        String[] hosts = new String[settings.urls().size()];
+        int[] ports = new int[hosts.length];
+        boolean ldaps = false;
+        for (int i = 0; i < hosts.length; i++) {
+            try {
+                LDAPURL url = new LDAPURL(settings.urls().get(i));
+                hosts[i] = url.getHost();
+                ports[i] = url.getPort();
+                ldaps = url.getScheme().equalsIgnoreCase("ldaps");
+            } catch (LDAPException e) {
+                throw new IllegalArgumentException("url: " + e.getMessage(), e);
+            }
+        }
+        SocketFactory socketFactory;
+        PostConnectProcessor startTls = null;
+        try {
+            socketFactory = ldaps ? ssl.createSSLSocketFactory() : SocketFactory.getDefault();
+            if (settings.startTls()) {
+                startTls = new StartTLSPostConnectProcessor(ssl.createSSLSocketFactory());
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("TLS set-up failed: " + e.getMessage(), e);
+        }
+        FailoverServerSet servers = new FailoverServerSet(hosts, ports, socketFactory, options);
+        // back to the first server after this long, so that a failover does not last for ever
+        servers.setMaxFailoverConnectionAgeMillis(millis(settings.maxFailoverConnectionAge()));
+
+        BindRequest service = settings.bindDn().isPresent()
+            ? new SimpleBindRequest(settings.bindDn().get(), settings.bindPassword().orElseThrow().reveal())
+            : null;
+        // auto-reconnect stays off (the default): it would resend an operation after a reconnect
+        LDAPConnectionPool search = pool(servers, service, settings, startTls, "jamespack-ldap-search",
+            EnumSet.of(OperationType.SEARCH));
+        LDAPConnectionPool bind = pool(servers, null, settings, startTls, "jamespack-ldap-bind",
+            EnumSet.noneOf(OperationType.class));
+        return new LdapConnections(search, bind);
+    }
+
+    /** The pool bound as the service account: searches, reads, Compare operations. */
+    LDAPConnectionPool search() {
+        return searchPool;
+    }
+
+    /**
+     * A user bind on the bind pool, retried once on a new connection when the pooled one broke
+     * (the directory restarted); the connection is released whatever identity it now has.
+     */
+    LDAPResult bind(SimpleBindRequest request) throws LDAPException {
+        LDAPConnection connection = bindPool.getConnection();
+        try {
+            LDAPResult result = connection.bind(request);
+            bindPool.releaseConnection(connection);
+            return result;
+        } catch (LDAPException e) {
+            if (e.getResultCode().isConnectionUsable()) {
+                bindPool.releaseConnection(connection);
+                throw e;
+            }
+            if (e.getResultCode() == ResultCode.TIMEOUT) {
+                // a time-out is not a stale connection: the directory is working on this bind (a
+                // costly stored hash, say) and a second try would only double the wait and its CPU
+                bindPool.releaseDefunctConnection(connection);
+                throw e;
+            }
+            // a pooled connection may have gone stale (directory restarted): one try on a new
+            // connection, not on the next pooled one, which is likely stale too
+            LDAPConnection fresh = bindPool.replaceDefunctConnection(connection);
+            try {
+                LDAPResult result = fresh.bind(request);
+                bindPool.releaseConnection(fresh);
+                return result;
+            } catch (LDAPException again) {
+                release(bindPool, fresh, again);
+                throw again;
+            }
+        }
+    }
+
+    /**
+     * A Compare on the search pool, retried once on a new connection when the pooled one broke
+     * (the directory restarted), never after a time-out: the directory may be computing a costly
+     * stored hash, as it does for a bind.
+     */
+    CompareResult compare(CompareRequest request) throws LDAPException {
+        LDAPConnection connection = searchPool.getConnection();
+        try {
+            CompareResult result = connection.compare(request);
+            searchPool.releaseConnection(connection);
+            return result;
+        } catch (LDAPException e) {
+            if (e.getResultCode().isConnectionUsable()) {
+                searchPool.releaseConnection(connection);
+                throw e;
+            }
+            if (e.getResultCode() == ResultCode.TIMEOUT) {
+                searchPool.releaseDefunctConnection(connection);
+                throw e;
+            }
+            LDAPConnection fresh = searchPool.replaceDefunctConnection(connection);
+            try {
+                CompareResult result = fresh.compare(request);
+                searchPool.releaseConnection(fresh);
+                return result;
+            } catch (LDAPException again) {
+                release(searchPool, fresh, again);
+                throw again;
+            }
+        }
+    }
+
+    private static void release(LDAPConnectionPool pool, LDAPConnection connection, LDAPException failure) {
+        if (failure.getResultCode().isConnectionUsable()) {
+            pool.releaseConnection(connection);
+        } else {
+            pool.releaseDefunctConnection(connection);
+        }
+    }
+
+    @Override
+    public void close() {
+        searchPool.close();
+        bindPool.close();
+    }
+
+    private static LDAPConnectionPool pool(FailoverServerSet servers, BindRequest bind, LdapSettings settings,
+                                           PostConnectProcessor startTls, String name, Set<OperationType> retried) {
+        try {
+            // All connections up front, in parallel: a pool that starts with one and waits before
+            // it grows stays at one connection under load.
+            // throwOnConnectFailure=false: a directory that is down at start-up is not a configuration error.
+            LDAPConnectionPool pool = new LDAPConnectionPool(servers, bind, settings.poolSize(), settings.poolSize(),
+                settings.poolSize(), startTls, false,
+                new GetEntryLDAPConnectionPoolHealthCheck("", millis(settings.responseTimeout()),
+                    false, false, false, false, true, true));
+            pool.setConnectionPoolName(name);
+            pool.setCreateIfNecessary(true);
+            pool.setMaxWaitTimeMillis(millis(settings.connectTimeout()));
+            pool.setHealthCheckIntervalMillis(millis(settings.healthCheckInterval()));
+            pool.setMaxConnectionAgeMillis(0L);
+            // UnboundID retries an operation whose connection turned unusable, and it counts a
+            // time-out (85) as unusable: a Compare or bind the directory is still computing (a
+            // costly stored hash) would run twice. Only searches are retried by the pool; user
+            // binds and Compares retry by hand (bind, compare), never after a time-out.
+            pool.setRetryFailedOperationsDueToInvalidConnections(retried);
+            return pool;
+        } catch (LDAPException e) {
+            throw new IllegalStateException("ldap: cannot create connection pool: " + e.getMessage(), e);
+        }
+    }
+
+    private static TrustManager trustManager(LdapSettings settings) {
+        if (settings.trustStore().isEmpty()) {
+            return JVMDefaultTrustManager.getInstance();
+        }
+        File file = settings.trustStore().get().toFile();
+        char[] pin = settings.trustStorePassword().map(Secret::chars).orElse(null);
+        return new TrustStoreTrustManager(file, pin, settings.trustStoreType(), true);
+    }
+
+    private static long millis(Duration d) {
+        return Math.max(1, d.toMillis());
+    }
+
+    /**
+     * UnboundID's host-name check, with its failure typed as an {@link SSLPeerUnverifiedException}
+     * so that it is classified as a TLS failure by type (UnboundID reports it as a bare 91).
+     */
+    @ThreadSafe
+    private static final class HostNameCheck extends SSLSocketVerifier {
+        private final HostNameSSLSocketVerifier delegate = new HostNameSSLSocketVerifier(false);
+
+        @Override
+        public void verifySSLSocket(String host, int port, SSLSocket socket) throws LDAPException {
+            try {
+                delegate.verifySSLSocket(host, port, socket);
+            } catch (LDAPException e) {
+                SSLPeerUnverifiedException typed = new SSLPeerUnverifiedException(e.getMessage());
+                typed.initCause(e);
+                throw new LDAPException(e.getResultCode(), e.getMessage(), typed);
+            }
+        }
+    }
+}
