@@ -6,6 +6,7 @@ import java.time.format.DateTimeFormatter;
 
 import org.jamespack.relay.graph.GraphTokenCheck;
 import org.jamespack.relay.route.Route;
+import org.jamespack.relay.smtp.TokenConnect;
 import org.jamespack.relay.token.TokenOutcome;
 import org.jamespack.relay.token.TokenSource;
 
@@ -26,7 +27,7 @@ final class GraphCheck {
     /** Runs the check and returns the exit code. */
     static int run(PrintStream out, Route route, TokenSource source, ZoneId zone) {
         out.println("1. token for " + route.account() + " from " + route.oauth().orElseThrow() + " …");
-        TokenOutcome outcome = source.token(false);
+        TokenOutcome outcome = TokenConnect.token(source, false);
         if (outcome instanceof TokenOutcome.Failure f) {
             return Reports.failure(out, "   token", f.kind(), f.detail());
         }

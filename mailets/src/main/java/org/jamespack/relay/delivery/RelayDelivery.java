@@ -21,6 +21,9 @@ import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.jamespack.foundation.Secret;
+import org.jamespack.foundation.tls.TrustAnchors;
+import org.jamespack.relay.graph.GraphClient;
+import org.jamespack.relay.graph.GraphTransport;
 import org.jamespack.relay.route.Route;
 import org.jamespack.relay.route.RouteSource;
 import org.jamespack.relay.smtp.FailureClassifier;
@@ -32,6 +35,7 @@ import org.jamespack.relay.smtp.SenderRewrite;
 import org.jamespack.relay.smtp.SmtpConnector;
 import org.jamespack.relay.smtp.SmtpFailure;
 import org.jamespack.relay.smtp.SmtpReply;
+import org.jamespack.relay.smtp.SmtpSettings;
 import org.jamespack.relay.smtp.TokenConnect;
 import org.jamespack.relay.token.TokenOutcome;
 import org.jamespack.relay.token.TokenSource;
@@ -71,6 +75,7 @@ public final class RelayDelivery implements AutoCloseable {
     private final Bounces bounces;
     private final Clock clock;
     private final ConcurrentMap<String, RouteGate> gates = new ConcurrentHashMap<>();
+    private final GraphDelivery graph;
 
     public RelayDelivery(RouteSource routes, TokenSources tokens, SmtpConnector connector, RelaySettings settings, Bounces bounces,
                          Clock clock) {
@@ -80,6 +85,11 @@ public final class RelayDelivery implements AutoCloseable {
         this.settings = settings;
         this.bounces = bounces;
         this.clock = clock;
+        // Graph routes share the mailet's time-outs and trust store with the smarthosts
+        SmtpSettings smtp = connector.settings();
+        this.graph = new GraphDelivery(new GraphTransport(new GraphClient(smtp.connectTimeout(), smtp.readTimeout(),
+            Optional.of(TrustAnchors.trustStoreContext(smtp.trustStore(), smtp.trustStorePassword(), smtp.trustStoreType())), clock)),
+            bounces, settings.connectionWait(), this::retry);
     }
 
     /** The route for {@code mail}'s sender now; for the null sender only with the {@code default-route} policy. */
@@ -134,6 +144,16 @@ public final class RelayDelivery implements AutoCloseable {
                     + "): no token source for oauth=" + route.oauth().get(), now, Optional.of(gate));
             }
         }
+        if (route.usesGraph()) {
+            byte[] message;
+            try {
+                message = bytes(mail);
+            } catch (IOException | MessagingException e) {
+                return retry(mail, pending, FailureKind.TRANSIENT, "message " + mail.getName() + " cannot be read: " + e, now,
+                    Optional.empty());
+            }
+            return graph.deliver(mail, message, pending, route, gate, source.orElseThrow(), rewrite(mail, route), now);
+        }
         TokenConnect.Steps steps = new TokenConnect.Steps() {
             @Override
             public void refreshing(SmtpFailure refusal) {
@@ -162,17 +182,22 @@ public final class RelayDelivery implements AutoCloseable {
             return retry(mail, pending, FailureKind.TRANSIENT, "message " + mail.getName() + " cannot be read: " + e, now,
                 Optional.empty());
         }
-        String from = sender(mail);
-        Optional<SenderRewrite> rewrite = Optional.empty();
-        if (settings.rewriteSender() && route.user().isPresent() && mail.hasSender() && !from.equalsIgnoreCase(route.user().get())) {
-            rewrite = Optional.of(new SenderRewrite(from, route.user().get()));
-            from = route.user().get();
-        }
+        Optional<SenderRewrite> rewrite = rewrite(mail, route);
+        String from = rewrite.map(SenderRewrite::replacement).orElse(sender(mail));
         List<String> rcpts = new ArrayList<>();
         pending.forEach(a -> rcpts.add(a.asString()));
         SendResult result = connection.send(mail.hasSender() ? from : "", rcpts, bytes, rewrite);
         gate.release(connection, connection.mayKeep());
         return settle(mail, pending, route, gate, result, now);
+    }
+
+    /** With {@code rewriteSender}, mail of another sender than the route's account goes out as the account. */
+    private Optional<SenderRewrite> rewrite(Mail mail, Route route) {
+        String from = sender(mail);
+        if (settings.rewriteSender() && route.user().isPresent() && mail.hasSender() && !from.equalsIgnoreCase(route.user().get())) {
+            return Optional.of(new SenderRewrite(from, route.user().get()));
+        }
+        return Optional.empty();
     }
 
     private DeliveryOutcome settle(Mail mail, List<MailAddress> pending, Route route, RouteGate gate, SendResult result, Instant now) {

@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import org.jamespack.relay.smtp.FailureKind;
 import org.jamespack.relay.smtp.SenderRewrite;
+import org.jamespack.relay.smtp.TokenConnect;
 import org.jamespack.relay.token.TokenOutcome;
 import org.jamespack.relay.token.TokenSource;
 import org.slf4j.Logger;
@@ -75,13 +76,8 @@ public final class GraphTransport {
             Optional.empty());
     }
 
+    /** The relay's one way to ask a token source: a source that throws (a bug) gives a TRANSIENT failure, never lost mail. */
     private static TokenOutcome token(TokenSource source, boolean force) {
-        try {
-            return source.token(force);
-        } catch (RuntimeException e) {
-            // a bug in a token source must not lose mail: a temporary failure, with the stack trace for the bug report
-            LOGGER.error("token source of {} failed unexpectedly", source.account(), e);
-            return new TokenOutcome.Failure(TokenOutcome.Kind.TRANSIENT, "token source error: " + e.getClass().getSimpleName());
-        }
+        return TokenConnect.token(source, force);
     }
 }
