@@ -61,10 +61,14 @@ public record GraphEndpoint(URI base) {
         return URI.create(base + "/users/" + segment(mailbox) + "/sendMail");
     }
 
+    /** The port, given or the scheme's. */
+    public int port() {
+        return base.getPort() > 0 ? base.getPort() : base.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+    }
+
     /** The host and port, for logs and the route's identity. */
     public String hostPort() {
-        int port = base.getPort() > 0 ? base.getPort() : base.getScheme().equalsIgnoreCase("https") ? 443 : 80;
-        return base.getHost() + ":" + port;
+        return base.getHost() + ":" + port();
     }
 
     /** RFC 3986 path segment: unreserved characters and {@code @} as they are, the rest percent-encoded. */

@@ -169,7 +169,7 @@ public final class SmartHostsParser {
             errors.add("graph-url: needs transport=graph");
         }
         String host = graph.map(g -> g.base().getHost()).orElse(settings.get("host"));
-        Integer port = graph.map(g -> Integer.parseInt(g.hostPort().substring(g.hostPort().lastIndexOf(':') + 1))).orElse(null);
+        Integer port = graph.map(GraphEndpoint::port).orElse(null);
         if (graph.isPresent()) {
             // filled from the Graph URL: logs, limits and reports name the route by its host
         } else if (host == null || host.isEmpty()) {
