@@ -64,6 +64,12 @@ public record Route(String key, String host, int port, TlsMode tls, Optional<Str
         this(key, host, port, tls, helo, user, oauth, password, mechanism, limits, origin, Set.of(), Optional.empty());
     }
 
+    /** This route authenticating as {@code identity} instead of its {@code user=} (a token file's {@code user} key). */
+    public Route withUser(String identity) {
+        return new Route(key, host, port, tls, helo, Optional.of(identity), oauth, password, mechanism, limits, origin,
+            submitters, unauthenticated);
+    }
+
     /** Whether this route authenticates with an OAuth2 token. */
     public boolean usesToken() {
         return oauth.isPresent();
