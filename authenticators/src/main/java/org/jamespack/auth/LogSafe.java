@@ -21,9 +21,9 @@ import net.jcip.annotations.ThreadSafe;
  *     times the cap even when every character is escaped.</li>
  * </ul>
  *
- * <p>Why one helper: issue 12 found a login holding CR/LF writing a fake
- * {@code org.jamespack.auth.audit … verdict=ACCEPTED} line, because the throttle logged the raw
- * login before the input checks ran. Every logger of the pack that prints client input goes
+ * <p>Why one helper: a login holding CR/LF could otherwise write a fake
+ * {@code org.jamespack.auth.audit … verdict=ACCEPTED} line wherever a logger prints it raw,
+ * even before the input check has refused it. Every logger of the pack that prints client input goes
  * through here (throttle, cache, chain, the verifiers, the audit log, the James adapters).
  *
  * <p>Stateless and thread-safe.

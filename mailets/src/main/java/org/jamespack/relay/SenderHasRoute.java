@@ -16,6 +16,8 @@ import javax.mail.MessagingException;
 import org.apache.james.core.MailAddress;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMatcher;
+import org.jamespack.relay.route.Mechanism;
+import org.jamespack.relay.route.PostfixRoutes;
 import org.jamespack.relay.route.RouteSource;
 import org.jamespack.relay.route.RouteTable;
 import org.jamespack.relay.route.SmartHostsParser;
@@ -30,7 +32,9 @@ import net.jcip.annotations.ThreadSafe;
  * <p>Condition: a comma-separated list of absolute paths of smart-hosts files (re-read when they
  * change, every 10 s at most) and route keys ({@code user@domain}, {@code domain},
  * {@code *.domain}, {@code *}), e.g. {@code SenderHasRoute=/etc/james/smart-hosts} or
- * {@code SenderHasRoute=example.org, *.example.net}. Give it the same file and keys as the mailet.
+ * {@code SenderHasRoute=example.org, *.example.net}. Postfix's {@code sender_dependent_relayhost_maps} file is given
+ * as {@code postfix:/etc/postfix/sender_relay}; with the mailet's {@code postfixRelayhost} every sender has a route,
+ * so the matcher is {@code All}. Give it the same files and keys as the mailet.
  *
  * <p>It matches on the route alone, not on who submitted the mail: the mailet itself refuses mail whose submitter
  * does not own the sender (to its {@code refusedProcessor}), so that such mail never falls through to the next
@@ -38,6 +42,8 @@ import net.jcip.annotations.ThreadSafe;
  */
 @ThreadSafe
 public final class SenderHasRoute extends GenericMatcher {
+
+    private static final String POSTFIX = "postfix:";
 
     private volatile List<RouteSource> files = List.of();
     private volatile Set<String> keys = Set.of();
@@ -58,6 +64,11 @@ public final class SenderHasRoute extends GenericMatcher {
             }
             if (p.startsWith("/")) {
                 f.add(new RouteSource(List.of(), Optional.of(Path.of(p)), Duration.ofSeconds(10), Clock.systemUTC()));
+            } else if (p.startsWith(POSTFIX) && p.substring(POSTFIX.length()).startsWith("/")) {
+                // the relayhost map alone says which senders have a route; the password map only says who logs in
+                f.add(new RouteSource(List.of(), List.of(new PostfixRoutes(Optional.of(Path.of(p.substring(POSTFIX.length()))),
+                    Optional.empty(), Optional.empty(), "", false, Mechanism.XOAUTH2, Optional.empty())), Duration.ofSeconds(10),
+                    Clock.systemUTC()));
             } else if (SmartHostsParser.parse(p + ": host=check.invalid", "condition").problems().isEmpty()) {
                 k.add(p.toLowerCase(Locale.ROOT));
             } else {

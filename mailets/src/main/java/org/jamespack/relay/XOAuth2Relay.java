@@ -57,6 +57,8 @@ import org.jamespack.relay.token.TokenSource;
 import org.jamespack.relay.token.TokenStatus;
 import org.jamespack.relay.route.Route;
 import org.jamespack.relay.route.RouteProblem;
+import org.jamespack.relay.route.PostfixRoutes;
+import org.jamespack.relay.route.RouteFiles;
 import org.jamespack.relay.route.RouteSource;
 import org.jamespack.relay.route.SmartHostsParser;
 import org.jamespack.relay.smtp.SmtpConnector;
@@ -105,7 +107,21 @@ import reactor.core.scheduler.Schedulers;
  *   syntax ({@code sender: host=H::PORT user=U oauth=REF}); they win over the file's</td></tr>
  * <tr><td>{@code smartHostsFile}</td><td>path</td><td>none</td><td>exim smart-hosts file (seed 002); re-read when it changes;
  *   bad lines are logged (ERROR, file:line and key) and skipped</td></tr>
- * <tr><td>{@code smartHostsPoll}</td><td>duration</td><td>{@code 10s}</td><td>how often the file's mtime is checked</td></tr>
+ * <tr><td>{@code smartHostsPoll}</td><td>duration</td><td>{@code 10s}</td><td>how often the files' mtimes are checked (smart-hosts and Postfix files)</td></tr>
+ * <tr><td>{@code postfixRelayhostMapsFile}</td><td>path</td><td>none</td><td>Postfix's {@code sender_dependent_relayhost_maps}
+ *   source file ({@code user@domain} or {@code @domain}, then {@code [host]:port}); re-read when it changes, bad lines
+ *   logged (ERROR, file:line and key) and skipped (see {@code org.jamespack.relay.route.PostfixRoutes})</td></tr>
+ * <tr><td>{@code postfixSaslPasswordMapsFile}</td><td>path</td><td>none</td><td>Postfix's {@code smtp_sasl_password_maps}
+ *   source file: {@code username:/path/to/sasl-xoauth2-token-file} per sender (with sender-dependent authentication),
+ *   host name or {@code [host]:port}</td></tr>
+ * <tr><td>{@code postfixRelayhost}</td><td>{@code [host]:port}</td><td>none</td><td>main.cf's {@code relayhost}: the
+ *   route ({@code *}) of senders the relayhost map does not name</td></tr>
+ * <tr><td>{@code postfixSenderDependentAuthentication}</td><td>boolean</td><td>{@code false}</td><td>main.cf's
+ *   {@code smtp_sender_dependent_authentication}: look the password map up by sender before the smarthost</td></tr>
+ * <tr><td>{@code postfixSaslMechanism}</td><td>{@code xoauth2|oauthbearer|plain|login}</td><td>{@code xoauth2}</td><td>main.cf's
+ *   {@code smtp_sasl_mechanism_filter}; with xoauth2/oauthbearer the password is the token file's path</td></tr>
+ * <tr><td>{@code postfixChroot}</td><td>path</td><td>none</td><td>where Postfix's smtp(8) runs chrooted (e.g.
+ *   {@code /var/spool/postfix}): token file paths of the password map are read below it, as sasl-xoauth2 does</td></tr>
  * <tr><td>{@code tokenSourcesFile}</td><td>path</td><td>none</td><td>XML file with {@code <tokenSource>} elements for the token registry
  *   (its token settings — {@code saslXoauth2Config}, {@code tokenRefreshWindow}, … — are read from this mailet's parameters)</td></tr>
  * <tr><td>{@code retrySchedule}</td><td>exim retry rules</td><td>{@code F,2h,15m; G,16h,1h,1.5; F,4d,6h}</td><td>when to retry;
@@ -307,6 +323,7 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
         d.put(ROUTES, "");
         d.put(SMART_HOSTS_FILE, "");
         d.put(SMART_HOSTS_POLL, "10s");
+        d.putAll(PostfixRoutes.DEFAULTS);
         d.put(TOKEN_SOURCES_FILE, "");
         d.put(RETRY_SCHEDULE, RetrySchedule.DEFAULT);
         d.put(SLOW_RETRY, "1h");
@@ -397,8 +414,9 @@ public final class XOAuth2Relay extends GenericMailet implements RelayView {
         String refusedProcessor = node.string(REFUSED_PROCESSOR, "error");
         brokerFile.filter(f -> !Files.isReadable(f)).ifPresent(f -> node.problem(BROKER_FILE, "'" + f + "' cannot be read"));
 
-        RouteSource routes = file.isPresent() && Files.isReadable(file.get())
-            ? new RouteSource(inline, file, poll, clock) : new RouteSource(inline, Optional.empty(), poll, clock);
+        List<RouteFiles> routeFiles = new ArrayList<>(file.filter(Files::isReadable).map(RouteFiles::eximSmartHosts).stream().toList());
+        PostfixRoutes.fromConfig(node).ifPresent(routeFiles::add);
+        RouteSource routes = new RouteSource(inline, routeFiles, poll, clock);
         boolean needsTokens = routes.current().routes().stream().anyMatch(Route::usesToken) || tokenFile.isPresent();
         TokenSources tokenSources = givenTokens.orElse(null);
         if (tokenSources == null) {

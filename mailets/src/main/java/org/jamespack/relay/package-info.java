@@ -50,7 +50,21 @@
  *   syntax ({@code sender: host=H::PORT user=U oauth=REF}); they win over the file's</td></tr>
  * <tr><td>{@code smartHostsFile}</td><td>path</td><td>none</td><td>exim smart-hosts file (seed 002); re-read when it changes;
  *   bad lines are logged (ERROR, file:line and key) and skipped</td></tr>
- * <tr><td>{@code smartHostsPoll}</td><td>duration</td><td>{@code 10s}</td><td>how often the file's mtime is checked</td></tr>
+ * <tr><td>{@code smartHostsPoll}</td><td>duration</td><td>{@code 10s}</td><td>how often the files' mtimes are checked (smart-hosts and Postfix files)</td></tr>
+ * <tr><td>{@code postfixRelayhostMapsFile}</td><td>path</td><td>none</td><td>Postfix's {@code sender_dependent_relayhost_maps}
+ *   source file ({@code user@domain} or {@code @domain}, then {@code [host]:port}); re-read when it changes, bad lines
+ *   logged (ERROR, file:line and key) and skipped (see {@code org.jamespack.relay.route.PostfixRoutes})</td></tr>
+ * <tr><td>{@code postfixSaslPasswordMapsFile}</td><td>path</td><td>none</td><td>Postfix's {@code smtp_sasl_password_maps}
+ *   source file: {@code username:/path/to/sasl-xoauth2-token-file} per sender (with sender-dependent authentication),
+ *   host name or {@code [host]:port}</td></tr>
+ * <tr><td>{@code postfixRelayhost}</td><td>{@code [host]:port}</td><td>none</td><td>main.cf's {@code relayhost}: the
+ *   route ({@code *}) of senders the relayhost map does not name</td></tr>
+ * <tr><td>{@code postfixSenderDependentAuthentication}</td><td>boolean</td><td>{@code false}</td><td>main.cf's
+ *   {@code smtp_sender_dependent_authentication}: look the password map up by sender before the smarthost</td></tr>
+ * <tr><td>{@code postfixSaslMechanism}</td><td>{@code xoauth2|oauthbearer|plain|login}</td><td>{@code xoauth2}</td><td>main.cf's
+ *   {@code smtp_sasl_mechanism_filter}; with xoauth2/oauthbearer the password is the token file's path</td></tr>
+ * <tr><td>{@code postfixChroot}</td><td>path</td><td>none</td><td>where Postfix's smtp(8) runs chrooted (e.g.
+ *   {@code /var/spool/postfix}): token file paths of the password map are read below it, as sasl-xoauth2 does</td></tr>
  * <tr><td>{@code tokenSourcesFile}</td><td>path</td><td>none</td><td>XML file with {@code <tokenSource>} elements for the token registry
  *   (its token settings — {@code saslXoauth2Config}, {@code tokenRefreshWindow}, … — are read from this mailet's parameters)</td></tr>
  * <tr><td>{@code retrySchedule}</td><td>exim retry rules</td><td>{@code F,2h,15m; G,16h,1h,1.5; F,4d,6h}</td><td>when to retry;

@@ -39,4 +39,17 @@ class SenderHasRouteTest {
         assertThat(m.match(FakeMail.builder().name("5").sender("a@sub.domain.com").recipients("x@y.org").build())).isEmpty();
         assertThat(m.match(FakeMail.builder().name("6").sender(MaybeSender.nullSender()).recipients("x@y.org").build())).isEmpty();
     }
+
+    @Test
+    void matchShouldSelectSendersOfAPostfixRelayhostMap() throws Exception {
+        Path map = dir.resolve("sender_relay");
+        Files.writeString(map, "# sender_dependent_relayhost_maps\nceo@example.org [smtp.office365.com]:587\n@example.net\n"
+            + "    [smtp.gmail.com]:587\n");
+        SenderHasRoute m = matcher("postfix:" + map);
+
+        assertThat(m.match(FakeMail.builder().name("1").sender("CEO@example.org").recipients("x@y.org").build())).hasSize(1);
+        assertThat(m.match(FakeMail.builder().name("2").sender("other@example.org").recipients("x@y.org").build())).isEmpty();
+        assertThat(m.match(FakeMail.builder().name("3").sender("anyone@example.net").recipients("x@y.org").build())).hasSize(1);
+        assertThat(m.match(FakeMail.builder().name("4").sender("anyone@sub.example.net").recipients("x@y.org").build())).isEmpty();
+    }
 }

@@ -1,14 +1,7 @@
 package org.jamespack.auth.cache;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
-import java.security.spec.InvalidKeySpecException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -20,14 +13,8 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-import javax.crypto.Mac;
-import javax.crypto.SecretKeyFactory;
-import javax.crypto.spec.PBEKeySpec;
-import javax.crypto.spec.SecretKeySpec;
-
 import org.jamespack.auth.BackendUnavailableException;
 import org.jamespack.auth.CredentialVerifier;
-import org.jamespack.auth.InputGuard;
 import org.jamespack.auth.LogSafe;
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Protocol;
@@ -65,31 +52,12 @@ import net.jcip.annotations.ThreadSafe;
  *     that matches the password and is younger than {@link CacheSettings#staleMaxAge()} is
  *     served and counted. A REJECTED slot is never served in an outage and never turns into an
  *     ACCEPTED one; the answer is then UNAVAILABLE.</li>
- * <li>{@link InputGuard#precheck} runs first; its answers are neither cached nor counted.</li>
+ * <li>Input is checked before the cache, at the pack's entrance ({@code InputGuard}): what it
+ *     refuses never reaches the cache, so it is neither cached nor counted.</li>
  * </ul>
  *
- * <p><b>Why an HMAC by default, and PBKDF2 only on request.</b> The cache never holds a
- * password. By default an entry holds HMAC-SHA256 of (login, protocol, password) under a
- * 256-bit key drawn from {@link SecureRandom} when the cache is built, kept only in this
- * object, never written, logged or shared; {@code passwordHash="pbkdf2-sha256"} stores
- * PBKDF2-HMAC-SHA256 instead, salted with 32 random bytes per cache plus the login and
- * protocol (a salt per entry), with {@code hashIterations} iterations. The threat both answer is
- * a heap dump or other memory disclosure. Whoever reads the heap has the HMAC key or the salt
- * as well, so what remains is the cost per offline guess: one HMAC, or N of them for PBKDF2.
- * But the same reader also has the passwords of the logins in flight and the backend's own
- * bind credentials, so the hash guards little that is not already lost; and every hit pays
- * it. Measured on this project's 2-core build machine (JDK 17, SHA-256 intrinsics): the JDK's
- * PBKDF2 costs about 35 µs plus 0.2 µs per iteration (500 iterations: 0.1 ms; BouncyCastle's
- * is three times slower), while a whole miss against UnboundID's in-memory directory on
- * loopback costs 45 to 75 µs at the median. A "modest" PBKDF2 would thus make a hit slower than
- * that directory bind (the benchmark measures PBKDF2 hits at about 0.1 ms, p99 over 10 ms under
- * load), against the 20× the cache exists for, and multiply an attacker's cost only by a few
- * hundred. With the HMAC, a hit measured 0.5 to 1 µs at the median and 5 to 7 µs at
- * p99, 64 to 130 times the logins per second of a miss ({@code it/…/bench/CacheLoginBenchmark},
- * on the same machine under a load average above 20). Operators who weigh a heap dump
- * higher than login latency choose PBKDF2 and its iteration count (see the settings table).
- * Every copy of the password the cache makes is zeroed after use (the JDK's PBKDF2 key
- * object keeps one until it is collected, and its cleaner zeroes it).
+ * <p>An entry never holds a password, only a keyed hash of it ({@link AttemptHasher}:
+ * HMAC-SHA256 by default, PBKDF2 on request, and why).
  *
  * <p>Size is bounded by {@link CacheSettings#maxEntries()} (Caffeine's W-TinyLFU eviction);
  * entries leave memory when neither slot can be used any more (positive: TTL or stale bound;
@@ -111,27 +79,13 @@ import net.jcip.annotations.ThreadSafe;
 public final class CachingVerifier implements CredentialVerifier {
 
     private static final Logger LOG = LoggerFactory.getLogger(CachingVerifier.class);
-    private static final int SECRET_BYTES = 32;
-    private static final int HASH_BITS = 256;
-    /** SecretKeyFactory instances are not documented thread-safe: one per thread. */
-    private static final ThreadLocal<SecretKeyFactory> PBKDF2 = ThreadLocal.withInitial(() -> {
-        try {
-            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256");
-        } catch (NoSuchAlgorithmException e) {
-            // every Java SE 8+ runtime must provide it (Java Security Standard Algorithm Names)
-            throw new IllegalStateException("the JDK lacks PBKDF2WithHmacSHA256", e);
-        }
-    });
 
     private final CacheSettings settings;
     private final CredentialVerifier delegate;
     /** Says which entry a login names, for invalidation by user; empty when the backend cannot (Kopano, chains). */
     private final Optional<UserDirectory> directory;
     private final Ticker ticker;
-    /** The HMAC key, or the PBKDF2 salt prefix: random, in this object only. */
-    private final byte[] processSecret;
-    /** Mac instances are not thread-safe: one per thread, keyed once. */
-    private final ThreadLocal<Mac> hmac;
+    private final AttemptHasher hasher;
     private final Cache<Key, Entry> entries;
     private final AtomicLong invalidations = new AtomicLong();
     private final LongAdder hits = new LongAdder();
@@ -153,18 +107,7 @@ public final class CachingVerifier implements CredentialVerifier {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.directory = delegate instanceof UserDirectory d ? Optional.of(d) : Optional.empty();
         this.ticker = Objects.requireNonNull(ticker, "ticker");
-        this.processSecret = new byte[SECRET_BYTES];
-        new SecureRandom().nextBytes(processSecret);
-        this.hmac = ThreadLocal.withInitial(() -> {
-            try {
-                Mac mac = Mac.getInstance("HmacSHA256");
-                mac.init(new SecretKeySpec(processSecret, "HmacSHA256"));
-                return mac;
-            } catch (GeneralSecurityException e) {
-                // every Java SE runtime must provide HmacSHA256 (Java Security Standard Algorithm Names)
-                throw new IllegalStateException("the JDK lacks HmacSHA256", e);
-            }
-        });
+        this.hasher = new AttemptHasher(settings.passwordHash(), settings.hashIterations());
         this.entries = Caffeine.newBuilder()
             .maximumSize(settings.maxEntries())
             .expireAfter(new EntryExpiry())
@@ -185,12 +128,8 @@ public final class CachingVerifier implements CredentialVerifier {
 
     @Override
     public Verdict verify(LoginAttempt attempt) {
-        Optional<Verdict> refused = InputGuard.precheck(attempt);
-        if (refused.isPresent()) {
-            return refused.get();
-        }
         Key key = new Key(attempt.login(), attempt.protocol());
-        byte[] hash = hash(attempt);
+        byte[] hash = hasher.hash(attempt);
         long now = ticker.read();
         Entry cached = entries.getIfPresent(key);
         if (cached != null) {
@@ -372,43 +311,6 @@ public final class CachingVerifier implements CredentialVerifier {
     /** Runs pending evictions now (tests: size bound is applied asynchronously otherwise). */
     void cleanUp() {
         entries.cleanUp();
-    }
-
-    private byte[] hash(LoginAttempt attempt) {
-        return settings.passwordHash() == PasswordHash.PBKDF2_SHA256 ? pbkdf2(attempt) : hmac(attempt);
-    }
-
-    private byte[] hmac(LoginAttempt attempt) {
-        // NUL separates the fields: InputGuard has refused a NUL in the login, so the input is unambiguous
-        byte[] login = attempt.login().getBytes(StandardCharsets.UTF_8);
-        byte[] password = attempt.password().utf8();
-        try {
-            Mac mac = hmac.get();
-            mac.update(login);
-            mac.update((byte) 0);
-            mac.update((byte) attempt.protocol().ordinal());
-            mac.update((byte) 0);
-            mac.update(password);
-            return mac.doFinal();
-        } finally {
-            Arrays.fill(password, (byte) 0);
-        }
-    }
-
-    private byte[] pbkdf2(LoginAttempt attempt) {
-        byte[] login = attempt.login().getBytes(StandardCharsets.UTF_8);
-        ByteBuffer salt = ByteBuffer.allocate(processSecret.length + login.length + 2);
-        salt.put(processSecret).put(login).put((byte) 0).put((byte) attempt.protocol().ordinal());
-        char[] password = attempt.password().chars();
-        PBEKeySpec spec = new PBEKeySpec(password, salt.array(), settings.hashIterations(), HASH_BITS);
-        try {
-            return PBKDF2.get().generateSecret(spec).getEncoded();
-        } catch (InvalidKeySpecException e) {
-            throw new IllegalStateException("PBKDF2 refused its parameters", e);
-        } finally {
-            spec.clearPassword();
-            Arrays.fill(password, '\0');
-        }
     }
 
     /** The cache key: the login as the client typed it, and the protocol. */

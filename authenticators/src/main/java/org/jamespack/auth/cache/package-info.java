@@ -37,8 +37,8 @@
  * <tr><td>{@code passwordHash}</td><td>{@code hmac-sha256} or {@code pbkdf2-sha256}</td><td>{@code hmac-sha256}</td>
  *     <td>how an entry remembers its password: HMAC-SHA256 under a random per-process key
  *     (about 1 µs), or PBKDF2-HMAC-SHA256 with a per-entry salt, slower for a heap-dump
- *     attacker and for every login alike (why HMAC is the default: {@link
- *     org.jamespack.auth.cache.CachingVerifier})</td></tr>
+ *     attacker and for every login alike (why HMAC is the default: {@code AttemptHasher} in
+ *     this package)</td></tr>
  * <tr><td>{@code hashIterations}</td><td>integer, 100..100000</td><td>{@code 500}</td>
  *     <td>PBKDF2 iterations, used with {@code pbkdf2-sha256} only (about 0.2 µs each plus 35 µs:
  *     500 cost about 0.1 ms per login)</td></tr>

@@ -4,10 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Optional;
 
 import org.jamespack.auth.CredentialVerifier;
-import org.jamespack.auth.InputGuard;
 import org.jamespack.auth.LogSafe;
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Verdict;
@@ -106,10 +104,6 @@ public final class VerifierChain implements CredentialVerifier {
 
     @Override
     public Verdict verify(LoginAttempt attempt) {
-        Optional<Verdict> refused = InputGuard.precheck(attempt);
-        if (refused.isPresent()) {
-            return refused.get();
-        }
         // PAM's "impression": the first failure of a required or requisite member, or a success
         Verdict failure = null;
         boolean succeeded = false;

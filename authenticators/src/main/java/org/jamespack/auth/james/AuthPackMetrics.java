@@ -8,6 +8,7 @@ import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.metrics.api.TimeMetric;
 import org.jamespack.auth.Verdict;
 import org.jamespack.auth.VerdictMeter;
+import org.jamespack.auth.pack.AuthPack;
 
 import net.jcip.annotations.ThreadSafe;
 

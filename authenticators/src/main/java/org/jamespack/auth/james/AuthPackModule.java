@@ -6,6 +6,8 @@ import org.apache.james.server.core.configuration.Configuration;
 import org.apache.james.user.api.UsersRepository;
 
 import org.apache.james.webadmin.Routes;
+import org.jamespack.auth.pack.AuthPack;
+import org.jamespack.auth.pack.BackendFactories;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Scopes;

@@ -14,6 +14,7 @@ import org.jamespack.auth.cache.CacheStats;
 import org.jamespack.auth.cache.CachingVerifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jamespack.auth.pack.AuthPack;
 
 import net.jcip.annotations.ThreadSafe;
 import spark.Request;
@@ -21,7 +22,7 @@ import spark.Response;
 import spark.Service;
 
 /**
- * WebAdmin routes of the authenticators' verdict cache (issue 7): an operator who changed or
+ * WebAdmin routes of the authenticators' verdict cache: an operator who changed or
  * locked a password in the directory drops the cached verdicts at once instead of waiting for
  * them to expire. Thread-safe.
  *
@@ -77,7 +78,7 @@ public final class AuthPackRoutes implements Routes {
 
     private Object invalidateUser(Request request, Response response) {
         String login = request.params("login");
-        // by user, not by the login as typed: every form that reached the same account goes (issue 12)
+        // by user, not by the login as typed: every form that reached the same account goes
         int dropped = cache().invalidate(login);
         LOGGER.info("authpack: WebAdmin dropped the {} cached verdicts of the user of {}", dropped, LogSafe.of(login));
         return noContent(response);

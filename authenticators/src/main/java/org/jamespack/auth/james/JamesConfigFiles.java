@@ -9,6 +9,8 @@ import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.server.core.configuration.Configuration;
 import org.apache.james.server.core.filesystem.FileSystemImpl;
 import org.jamespack.foundation.config.ConfigException;
+import org.jamespack.auth.pack.AuthPack;
+import org.jamespack.auth.pack.BackendFactories;
 
 import net.jcip.annotations.ThreadSafe;
 

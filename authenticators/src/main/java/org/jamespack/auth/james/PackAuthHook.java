@@ -1,8 +1,5 @@
 package org.jamespack.auth.james;
 
-import java.net.InetSocketAddress;
-import java.util.Optional;
-
 import javax.inject.Inject;
 
 import org.apache.james.core.Username;
@@ -12,13 +9,9 @@ import org.apache.james.protocols.smtp.hook.AuthHook;
 import org.apache.james.protocols.smtp.hook.HookResult;
 import org.apache.james.protocols.smtp.hook.HookReturnCode;
 import org.apache.james.user.api.UsersRepository;
-import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Protocol;
-import org.jamespack.foundation.Secret;
 import org.jamespack.auth.Verdict;
-import org.jamespack.auth.throttle.Judgement;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jamespack.auth.pack.AuthPack;
 
 import net.jcip.annotations.ThreadSafe;
 
@@ -33,16 +26,15 @@ import net.jcip.annotations.ThreadSafe;
  *
  * <p>It asks the process's one pack ({@link PackExtensionModule} under James' own launcher).
  * PLAIN and LOGIN reach it through {@link PackSmtpAuthCmdHandler}, which parses them strictly;
- * James' own {@code AuthCmdHandler} still announces AUTH and handles OIDC. In password-only mode a user
- * James' repository does not know is refused before the backend is asked. AuthHooks run on
- * Netty's I/O thread: the backend's time-outs bound how long a login can block it, and the
- * throttle's failure delay is paid by not reading from the failing client's connection for
- * that long ({@link ConnectionPause}): the 535 comes at once, the client's next command waits.
+ * James' own {@code AuthCmdHandler} still announces AUTH and handles OIDC. The decision is
+ * {@link ConnectionLogin}'s, shared with POP3 PASS: in password-only mode a user James'
+ * repository does not know is refused before the backend is asked. AuthHooks run on Netty's I/O
+ * thread: the backend's time-outs bound how long a login can block it, and the throttle's
+ * failure delay is paid by not reading from the failing client's connection for that long: the
+ * 535 comes at once, the client's next command waits.
  */
 @ThreadSafe
 public final class PackAuthHook implements AuthHook {
-
-    private static final Logger LOGGER = LoggerFactory.getLogger(PackAuthHook.class);
 
     static final HookResult REJECTED = HookResult.builder()
         .hookReturnCode(HookReturnCode.deny())
@@ -55,11 +47,7 @@ public final class PackAuthHook implements AuthHook {
         .smtpDescription("4.7.0 Temporary authentication failure")
         .build();
 
-    private static final Verdict PIPELINED = Verdict.rejected(Verdict.Reason.INVALID_CREDENTIALS,
-        "throttled: sent inside the failure delay");
-
-    private final AuthPack pack;
-    private final UsersRepository users;
+    private final ConnectionLogin login;
 
     /**
      * The pack comes from {@link PackExtensionModule} (James' own launcher) or from
@@ -68,29 +56,12 @@ public final class PackAuthHook implements AuthHook {
      */
     @Inject
     public PackAuthHook(AuthPack pack, UsersRepository users) {
-        this.pack = pack;
-        this.users = users;
+        this.login = new ConnectionLogin(pack, users);
     }
 
     @Override
     public HookResult doAuth(SMTPSession session, Username username, String password) {
-        AuthPack current = pack;
-        LoginAttempt attempt = new LoginAttempt(username.asString(), Secret.of(password), Protocol.SMTP, client(session));
-        if (ConnectionPause.paused(session)) {
-            // sent before the last failure's answer could be read: a pipelined guess, which the
-            // failure delay allows no answer but "no" (Dovecot would not have read it yet)
-            current.audit(attempt, PIPELINED, 0);
-            return REJECTED;
-        }
-        Judgement judgement = current.mode() == PackMode.PASSWORD_ONLY
-            ? PasswordOnly.judge(current, users, username, attempt)
-            : current.judge(attempt);
-        // the failure delay holds back this client's connection, never the I/O thread (issue 7:
-        // other users' logins are not slowed); the sleep is only for a session James never makes
-        if (!ConnectionPause.pause(session, judgement.delay())) {
-            current.waitOut(judgement.delay());
-        }
-        Verdict verdict = judgement.verdict();
+        Verdict verdict = login.judge(session, username, password, Protocol.SMTP);
         switch (verdict.state()) {
             case ACCEPTED:
                 session.setUsername(username);
@@ -110,10 +81,5 @@ public final class PackAuthHook implements AuthHook {
     @Override
     public HookResult doSasl(SMTPSession session, OidcSASLConfiguration configuration, String initialResponse) {
         return HookResult.DECLINED;
-    }
-
-    private static Optional<java.net.InetAddress> client(SMTPSession session) {
-        InetSocketAddress remote = session.getRemoteAddress();
-        return remote == null ? Optional.empty() : Optional.ofNullable(remote.getAddress());
     }
 }

@@ -6,9 +6,9 @@ import org.apache.james.core.Username;
 import org.apache.james.mailbox.Authenticator;
 import org.apache.james.mailbox.exception.MailboxException;
 import org.apache.james.user.api.UsersRepository;
-import org.apache.james.user.api.UsersRepositoryException;
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Verdict;
+import org.jamespack.auth.pack.AuthPack;
 
 import net.jcip.annotations.ThreadSafe;
 
@@ -26,7 +26,7 @@ import net.jcip.annotations.ThreadSafe;
  *
  * <p>The throttle's failure delay is slept out here (bounded by its {@code maxConcurrentDelays}),
  * because James 3.8.1 gives an {@code Authenticator} no handle on the connection to hold back.
- * Measured callers: IMAP LOGIN runs on James' {@code blocking-call-wrapper-*} pool, so the sleep
+ * Its callers in James 3.8.1: IMAP LOGIN runs on James' {@code blocking-call-wrapper-*} pool, so the sleep
  * holds up only that login; POP3 PASS runs on the POP3 server's Netty I/O thread
  * ({@code pop3server-io-*}), so a sleep there would also hold up the POP3 connections that
  * thread serves: {@link PackPop3PassHandler} asks the pack itself without sleeping and then

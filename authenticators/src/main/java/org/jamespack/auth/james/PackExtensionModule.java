@@ -10,6 +10,8 @@ import org.apache.james.server.core.configuration.Configuration;
 import org.jamespack.foundation.config.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jamespack.auth.pack.AuthPack;
+import org.jamespack.auth.pack.BackendFactories;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;

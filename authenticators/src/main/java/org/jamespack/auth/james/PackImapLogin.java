@@ -4,16 +4,25 @@ import java.net.InetAddress;
 import java.util.Optional;
 
 import org.apache.james.core.Username;
+import org.apache.james.imap.api.process.ImapSession;
+import org.apache.james.mailbox.MailboxManager;
+import org.apache.james.mailbox.MailboxSession;
+import org.apache.james.mailbox.exception.MailboxException;
 import org.apache.james.user.api.UsersRepository;
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Protocol;
-import org.jamespack.foundation.Secret;
 import org.jamespack.auth.Verdict;
+import org.jamespack.auth.pack.AuthPack;
+import org.jamespack.auth.pack.PackMode;
+import org.jamespack.foundation.Secret;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The pack's decision for an IMAP login, shared by {@link PackLoginProcessor} and
- * {@link PackAuthenticateProcessor}: password-only mode refuses a user James does not know
- * before any backend is asked; the verifier (chain, cache, throttle) decides the rest. The
+ * The pack's decision for an IMAP login, and what follows an ACCEPTED one, shared by
+ * {@link PackLoginProcessor} and {@link PackAuthenticateProcessor}: password-only mode refuses a
+ * user James does not know before any backend is asked; the verifier (chain, cache, throttle)
+ * decides the rest. The
  * throttle's failure delay is slept out here: James 3.8.1 runs IMAP processors off the Netty
  * I/O threads, and the delay is bounded by the throttle's {@code maxConcurrentDelays}.
  *
@@ -21,7 +30,36 @@ import org.jamespack.auth.Verdict;
  */
 final class PackImapLogin {
 
+    private static final Logger LOGGER = LoggerFactory.getLogger(PackImapLogin.class);
+
+    /** James' {@code AbstractAuthProcessor#provisionInbox}, which only a processor can call. */
+    @FunctionalInterface
+    interface InboxProvisioning {
+        void provision(ImapSession session, MailboxManager manager, MailboxSession mailboxSession) throws MailboxException;
+    }
+
     private PackImapLogin() {
+    }
+
+    /**
+     * After the pack's ACCEPTED: opens the mailbox session for {@code user} without a password
+     * ({@code SessionProvider#authenticate(Username)}, so James' stored password is never
+     * consulted), provisions INBOX as James does, then runs {@code ok}; {@code failed} when the
+     * mailbox cannot be opened. The processor passes its own James steps, protected in James'
+     * base class.
+     */
+    static void open(MailboxManager manager, Username user, ImapSession session, InboxProvisioning provisioning,
+                     Runnable ok, Runnable failed) {
+        try {
+            MailboxSession mailboxSession = manager.authenticate(user).withoutDelegation();
+            session.authenticated();
+            session.setMailboxSession(mailboxSession);
+            provisioning.provision(session, manager, mailboxSession);
+            ok.run();
+        } catch (MailboxException e) {
+            LOGGER.error("Error encountered while opening the mailbox session after the pack's login", e);
+            failed.run();
+        }
     }
 
     /** {@code client}: read from James' logging context while the command is processed (a continuation line runs without it). */

@@ -14,8 +14,6 @@ import org.apache.james.imap.message.request.LoginRequest;
 import org.apache.james.imap.processor.AbstractAuthProcessor;
 import org.apache.james.imap.processor.CapabilityImplementingProcessor;
 import org.apache.james.mailbox.MailboxManager;
-import org.apache.james.mailbox.MailboxSession;
-import org.apache.james.mailbox.exception.MailboxException;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.user.api.UsersRepository;
 import org.apache.james.util.MDCBuilder;
@@ -23,6 +21,7 @@ import org.jamespack.auth.LogSafe;
 import org.jamespack.auth.Protocol;
 import org.jamespack.foundation.Secret;
 import org.jamespack.auth.Verdict;
+import org.jamespack.auth.pack.AuthPack;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,16 +80,8 @@ public final class PackLoginProcessor extends AbstractAuthProcessor<LoginRequest
     }
 
     private void open(Username user, ImapSession session, LoginRequest request, Responder responder) {
-        try {
-            MailboxSession mailboxSession = getMailboxManager().authenticate(user).withoutDelegation();
-            session.authenticated();
-            session.setMailboxSession(mailboxSession);
-            provisionInbox(session, getMailboxManager(), mailboxSession);
-            okComplete(request, responder);
-        } catch (MailboxException e) {
-            LOGGER.error("Error encountered while opening the mailbox session after the pack's login", e);
-            no(request, responder, HumanReadableText.GENERIC_FAILURE_DURING_PROCESSING);
-        }
+        PackImapLogin.open(getMailboxManager(), user, session, this::provisionInbox, () -> okComplete(request, responder),
+            () -> no(request, responder, HumanReadableText.GENERIC_FAILURE_DURING_PROCESSING));
     }
 
     @Override

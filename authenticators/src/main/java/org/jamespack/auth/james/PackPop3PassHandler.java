@@ -1,8 +1,6 @@
 package org.jamespack.auth.james;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.Optional;
 
 import javax.inject.Inject;
@@ -21,11 +19,9 @@ import org.apache.james.pop3server.mailbox.MailboxAdapterFactory;
 import org.apache.james.protocols.pop3.POP3Session;
 import org.apache.james.protocols.pop3.mailbox.Mailbox;
 import org.apache.james.user.api.UsersRepository;
-import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Protocol;
-import org.jamespack.foundation.Secret;
 import org.jamespack.auth.Verdict;
-import org.jamespack.auth.throttle.Judgement;
+import org.jamespack.auth.pack.AuthPack;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,9 +31,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * The POP3 PASS handler for {@code pop3server.xml}'s handler chain (put it before
- * {@code CoreCmdHandlerLoader}): it asks the pack itself and pays the throttle's failure delay
- * by not reading from the failing client's connection ({@link ConnectionPause}), as the SMTP
- * hook does, instead of letting the mailbox {@code Authenticator} sleep on the POP3 server's
+ * {@code CoreCmdHandlerLoader}): it asks the pack itself through {@link ConnectionLogin}, the
+ * judge it shares with the SMTP hook, which pays the throttle's failure delay by not reading
+ * from the failing client's connection, instead of letting the mailbox {@code Authenticator} sleep on the POP3 server's
  * Netty I/O thread ({@code pop3server-io-*}), which would hold up every POP3 connection that
  * thread serves.
  *
@@ -61,13 +57,9 @@ public final class PackPop3PassHandler extends PassCmdHandler {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(PackPop3PassHandler.class);
 
-    private static final Verdict PIPELINED = Verdict.rejected(Verdict.Reason.INVALID_CREDENTIALS,
-        "throttled: sent inside the failure delay");
-
     private final MailboxManager manager;
     private final MailboxAdapterFactory adapters;
-    private final UsersRepository users;
-    private final AuthPack pack;
+    private final ConnectionLogin login;
 
     /**
      * The pack is required (from {@link PackExtensionModule} under James' own launcher): a PASS
@@ -80,27 +72,12 @@ public final class PackPop3PassHandler extends PassCmdHandler {
         super(manager, adapters, metricFactory);
         this.manager = manager;
         this.adapters = adapters;
-        this.users = users;
-        this.pack = pack;
+        this.login = new ConnectionLogin(pack, users);
     }
 
     @Override
     protected @Nullable Mailbox auth(POP3Session session, Username username, String password) throws Exception {
-        AuthPack current = pack;
-        LoginAttempt attempt = new LoginAttempt(username.asString(), Secret.of(password), Protocol.POP3, client(session));
-        if (ConnectionPause.paused(session)) {
-            current.audit(attempt, PIPELINED, 0);
-            return null;
-        }
-        Judgement judgement = current.mode() == PackMode.PASSWORD_ONLY
-            ? PasswordOnly.judge(current, users, username, attempt)
-            : current.judge(attempt);
-        // the failure delay holds back this client's connection, never the I/O thread; the sleep
-        // is only for a session James never makes
-        if (!ConnectionPause.pause(session, judgement.delay())) {
-            current.waitOut(judgement.delay());
-        }
-        Verdict verdict = judgement.verdict();
+        Verdict verdict = login.judge(session, username, password, Protocol.POP3);
         switch (verdict.state()) {
             case ACCEPTED:
                 return open(session, username);
@@ -139,10 +116,5 @@ public final class PackPop3PassHandler extends PassCmdHandler {
                 manager.endProcessingRequest(mailboxSession);
             }
         }
-    }
-
-    private static Optional<InetAddress> client(POP3Session session) {
-        InetSocketAddress remote = session.getRemoteAddress();
-        return remote == null ? Optional.empty() : Optional.ofNullable(remote.getAddress());
     }
 }

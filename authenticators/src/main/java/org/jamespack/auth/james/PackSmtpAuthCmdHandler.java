@@ -19,6 +19,7 @@ import org.apache.james.protocols.smtp.hook.HookResult;
 import org.apache.james.protocols.smtp.hook.HookReturnCode;
 import org.jamespack.auth.Protocol;
 import org.jamespack.auth.SaslCredentials;
+import org.jamespack.auth.pack.AuthPack;
 
 import net.jcip.annotations.ThreadSafe;
 

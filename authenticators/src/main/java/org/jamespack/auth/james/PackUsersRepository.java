@@ -18,6 +18,7 @@ import org.jamespack.foundation.Secret;
 import org.jamespack.auth.UserDirectory;
 import org.jamespack.auth.Verdict;
 import org.reactivestreams.Publisher;
+import org.jamespack.auth.pack.AuthPack;
 
 import net.jcip.annotations.ThreadSafe;
 import reactor.core.publisher.Flux;
@@ -33,7 +34,7 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p>Unlike James' LDAP repository, a directory outage is never a wrong password:
  * {@code test} then throws {@link UsersRepositoryException}, so that IMAP answers
- * {@code NO LOGIN processing failed} and POP3 {@code -ERR Unexpected error} (measured on 3.8.1),
+ * {@code NO LOGIN processing failed} and POP3 {@code -ERR Unexpected error} (as James 3.8.1 does),
  * and the pack's SMTP hook answers {@code 454 4.7.0}.
  */
 @ThreadSafe

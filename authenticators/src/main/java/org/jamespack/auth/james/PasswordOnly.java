@@ -8,6 +8,7 @@ import org.apache.james.user.api.UsersRepositoryException;
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Verdict;
 import org.jamespack.auth.throttle.Judgement;
+import org.jamespack.auth.pack.AuthPack;
 
 /**
  * The password-only check shared by the mailbox authenticator and the SMTP hook: a user James

@@ -19,47 +19,9 @@
  * own can do ({@code GuiceJamesServer#overrideWith}).
  *
  * <h2>Where the settings live</h2>
- * An {@code <authpack>} element inside James' own {@code conf/usersrepository.xml} (James'
- * memory repository ignores it). Backend elements come in order; one backend is used as is,
- * several form a chain with PAM's control words; {@code <cache>} and {@code <throttle>} wrap
- * the result (cache inside, throttle outside, so failed logins are slowed even when the cache
- * answers). Every problem is reported at start-up, all at once, with file, line and key.
- *
- * <pre>{@code
- * <usersrepository name="LocalUsers">
- *   <enableVirtualHosting>true</enableVirtualHosting>
- *   <authpack mode="directory">
- *     <ldap name="corp" control="sufficient" url="ldap://127.0.0.1:389" …/>
- *     <kopano name="groupware" control="required" url="http://localhost:236/kopano" …/>
- *     <cache …/>
- *     <throttle …/>
- *   </authpack>
- * </usersrepository>
- * }</pre>
- *
- * <table>
- * <caption>Settings of {@code <authpack>} and of James' keys the pack reads</caption>
- * <tr><th>key</th><th>type</th><th>default</th><th>meaning</th></tr>
- * <tr><td>{@code authpack/mode}</td><td>{@code directory} | {@code password-only}</td><td>{@code directory}</td>
- *   <td>directory: the first backend that can list users (LDAP) is James' user base, read-only;
- *   password-only: James' own users repository says who exists (a user it does not know is
- *   refused before any backend is asked), the pack checks passwords (the mode for Kopano)</td></tr>
- * <tr><td>{@code authpack/ldap}, {@code authpack/kopano}</td><td>element</td><td>—</td>
- *   <td>a backend, settings as in the {@code ldap} and {@code kopano} packages; at least one</td></tr>
- * <tr><td>{@code …/control}</td><td>{@code required} | {@code requisite} | {@code sufficient} | {@code optional}</td>
- *   <td>{@code required}</td><td>the backend's PAM control word in a chain; the same password goes to each
- *   member (pam_mapi's {@code use_first_pass} is implicit)</td></tr>
- * <tr><td>{@code …/name}</td><td>string</td><td>the element name ({@code ldap}, {@code kopano-2}…)</td>
- *   <td>the backend's name in the audit log and in verdict details</td></tr>
- * <tr><td>{@code authpack/cache}</td><td>element</td><td>none (no cache)</td><td>verdict cache around the backend(s),
- *   settings in the {@code cache} package</td></tr>
- * <tr><td>{@code authpack/throttle}</td><td>element</td><td>none (no slow-down)</td><td>failed-login slow-down around the
- *   cache, settings in the {@code throttle} package; SMTP AUTH (with {@code PackAuthHook}) and POP3 PASS (with {@code PackPop3PassHandler}) answer a failure at once and hold the connection's next command back for the delay (the Netty I/O thread is never parked); IMAP LOGIN sleeps on James' blocking-call pool, bounded by {@code maxConcurrentDelays}</td></tr>
- * <tr><td>{@code enableVirtualHosting}</td><td>boolean</td><td>{@code true}</td>
- *   <td>James' key, read in directory mode: logins are full addresses</td></tr>
- * <tr><td>{@code administratorId}, {@code administratorIds/administratorId}</td><td>string</td><td>none</td>
- *   <td>James' keys, read in directory mode: who is a James administrator</td></tr>
- * </table>
+ * An {@code <authpack>} element inside James' own {@code conf/usersrepository.xml}; its keys are
+ * listed in the {@code org.jamespack.auth.pack} package, which builds the pack from it.
+ * {@link org.jamespack.auth.james.JamesConfigFiles} finds the file where James finds it.
  *
  * <h2>The two modes side by side</h2>
  * <table>
@@ -97,7 +59,7 @@
  * (IMAP) without asking a backend, with an audit line {@code login=(malformed)} that holds nothing of the message.
  *
  * <p>James 3.8.1 tells neither the repository nor the authenticator which protocol is logging
- * in; {@link org.jamespack.auth.james.CallerProtocol} finds it on the stack (about 14 µs), and the
+ * in; {@link org.jamespack.auth.james.CallerProtocol} finds it on the stack, and the
  * client's address is taken from James' logging context, so that Kopano's per-protocol feature
  * gates and the throttle work for IMAP and POP3 too.
  *

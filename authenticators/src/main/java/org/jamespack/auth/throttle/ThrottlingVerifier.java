@@ -2,8 +2,6 @@ package org.jamespack.auth.throttle;
 
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
@@ -72,8 +70,8 @@ import net.jcip.annotations.ThreadSafe;
  * </ul>
  *
  * <p><b>Reserved before asked.</b> Both the pair's attempt and the address's slot are taken
- * atomically <em>before</em> the backend is asked (issue 12: 50 concurrent wrong guesses from one
- * address all reached the backend when the failure was only recorded afterwards). A pair may
+ * atomically <em>before</em> the backend is asked: were a failure only recorded afterwards, many
+ * concurrent wrong guesses from one address would all reach the backend. A pair may
  * have at most as many checks in flight as it has failures left before its penalty
  * ({@code penaltyAfter − failures}, at least one); further attempts of that pair wait for
  * those answers, and are then checked (the earlier ones were right) or refused (they were
@@ -112,6 +110,10 @@ import net.jcip.annotations.ThreadSafe;
  * early; an address evicted while it has checks in flight starts a fresh budget, which only
  * happens with more than {@code maxAddresses} addresses active at once).
  *
+ * <p>Input is checked once, before the throttle, at the pack's entrance ({@link InputGuard}):
+ * {@link #admit} takes its refusal, so that a refused guess pays like a wrong one without
+ * reaching the backend; {@link #verify} and {@link #judge} take attempts that passed it.
+ *
  * <p>Logs name the address, login (escaped, {@link LogSafe}), protocol and verdict; never the
  * password.
  */
@@ -134,10 +136,8 @@ public final class ThrottlingVerifier implements CredentialVerifier {
     private final Sleeper sleeper;
     /** Threads sleeping out a failure delay or waiting for a check slot. */
     private final Semaphore sleepers;
-    private final Cache<ClientPrefix, Gate> gates;
-    private final Cache<Pair, Failures> pairs;
-    /** Pairs ACCEPTED within {@code forgetAfter}: checked without waiting for their address's budget. */
-    private final Cache<Pair, Boolean> known;
+    private final Cache<ClientPrefix, AddressGate> gates;
+    private final PenaltyBook book;
     private final LongAdder failures = new LongAdder();
     private final LongAdder throttled = new LongAdder();
     private final LongAdder delayed = new LongAdder();
@@ -163,18 +163,7 @@ public final class ThrottlingVerifier implements CredentialVerifier {
             .ticker(ticker)
             .executor(Runnable::run)
             .build();
-        this.pairs = Caffeine.newBuilder()
-            .maximumSize(settings.maxAddresses())
-            .expireAfterWrite(settings.forgetAfter())
-            .ticker(ticker)
-            .executor(Runnable::run)
-            .build();
-        this.known = Caffeine.newBuilder()
-            .maximumSize(settings.maxAddresses())
-            .expireAfterWrite(settings.forgetAfter())
-            .ticker(ticker)
-            .executor(Runnable::run)
-            .build();
+        this.book = new PenaltyBook(settings, ticker);
     }
 
     /**
@@ -194,7 +183,7 @@ public final class ThrottlingVerifier implements CredentialVerifier {
      */
     @Override
     public Verdict verify(LoginAttempt attempt) {
-        return decide(attempt, false).verdict();
+        return decide(attempt, Optional.empty(), false).verdict();
     }
 
     /**
@@ -204,7 +193,19 @@ public final class ThrottlingVerifier implements CredentialVerifier {
      * that delay ends, so the penalty window is the same as with {@link #verify}.
      */
     public Judgement judge(LoginAttempt attempt) {
-        return decide(attempt, true);
+        return decide(attempt, Optional.empty(), true);
+    }
+
+    /**
+     * The pack's entrance: {@code refusal} is what its input check ({@link InputGuard}) said of
+     * the attempt. A refused attempt asks no one behind the throttle, but is answered as a
+     * failure: delayed, counted towards its pair's penalty, refused unseen inside a penalty
+     * window; it takes no check slot of its address. {@code callerDelays}: as {@link #judge}
+     * (the caller holds the connection back for the returned delay) when true, as
+     * {@link #verify} (the delay is slept out here) when false.
+     */
+    public Judgement admit(LoginAttempt attempt, Optional<Verdict> refusal, boolean callerDelays) {
+        return decide(attempt, refusal, callerDelays);
     }
 
     /**
@@ -215,32 +216,31 @@ public final class ThrottlingVerifier implements CredentialVerifier {
         sleep(owed);
     }
 
-    private Judgement decide(LoginAttempt attempt, boolean callerDelays) {
+    private Judgement decide(LoginAttempt attempt, Optional<Verdict> refused, boolean callerDelays) {
         ThrottleSettings.PerProtocol rules = settings.forProtocol(attempt.protocol());
         if (!rules.enabled()) {
-            return Judgement.undelayed(delegate.verify(attempt));
+            return Judgement.undelayed(refused.isPresent() ? refused.get() : delegate.verify(attempt));
         }
-        Optional<Verdict> refused = InputGuard.precheck(attempt);
         Optional<ClientPrefix> client = attempt.client().map(ClientPrefix::of);
         if (client.isEmpty()) {
             return answered(refused.isPresent() ? refused.get() : delegate.verify(attempt), rules, callerDelays, null);
         }
         // an over-long login shares one key per address, so refused input cannot fill the memory with pairs
-        String key = attempt.login().length() > InputGuard.MAX_LOGIN_LENGTH ? MALFORMED : attempt.login().toLowerCase(Locale.ROOT);
-        Pair pair = new Pair(client.get(), key);
-        Gate gate = gates.get(pair.client, k -> new Gate(ticker.read()));
+        String key = attempt.login().length() > InputGuard.MAX_LOGIN_LENGTH ? MALFORMED : attempt.login();
+        PenaltyBook.Pair pair = PenaltyBook.Pair.of(client.get(), key);
+        AddressGate gate = gates.get(pair.client(), k -> new AddressGate(ticker.read()));
         boolean needsCheck = refused.isEmpty();
         Reservation r = reserve(gate, pair, rules, needsCheck, !callerDelays);
         switch (r) {
             case THROTTLED:
                 throttled.increment();
-                LOG.info("login throttled: client={} login={} protocol={} failures={}", pair.client, LogSafe.of(attempt.login()),
-                    attempt.protocol(), failuresOf(pair));
+                LOG.info("login throttled: client={} login={} protocol={} failures={}", pair.client(), LogSafe.of(attempt.login()),
+                    attempt.protocol(), book.failuresOf(pair));
                 return failure(Verdict.rejected(Verdict.Reason.INVALID_CREDENTIALS, "throttled"), rules, callerDelays);
             case BUSY:
                 busy.increment();
                 // the audit line says it too; a sprayer makes many of these
-                LOG.debug("login not checked, no check slot free for its address: client={} login={} protocol={}", pair.client,
+                LOG.debug("login not checked, no check slot free for its address: client={} login={} protocol={}", pair.client(),
                     LogSafe.lazy(attempt.login()), attempt.protocol());
                 Verdict busyVerdict = Verdict.unavailable(Verdict.Reason.BUSY,
                     "throttled: too many checks from this address, try again later");
@@ -261,7 +261,7 @@ public final class ThrottlingVerifier implements CredentialVerifier {
                 checked(gate, verdict == null ? Verdict.State.UNAVAILABLE : verdict.state(), tokenTaken);
             }
             if (verdict == null) {
-                settle(gate, pair, Verdict.State.UNAVAILABLE, 0, rules);
+                settle(gate, pair, Verdict.State.UNAVAILABLE, 0);
             }
         }
         return answered(verdict, rules, callerDelays, new Slot(gate, pair));
@@ -273,7 +273,7 @@ public final class ThrottlingVerifier implements CredentialVerifier {
             case ACCEPTED:
             case UNAVAILABLE:
                 if (slot != null) {
-                    settle(slot.gate, slot.pair, verdict.state(), 0, rules);
+                    settle(slot.gate, slot.pair, verdict.state(), 0);
                 }
                 return Judgement.undelayed(verdict);
             case REJECTED:
@@ -285,7 +285,7 @@ public final class ThrottlingVerifier implements CredentialVerifier {
                         sleep(d);
                     } finally {
                         if (slot != null) {
-                            settle(slot.gate, slot.pair, verdict.state(), 0, rules);
+                            settle(slot.gate, slot.pair, verdict.state(), 0);
                         }
                     }
                     return Judgement.undelayed(verdict);
@@ -295,7 +295,7 @@ public final class ThrottlingVerifier implements CredentialVerifier {
                 }
                 // the client may speak again only when the delay ends: count the penalty from there
                 if (slot != null) {
-                    settle(slot.gate, slot.pair, verdict.state(), d.toNanos(), rules);
+                    settle(slot.gate, slot.pair, verdict.state(), d.toNanos());
                 }
                 return new Judgement(verdict, d);
             default:
@@ -324,7 +324,7 @@ public final class ThrottlingVerifier implements CredentialVerifier {
      * backend is to be asked) one check slot of the address; or says why not. Waits, first come
      * first served, when {@code mayWait} and a slot may come within {@code checkWait}.
      */
-    private Reservation reserve(Gate gate, Pair pair, ThrottleSettings.PerProtocol rules, boolean needsCheck, boolean mayWait) {
+    private Reservation reserve(AddressGate gate, PenaltyBook.Pair pair, ThrottleSettings.PerProtocol rules, boolean needsCheck, boolean mayWait) {
         ThrottleSettings.AddressBudget budget = settings.budget();
         long deadline = ticker.read() + budget.checkWait().toNanos();
         Object ticket = null;
@@ -333,20 +333,19 @@ public final class ThrottlingVerifier implements CredentialVerifier {
             try {
                 while (true) {
                     long now = ticker.read();
-                    Failures f = pairs.getIfPresent(pair);
-                    if (f != null && now - f.quietUntil(rules) < 0) {
+                    if (book.inPenalty(pair, now, rules)) {
                         return Reservation.THROTTLED;
                     }
                     if (!needsCheck) {
                         // refused by the input check: no backend call to bound, only the failure to count
-                        pairs.asMap().compute(pair, (k, old) -> Failures.orNone(old).plusPending(1));
+                        book.reserve(pair);
                         return Reservation.GO;
                     }
-                    boolean pairFree = f == null || f.pending == 0 || f.count + f.pending < rules.penaltyAfter();
-                    if (pairFree && known.getIfPresent(pair) != null) {
+                    boolean pairFree = book.mayCheck(pair, rules);
+                    if (pairFree && book.isKnown(pair)) {
                         // right lately from here: a sprayer's logins cannot be known, so the budget does not hold it back
                         gate.inFlight++;
-                        pairs.asMap().compute(pair, (k, old) -> Failures.orNone(old).plusPending(1));
+                        book.reserve(pair);
                         return Reservation.GO_KNOWN;
                     }
                     if (pairFree) {
@@ -360,7 +359,7 @@ public final class ThrottlingVerifier implements CredentialVerifier {
                         if (first && gate.inFlight < budget.checksInFlight() && gate.tokens >= 1) {
                             gate.inFlight++;
                             gate.tokens -= 1;
-                            pairs.asMap().compute(pair, (k, old) -> Failures.orNone(old).plusPending(1));
+                            book.reserve(pair);
                             return Reservation.GO;
                         }
                     } else if (ticket != null) {
@@ -403,7 +402,7 @@ public final class ThrottlingVerifier implements CredentialVerifier {
     }
 
     /** The backend answered: the address's slot is free again, and its token (if it took one) given back unless the check failed. */
-    private void checked(Gate gate, Verdict.State state, boolean tokenTaken) {
+    private void checked(AddressGate gate, Verdict.State state, boolean tokenTaken) {
         synchronized (gate) {
             gate.inFlight = Math.max(0, gate.inFlight - 1);
             if (tokenTaken && (state == Verdict.State.ACCEPTED || state == Verdict.State.UNAVAILABLE)) {
@@ -414,27 +413,9 @@ public final class ThrottlingVerifier implements CredentialVerifier {
     }
 
     /** The pair's attempt is answered: counted as a failure answered {@code answeredInNanos} from now, or its count reset. */
-    private void settle(Gate gate, Pair pair, Verdict.State state, long answeredInNanos, ThrottleSettings.PerProtocol rules) {
+    private void settle(AddressGate gate, PenaltyBook.Pair pair, Verdict.State state, long answeredInNanos) {
         synchronized (gate) {
-            long answeredAt = ticker.read() + answeredInNanos;
-            pairs.asMap().compute(pair, (k, old) -> {
-                Failures f = Failures.orNone(old).plusPending(-1);
-                switch (state) {
-                    case ACCEPTED:
-                        // a right password for this login: its earlier failures were typos, not guessing
-                        f = f.reset();
-                        known.put(pair, Boolean.TRUE);
-                        break;
-                    case REJECTED:
-                    case DISABLED:
-                        f = f.failedAt(answeredAt);
-                        known.invalidate(pair);
-                        break;
-                    default:
-                        break;
-                }
-                return f.isEmpty() ? null : f;
-            });
+            book.settle(pair, state, ticker.read() + answeredInNanos);
             gate.notifyAll();
         }
     }
@@ -457,28 +438,23 @@ public final class ThrottlingVerifier implements CredentialVerifier {
         }
     }
 
-    private int failuresOf(Pair pair) {
-        @Nullable Failures f = pairs.getIfPresent(pair);
-        return f == null ? 0 : f.count;
-    }
-
     /**
      * The failures counted for {@code login} (ignoring case) from {@code client}'s prefix (0 when
      * none or forgotten); for tests and admin routes.
      */
     public int failuresOf(InetAddress client, String login) {
-        return failuresOf(new Pair(ClientPrefix.of(client), login.toLowerCase(Locale.ROOT)));
+        return book.failuresOf(PenaltyBook.Pair.of(ClientPrefix.of(client), login));
     }
 
     /** Forgets every failure (an operator lifting all penalties); budgets in use and known logins are kept. */
     public void forgiveAll() {
-        pairs.invalidateAll();
+        book.forgiveAll();
     }
 
     /** The counters since this throttle was built. */
     public ThrottleStats stats() {
         return new ThrottleStats(failures.sum(), throttled.sum(), delayed.sum(), delaysSkipped.sum(), gates.estimatedSize(),
-            pairs.estimatedSize(), waited.sum(), busy.sum());
+            book.pairCount(), waited.sum(), busy.sum());
     }
 
     public ThrottleSettings settings() {
@@ -493,14 +469,13 @@ public final class ThrottlingVerifier implements CredentialVerifier {
     /** The user's credentials changed: its logins are no longer known (they must be right again first). */
     @Override
     public void forget(String user) {
-        String folded = user.toLowerCase(Locale.ROOT);
-        known.asMap().keySet().removeIf(p -> p.login.equals(folded));
+        book.forgetKnown(user);
         delegate.forget(user);
     }
 
     @Override
     public void forgetAll() {
-        known.invalidateAll();
+        book.forgetAllKnown();
         delegate.forgetAll();
     }
 
@@ -509,78 +484,7 @@ public final class ThrottlingVerifier implements CredentialVerifier {
         delegate.close();
     }
 
-    /** A client prefix and a login folded to lower case: what the penalty keys on. */
-    private record Pair(ClientPrefix client, String login) {
-    }
-
     /** A checked attempt's address and pair, to settle when it is answered. */
-    private record Slot(Gate gate, Pair pair) {
-    }
-
-    /**
-     * A pair's failure count, when the last one was answered (ticker nanoseconds), and how many
-     * of its attempts are reserved but not yet answered.
-     */
-    private record Failures(int count, long lastAnsweredAt, int pending) {
-        private static final Failures NONE = new Failures(0, 0, 0);
-
-        static Failures orNone(@Nullable Failures f) {
-            return f == null ? NONE : f;
-        }
-
-        /** The end of the pair's quiet time (ticker nanoseconds); in the past when none. */
-        long quietUntil(ThrottleSettings.PerProtocol rules) {
-            return count == 0 ? Long.MIN_VALUE / 2 : lastAnsweredAt + rules.penaltyFor(count).toNanos();
-        }
-
-        Failures plusPending(int n) {
-            return new Failures(count, lastAnsweredAt, Math.max(0, pending + n));
-        }
-
-        Failures failedAt(long answeredAt) {
-            return new Failures(count == Integer.MAX_VALUE ? count : count + 1, answeredAt, pending);
-        }
-
-        Failures reset() {
-            return new Failures(0, 0, pending);
-        }
-
-        boolean isEmpty() {
-            return count == 0 && pending == 0;
-        }
-    }
-
-    /**
-     * One address's check budget: checks in flight, the token bucket, and the queue of waiting
-     * attempts (first come first served). Guarded by its own monitor.
-     */
-    private static final class Gate {
-        private final ArrayDeque<Object> queue = new ArrayDeque<>();
-        private int inFlight;
-        private double tokens = Double.NaN;
-        private long refilledAt;
-
-        Gate(long now) {
-            this.refilledAt = now;
-        }
-
-        void refill(long now, ThrottleSettings.AddressBudget b) {
-            if (Double.isNaN(tokens)) {
-                tokens = b.checkBurst();
-            }
-            long elapsed = now - refilledAt;
-            if (elapsed > 0) {
-                tokens = Math.min(b.checkBurst(), tokens + elapsed * (b.checksPerSecond() / 1e9));
-                refilledAt = now;
-            }
-        }
-
-        void refund(ThrottleSettings.AddressBudget b) {
-            tokens = Math.min(b.checkBurst(), (Double.isNaN(tokens) ? b.checkBurst() : tokens) + 1);
-        }
-
-        long nanosToNextToken(ThrottleSettings.AddressBudget b) {
-            return (long) Math.ceil((1 - tokens) * 1e9 / b.checksPerSecond());
-        }
+    private record Slot(AddressGate gate, PenaltyBook.Pair pair) {
     }
 }

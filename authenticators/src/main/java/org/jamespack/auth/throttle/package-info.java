@@ -9,7 +9,7 @@
  *
  * <p><b>Why the penalty keys on (address, login), and the budget on the address.</b> Many users
  * share one address behind a NAT, a carrier NAT or a webmail front end. A penalty on the whole
- * address (this pack until issue 12) refused every user behind it without a check while one of
+ * address would refuse every user behind it without a check while one of
  * them, or a guesser among them, kept failing, and their clients took the REJECTED for a wrong
  * password. Refusing without a check is therefore keyed on the pair: a guesser at bob is refused
  * whatever bob's password (so it learns nothing), and alice's right password from the same
@@ -35,7 +35,7 @@
  * mailbox as already authenticated, so the mailbox path neither asks the backend nor sleeps a
  * second time. The mailbox {@code Authenticator} cannot reach the connection in James 3.8.1 and
  * sleeps on the calling thread ({@link org.jamespack.auth.throttle.ThrottlingVerifier#verify}),
- * measured as: IMAP LOGIN on James' {@code blocking-call-wrapper-*} pool (off the I/O threads,
+ * which in James 3.8.1 is: IMAP LOGIN on James' {@code blocking-call-wrapper-*} pool (off the I/O threads,
  * so only that login waits); JMAP and WebAdmin basic logins on their request threads; and POP3
  * PASS on the POP3 server's Netty I/O threads ({@code pop3server-io-*}) only where
  * {@code pop3server.xml} lacks the pack's handler (or James runs with its stock launcher),

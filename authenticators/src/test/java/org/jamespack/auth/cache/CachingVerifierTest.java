@@ -352,15 +352,6 @@ class CachingVerifierTest {
     }
 
     @Test
-    void verifyShouldNotReachTheBackendWhenThePasswordIsEmpty() {
-        Verdict v = cache.verify(login("alice", ""));
-
-        assertThat(v.reason()).isEqualTo(Reason.MALFORMED_INPUT);
-        assertThat(directory.userBinds()).isZero();
-        assertThat(cache.stats()).isEqualTo(new CacheStats(0, 0, 0, 0));
-    }
-
-    @Test
     void verifyShouldNeverCacheDisabledOrUnavailableWhenTheBackendSaysSo() {
         Scripted script = new Scripted(
             a -> Verdict.disabled(Reason.ACCOUNT_LOCKED, "ppolicy"),

@@ -239,17 +239,6 @@ class VerifierChainTest {
     }
 
     @Test
-    void verifyShouldRejectAnEmptyPasswordBeforeAskingAnyMember() {
-        Fixed a = v("a", OK);
-
-        Verdict r = VerifierChain.of(List.of(new Member(a, Control.SUFFICIENT)))
-            .verify(LoginAttempt.of("alice", Secret.of(""), Protocol.IMAP));
-
-        assertThat(r.reason()).isEqualTo(Reason.MALFORMED_INPUT);
-        assertThat(a.calls).hasValue(0);
-    }
-
-    @Test
     void closeShouldCloseEveryMember() {
         Fixed a = v("a", OK);
         Fixed b = v("b", OK);

@@ -11,6 +11,9 @@ import org.jamespack.auth.Protocol;
 import org.jamespack.foundation.Secret;
 import org.jamespack.auth.Verdict;
 import org.junit.jupiter.api.Test;
+import org.jamespack.auth.pack.AuthPack;
+import org.jamespack.auth.pack.BackendFactories;
+import org.jamespack.auth.pack.FixedVerifier;
 
 class AuthPackMetricsTest {
 

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.jamespack.auth.CredentialVerifier;
+import org.jamespack.auth.InputGuard;
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Protocol;
 import org.jamespack.foundation.Secret;
@@ -294,10 +295,11 @@ class ThrottlingVerifierTest {
     }
 
     @Test
-    void verifyShouldCountMalformedInputAsAFailureWithoutAskingTheBackend() {
+    void admitShouldCountRefusedInputAsAFailureWithoutAskingTheBackend() {
         ThrottlingVerifier t = throttle(ThrottleSettings.defaults());
+        LoginAttempt malformed = attempt("", ATTACKER);
 
-        Verdict v = t.verify(attempt("", ATTACKER));
+        Verdict v = t.admit(malformed, InputGuard.precheck(malformed), false).verdict();
 
         assertThat(v.reason()).isEqualTo(Reason.MALFORMED_INPUT);
         assertThat(directory.userBinds()).isZero();

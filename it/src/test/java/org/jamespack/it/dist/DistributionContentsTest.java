@@ -58,7 +58,7 @@ class DistributionContentsTest {
             .anyMatch(j -> j.startsWith("jamespack-authenticators-"))
             .anyMatch(j -> j.startsWith("jamespack-mailets-"));
         for (String tree : List.of("ldap-rebind", "ldap-compare", "kopano", "kopano-then-ldap", "relay-m365", "relay-gmail",
-            "relay-exim-smarthosts")) {
+            "relay-exim-smarthosts", "relay-postfix-sasl-xoauth2")) {
             assertThat(dist.entries()).contains("conf-samples/" + tree + "/usersrepository.xml",
                 "conf-samples/" + tree + "/smtpserver.xml", "conf-samples/" + tree + "/mailetcontainer.xml");
         }
@@ -66,9 +66,12 @@ class DistributionContentsTest {
 
     @Test
     void archiveShouldHoldTheTokenToolWhenTheMailetsModuleHasIt() {
-        // bin/lib holds only what the tool needs outside James, never what lib/ already has
+        // bin/lib holds only what the tool needs outside James, never what lib/ already has; its SLF4J binding
+        // is there and nowhere else (lib/ goes to James' extensions-jars, where logback is the binding)
         assertThat(dist.entries().stream().filter(n -> n.startsWith("bin/lib/") && n.endsWith(".jar")))
-            .allMatch(n -> n.matches("bin/lib/(slf4j-api|bcprov-jdk18on|bcpkix-jdk18on|bcutil-jdk18on)-[\\d.]+\\.jar"));
+            .allMatch(n -> n.matches("bin/lib/(slf4j-api|slf4j-simple|bcprov-jdk18on|bcpkix-jdk18on|bcutil-jdk18on)-[\\d.]+\\.jar"))
+            .anyMatch(n -> n.startsWith("bin/lib/slf4j-simple-"));
+        assertThat(dist.libJars()).noneMatch(j -> j.startsWith("slf4j-"));
         // the launcher script comes with the token tool (branch cli); the archive takes it from the mailets module
         Path script = Path.of(System.getProperty("jamespack.confSamples", "../conf-samples")).resolve("../mailets/src/main/scripts/token");
         if (Files.isRegularFile(script)) {
@@ -96,6 +99,40 @@ class DistributionContentsTest {
         assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         assertThat(out).doesNotContain("NoClassDefFoundError", "ClassNotFoundException");
         assertThat(p.exitValue()).as(out).isEqualTo(3);
+    }
+
+    @Test
+    void tokenToolFromTheUnpackedArchiveShouldPrintOnlyItsOwnOutput(@TempDir Path dir) throws Exception {
+        // a refresh against a closed port: the tool says so in one line of its own; slf4j-api's "no binder"
+        // notice and the pack's own WARN line about the same failure are not its output
+        Path file = dir.resolve("relay@example.org");
+        Files.writeString(file, "{\"client_id\":\"c\",\"token_endpoint\":\"http://127.0.0.1:" + TestPorts.closedPort()
+            + "/token\",\"refresh_token\":\"r\",\"expiry\":\"0\"}");
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        String[] quiet = runToken(dir, "", "refresh", file.toString());
+        assertThat(quiet[0]).as("exit code").isEqualTo("3");
+        assertThat(quiet[2]).doesNotContain("SLF4J").doesNotContain("WARN").doesNotContain("INFO");
+        assertThat(quiet[2].lines()).as(quiet[2]).singleElement().asString().startsWith("refresh of " + file + " failed: ");
+
+        // the binding is live, and an operator can raise the pack's loggers: its warning then reaches stderr
+        String[] raised = runToken(dir, "-Dorg.slf4j.simpleLogger.log.org.jamespack=warn", "refresh", file.toString());
+        assertThat(raised[2]).doesNotContain("SLF4J").contains("WARN org.jamespack.relay.token.RefreshingTokenSource");
+    }
+
+    /** Runs bin/token of the unpacked archive without James; exit code, stdout, stderr. */
+    private static String[] runToken(Path dir, String javaOpts, String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(unpacked.resolve("bin/token").toString());
+        command.addAll(List.of(args));
+        Path out = dir.resolve("stdout");
+        Path err = dir.resolve("stderr");
+        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().remove("TOKEN_CLASSPATH");
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().put("JAVA_OPTS", javaOpts);
+        Process p = pb.start();
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return new String[] {String.valueOf(p.exitValue()), Files.readString(out), Files.readString(err)};
     }
 
     @Test

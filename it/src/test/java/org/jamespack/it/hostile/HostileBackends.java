@@ -3,7 +3,7 @@ package org.jamespack.it.hostile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-import org.jamespack.auth.james.BackendFactories;
+import org.jamespack.auth.pack.BackendFactories;
 import org.jamespack.auth.kopano.standin.KopanoStandIn;
 import org.jamespack.auth.ldap.InMemoryLdap;
 

@@ -2,7 +2,7 @@ package org.jamespack.it.hostile;
 
 import java.util.regex.Pattern;
 
-import org.jamespack.auth.james.BackendFactories;
+import org.jamespack.auth.pack.BackendFactories;
 import org.jamespack.auth.kopano.standin.KopanoStandIn;
 import org.jamespack.auth.ldap.InMemoryLdap;
 

@@ -25,7 +25,7 @@ import org.jamespack.auth.CredentialVerifier;
 import org.jamespack.auth.InputGuard;
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Verdict;
-import org.jamespack.auth.james.BackendFactories;
+import org.jamespack.auth.pack.BackendFactories;
 import org.jamespack.auth.james.AuthPackModule;
 import org.jamespack.it.clients.SmtpClient;
 import org.jamespack.it.james.PackJamesExtension;

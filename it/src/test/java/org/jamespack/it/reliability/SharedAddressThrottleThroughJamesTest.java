@@ -22,7 +22,7 @@ import org.jamespack.auth.CredentialVerifier;
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.UserDirectory;
 import org.jamespack.auth.Verdict;
-import org.jamespack.auth.james.BackendFactories;
+import org.jamespack.auth.pack.BackendFactories;
 import org.jamespack.auth.ldap.InMemoryLdap;
 import org.jamespack.auth.ldap.LdapVerifier;
 import org.jamespack.it.clients.ImapClient;

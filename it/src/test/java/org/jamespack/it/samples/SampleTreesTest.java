@@ -119,7 +119,7 @@ class SampleTreesTest {
     void everyTreeShouldBeStartedByThisTest() {
         // a new tree without a test here would rot unseen
         assertThat(SampleTree.names()).containsExactlyInAnyOrder("kopano", "kopano-then-ldap", "ldap-compare",
-            "ldap-rebind", "relay-exim-smarthosts", "relay-gmail", "relay-m365");
+            "ldap-rebind", "relay-exim-smarthosts", "relay-gmail", "relay-m365", "relay-postfix-sasl-xoauth2");
     }
 
     @Test
@@ -155,7 +155,7 @@ class SampleTreesTest {
         SampleTree tree = new SampleTree(shared.resolve("keystore"), "kopano", dir).backend(SAMPLE_KOPANO, kopano.url().toString()).install();
         tree.write("extensions.properties", "# the operator forgot guice.extension.module\n");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Running.stock(tree).close())
-            .hasStackTraceContaining("org.jamespack.auth.james.AuthPack");
+            .hasStackTraceContaining("org.jamespack.auth.pack.AuthPack");
     }
 
     @Test
@@ -206,6 +206,22 @@ class SampleTreesTest {
             + "  \"expiry\" : \"" + Instant.now().plus(Duration.ofHours(1)).getEpochSecond() + "\"\n}\n");
         try (Running james = Running.stock(tree)) {
             relayOne(tree, james, "carol@example.org", "relay@example.org");
+        }
+    }
+
+    @Test
+    void relayPostfixTreeShouldRelayWithTheTokenFileItsPasswordMapNames() throws Exception {
+        // the smarthost as Postfix writes a next hop: [host]:port
+        SampleTree tree = new SampleTree(shared.resolve("keystore"), "relay-postfix-sasl-xoauth2", dir)
+            .backend("[smtp.office365.com]:587", "[localhost]:" + front.port())
+            .backend("https://login.microsoftonline.com/TENANT/oauth2/v2.0/token", oauth.tokenEndpointUrl(ISSUER).toString())
+            .install();
+        trustTestCa(tree);
+        tree.write("sasl-xoauth2/relay@example.org", "{\n  \"access_token\" : \"" + clientCredentialsToken() + "\",\n"
+            + "  \"refresh_token\" : \"not-needed-while-the-access-token-lives\",\n"
+            + "  \"expiry\" : \"" + Instant.now().plus(Duration.ofHours(1)).getEpochSecond() + "\"\n}\n");
+        try (Running james = Running.stock(tree)) {
+            relayOne(tree, james, "dave@example.org", "relay@example.org");
         }
     }
 

@@ -3,7 +3,11 @@
  * {@link org.jamespack.relay.route.SmartHostsParser} reads exim's smart-hosts format (seed 002,
  * {@code lsearch} semantics), {@link org.jamespack.relay.route.RouteTable} looks senders up
  * (address &gt; domain &gt; closest {@code *.domain} &gt; {@code *}, case-insensitive, exact on the
- * domain), {@link org.jamespack.relay.route.RouteSource} keeps the table current (mtime poll).
+ * domain), {@link org.jamespack.relay.route.RouteSource} keeps the table current (mtime poll of every
+ * {@link org.jamespack.relay.route.RouteFiles} set). {@link org.jamespack.relay.route.PostfixRoutes} makes the same
+ * routes from Postfix's {@code sender_dependent_relayhost_maps} and {@code smtp_sasl_password_maps} source files
+ * ({@link org.jamespack.relay.route.PostfixMapFile}: postmap's text format) with Postfix's lookup order; its mailet
+ * settings ({@code postfix*}) are in the relay package's table.
  *
  * <table>
  * <caption>Route settings (one line per key: {@code key: name=value …})</caption>

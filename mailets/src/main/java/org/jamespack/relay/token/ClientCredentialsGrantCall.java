@@ -112,10 +112,11 @@ public final class ClientCredentialsGrantCall implements TokenGrant {
             .type(JOSEObjectType.JWT)
             .x509CertThumbprint(Base64URL.encode(sha1))
             .build();
-        Date now = Date.from(clock.instant());
+        // nbf and iat a minute back: a clock a little ahead of Entra ID's must not present an assertion from the future
+        Date issued = Date.from(clock.instant().minus(JwtBearerGrantCall.BACKDATE));
         Date exp = Date.from(clock.instant().plus(ASSERTION_LIFETIME));
         JWTAuthenticationClaimsSet claims = new JWTAuthenticationClaimsSet(new ClientID(clientId),
-            List.of(new Audience(endpoint.tokenEndpoint().toString())), exp, now, now, new JWTID());
+            List.of(new Audience(endpoint.tokenEndpoint().toString())), exp, issued, issued, new JWTID());
         SignedJWT jwt = new SignedJWT(header, claims.toJWTClaimsSet());
         jwt.sign(new RSASSASigner(key.orElseThrow()));
         return new PrivateKeyJWT(jwt);

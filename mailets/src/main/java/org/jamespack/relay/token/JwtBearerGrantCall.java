@@ -26,9 +26,11 @@ import net.jcip.annotations.Immutable;
  * The JWT-bearer grant (RFC 7523 §2.1) of a Google Workspace service account with domain-wide
  * delegation: the assertion has {@code iss} = the service account's e-mail, {@code sub} = the
  * mailbox to act for, {@code aud} = the token URL, {@code scope} = the requested scopes (Google
- * reads the scope from the assertion), {@code iat} now and {@code exp} at most one hour later
- * (Google refuses longer), signed RS256 with the service account's key, {@code kid} its key id.
- * No client authentication is sent. Immutable and thread-safe.
+ * reads the scope from the assertion), {@code iat} and {@code nbf} a minute ago and {@code exp}
+ * at most one hour after {@code iat} (Google refuses longer), signed RS256 with the service
+ * account's key, {@code kid} its key id. The minute back absorbs a server clock a little ahead
+ * of Google's, which would otherwise see an assertion issued in the future. No client
+ * authentication is sent. Immutable and thread-safe.
  */
 @Immutable
 public final class JwtBearerGrantCall implements TokenGrant {
@@ -36,6 +38,8 @@ public final class JwtBearerGrantCall implements TokenGrant {
     /** The only scope Google documents for SMTP. */
     public static final String GOOGLE_MAIL_SCOPE = "https://mail.google.com/";
     public static final Duration MAX_ASSERTION_LIFETIME = Duration.ofHours(1);
+    /** How far {@code iat} and {@code nbf} are set back, for clocks a little ahead of the endpoint's. */
+    public static final Duration BACKDATE = Duration.ofMinutes(1);
 
     private final EndpointSettings endpoint;
     private final String issuer;
@@ -90,12 +94,14 @@ public final class JwtBearerGrantCall implements TokenGrant {
     SignedJWT assertion() throws JOSEException {
         JWSHeader.Builder header = new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT);
         keyId.ifPresent(header::keyID);
+        java.time.Instant issued = clock.instant().minus(BACKDATE);
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
             .issuer(issuer)
             .subject(subject)
             .audience(endpoint.tokenEndpoint().toString())
-            .issueTime(Date.from(clock.instant()))
-            .expirationTime(Date.from(clock.instant().plus(lifetime)))
+            .issueTime(Date.from(issued))
+            .notBeforeTime(Date.from(issued))
+            .expirationTime(Date.from(issued.plus(lifetime)))
             .jwtID(UUID.randomUUID().toString());
         scope.ifPresent(s -> claims.claim("scope", s));
         SignedJWT jwt = new SignedJWT(header.build(), claims.build());

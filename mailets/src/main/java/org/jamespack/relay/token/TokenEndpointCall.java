@@ -38,6 +38,12 @@ import net.jcip.annotations.Immutable;
  * help: an operator must act); {@code temporarily_unavailable}, {@code server_error},
  * {@code slow_down}, HTTP 5xx, 408, 429, I/O errors and unreadable replies are TRANSIENT. An
  * unknown error code is judged by its HTTP status: 400, 401, 403 broken, else transient.
+ *
+ * <p>One exception to "invalid_grant is broken": a JWT assertion refused for its times (Google:
+ * "Invalid JWT … in a reasonable timeframe. Check your iat and exp values"; Entra ID:
+ * AADSTS700024 "Client assertion is not within its valid time range") says this server's clock
+ * is off, not that the credential is wrong. It is TRANSIENT, tried again on the next attempt
+ * with a fresh assertion, and the detail tells the operator to check the clock (NTP).
  */
 @Immutable
 public final class TokenEndpointCall {
@@ -179,6 +185,10 @@ public final class TokenEndpointCall {
         String detail = where + ": " + (code.isEmpty() ? "(no error code)" : code)
             + (description.isEmpty() ? "" : " (" + description + ")");
         TokenOutcome.Kind kind;
+        if (isClockSkew(description)) {
+            return new GrantResult.Failed(TokenOutcome.Kind.TRANSIENT, detail
+                + "; the assertion's times were refused: check this server's clock (NTP), it is tried again");
+        }
         if (status >= 500 || status == 429 || status == 408 || TRANSIENT.contains(code)) {
             kind = TokenOutcome.Kind.TRANSIENT;
         } else if (BROKEN.contains(code)) {
@@ -189,6 +199,13 @@ public final class TokenEndpointCall {
             kind = TokenOutcome.Kind.TRANSIENT;
         }
         return new GrantResult.Failed(kind, detail);
+    }
+
+    /** Whether an error description says the JWT assertion's iat/nbf/exp were out of the accepted range. */
+    static boolean isClockSkew(String description) {
+        String d = description.toLowerCase(Locale.ROOT);
+        return d.contains("aadsts700024") || d.contains("not within its valid time range")
+            || d.contains("reasonable timeframe") || d.contains("check your iat and exp");
     }
 
     private static int millis(Duration d) {

@@ -63,6 +63,36 @@ class RouteSourceTest {
         assertThat(source.current().lookup("x@a.org").orElseThrow().host()).isEqualTo("inline.example");
     }
 
+    @Test
+    void currentShouldReloadPostfixMapsWhenEitherChangesAndLetTheEximFileWin() throws Exception {
+        Path exim = dir.resolve("exim-smart-hosts");
+        Files.writeString(exim, "exim.example: host=from-exim.example\n");
+        Path relay = dir.resolve("sender_relay");
+        Files.writeString(relay, "@example.org [smtp.office365.com]:587\n@exim.example [from-postfix.example]:587\n");
+        Path passwd = dir.resolve("sasl_passwd");
+        Files.writeString(passwd, "@example.org relay@example.org:/etc/tokens/relay@example.org\n");
+        PostfixRoutes postfix = new PostfixRoutes(Optional.of(relay), Optional.of(passwd), Optional.empty(), "postfixRelayhost", true,
+            Mechanism.XOAUTH2, Optional.empty());
+        MutableClock clock = new MutableClock();
+        RouteSource source = new RouteSource(List.of(), List.of(RouteFiles.eximSmartHosts(exim), postfix), Duration.ofSeconds(5), clock);
+
+        assertThat(source.current().lookup("a@example.org").orElseThrow().user()).contains("relay@example.org");
+        assertThat(source.current().lookup("a@exim.example").orElseThrow().host()).as("the earlier set wins").isEqualTo("from-exim.example");
+
+        // only the password map changes: the route follows
+        Files.writeString(passwd, "@example.org other@example.org:/etc/tokens/other@example.org\nbroken-line\n");
+        Files.setLastModifiedTime(passwd, FileTime.from(Instant.now().plusSeconds(10)));
+        clock.advance(Duration.ofSeconds(6));
+        assertThat(source.current().lookup("a@example.org").orElseThrow().user()).contains("other@example.org");
+        assertThat(source.problems()).extracting(RouteProblem::toString).containsExactly(passwd + ":2: route 'broken-line': no value: "
+            + "the format is 'key value' (postmap's \"expected format\")");
+
+        // the relayhost map disappears: the last good Postfix routes stay
+        Files.delete(relay);
+        clock.advance(Duration.ofSeconds(6));
+        assertThat(source.current().lookup("a@example.org")).isPresent();
+    }
+
     static final class MutableClock extends Clock {
         private Instant now = Instant.parse("2026-11-23T12:00:00Z");
 

@@ -1,4 +1,4 @@
-package org.jamespack.auth.james;
+package org.jamespack.auth.pack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,7 +13,7 @@ class SettingsTableTest {
 
     @Test
     void packageInfoShouldDocumentEveryKeyWhenReaderKnowsIt() throws Exception {
-        String table = Files.readString(Path.of("src/main/java/org/jamespack/auth/james/package-info.java"));
+        String table = Files.readString(Path.of("src/main/java/org/jamespack/auth/pack/package-info.java"));
         List<String> keys = List.of("authpack/" + AuthPack.MODE, "…/" + AuthPack.CONTROL, "…/" + AuthPack.NAME,
             AuthPack.ENABLE_VIRTUAL_HOSTING, AuthPack.ADMINISTRATOR_ID, AuthPack.ADMINISTRATOR_IDS + "/" + AuthPack.ADMINISTRATOR_ID,
             "authpack/ldap", "authpack/kopano");

@@ -1,4 +1,4 @@
-package org.jamespack.auth.james;
+package org.jamespack.auth.pack;
 
 import java.util.List;
 import java.util.Optional;
@@ -11,9 +11,10 @@ import org.jamespack.auth.Verdict;
 import org.jamespack.foundation.config.ConfigNode;
 
 /** A test backend that answers what it was told and records each attempt. Thread-safe. */
-final class FixedVerifier implements CredentialVerifier, UserDirectory {
+public final class FixedVerifier implements CredentialVerifier, UserDirectory {
 
     final List<LoginAttempt> seen = new CopyOnWriteArrayList<>();
+    final List<String> forgotten = new CopyOnWriteArrayList<>();
     volatile Verdict answer = Verdict.accepted();
     volatile boolean closed;
     final String who;
@@ -22,7 +23,7 @@ final class FixedVerifier implements CredentialVerifier, UserDirectory {
         this.who = who;
     }
 
-    static FixedVerifier fromConfig(ConfigNode node) {
+    public static FixedVerifier fromConfig(ConfigNode node) {
         return new FixedVerifier(node.string("who", "fixed"));
     }
 
@@ -35,6 +36,11 @@ final class FixedVerifier implements CredentialVerifier, UserDirectory {
     @Override
     public String name() {
         return "fixed";
+    }
+
+    @Override
+    public void forget(String user) {
+        forgotten.add(user);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package org.jamespack.auth.james;
+package org.jamespack.auth.pack;
 
 import java.util.Map;
 

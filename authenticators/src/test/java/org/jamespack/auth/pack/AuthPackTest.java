@@ -1,10 +1,12 @@
-package org.jamespack.auth.james;
+package org.jamespack.auth.pack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 
 import org.jamespack.auth.CredentialVerifier;
@@ -12,6 +14,9 @@ import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Protocol;
 import org.jamespack.foundation.Secret;
 import org.jamespack.auth.Verdict;
+import org.jamespack.auth.cache.CacheStats;
+import org.jamespack.auth.throttle.Judgement;
+import org.jamespack.auth.throttle.ThrottlingVerifier;
 import org.jamespack.foundation.config.ConfigException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -217,6 +222,56 @@ class AuthPackTest {
         assertThat(line).doesNotContain("\r", "\n", "\u001b", "\0")
             .startsWith("login=bob\\x0d\\x0a2026-01-01 INFO org.jamespack.auth.audit - login=admin verdict=ACCEPTED\\x1b[2J\\x00 ")
             .contains("verdict=REJECTED");
+    }
+
+    @Test
+    void verifyShouldRefuseAnEmptyPasswordBeforeTheCacheAndEveryMemberWhenChained() {
+        FixedVerifier a = new FixedVerifier("a");
+        FixedVerifier b = new FixedVerifier("b");
+        AuthPack pack = AuthPack.load(new ByteArrayInputStream(("<usersrepository><authpack mode=\"password-only\">"
+                + "<a control=\"sufficient\"/><b/><cache/></authpack></usersrepository>").getBytes(StandardCharsets.UTF_8)), "f",
+            BackendFactories.standard().withBackend("a", n -> a).withBackend("b", n -> b));
+
+        Verdict v = pack.verify(LoginAttempt.of("alice", Secret.of(""), Protocol.IMAP));
+
+        assertThat(v.reason()).isEqualTo(Verdict.Reason.MALFORMED_INPUT);
+        assertThat(a.seen).isEmpty();
+        assertThat(b.seen).isEmpty();
+        assertThat(pack.cache().orElseThrow().stats()).isEqualTo(new CacheStats(0, 0, 0, 0));
+        assertThat(audit.list).hasSize(1);
+        pack.close();
+    }
+
+    @Test
+    void judgeShouldLetTheThrottleCountAndDelayRefusedInputWithoutAskingTheBackend() throws Exception {
+        FixedVerifier backend = new FixedVerifier("x");
+        AuthPack pack = AuthPack.load(new ByteArrayInputStream(
+                "<usersrepository><authpack><t/><cache/><throttle failureDelay=\"1s\"/></authpack></usersrepository>"
+                    .getBytes(StandardCharsets.UTF_8)), "f",
+            BackendFactories.standard().withBackend("t", n -> backend));
+        InetAddress attacker = InetAddress.getByName("192.0.2.9");
+
+        Judgement j = pack.judge(LoginAttempt.of("alice", Secret.of("pw\0x"), Protocol.SMTP).withClient(attacker));
+
+        assertThat(j.verdict().reason()).isEqualTo(Verdict.Reason.MALFORMED_INPUT);
+        assertThat(j.delay()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(backend.seen).isEmpty();
+        assertThat(((ThrottlingVerifier) pack.verifier()).failuresOf(attacker, "alice")).isEqualTo(1);
+        pack.close();
+    }
+
+    @Test
+    void cacheInvalidationShouldReachTheBackendWhenItIsTheOnlyOne() {
+        FixedVerifier backend = new FixedVerifier("alice");
+        AuthPack pack = AuthPack.load(new ByteArrayInputStream(
+                "<usersrepository><authpack><t/><cache/></authpack></usersrepository>".getBytes(StandardCharsets.UTF_8)), "f",
+            BackendFactories.standard().withBackend("t", n -> backend));
+
+        pack.cache().orElseThrow().invalidate("ALICE");
+
+        // what the backend remembers of the user (an LDAP login-to-DN mapping) goes with the cached verdicts
+        assertThat(backend.forgotten).contains("ALICE");
+        pack.close();
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.jamespack.auth.james;
+package org.jamespack.auth.pack;
 
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -8,34 +8,45 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.jamespack.auth.CredentialVerifier;
+import org.jamespack.auth.InputGuard;
 import org.jamespack.auth.LogSafe;
 import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.UserDirectory;
 import org.jamespack.auth.Verdict;
 import org.jamespack.auth.VerdictMeter;
 import org.jamespack.auth.cache.CachingVerifier;
+import org.jamespack.auth.throttle.Judgement;
+import org.jamespack.auth.throttle.ThrottlingVerifier;
 import org.jamespack.foundation.config.ConfigException;
 import org.jamespack.foundation.config.ConfigNode;
 import org.jamespack.foundation.config.ConfigProblems;
-import org.jamespack.auth.throttle.Judgement;
-import org.jamespack.auth.throttle.ThrottlingVerifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import net.jcip.annotations.ThreadSafe;
 
 /**
- * The pack as configured by the {@code <authpack>} element of James' {@code usersrepository.xml}:
- * the mode, the verifier (one backend, or a chain, wrapped by the cache and the throttle), the
- * directory that lists users in directory mode, and the audit log every James adapter writes to.
+ * The pack as configured by the {@code <authpack>} element of James' {@code usersrepository.xml},
+ * and the entrance of every login: the mode, the verifier (one backend, or a chain, wrapped by
+ * the cache and the throttle), the directory that lists users in directory mode, the audit log
+ * every protocol adapter writes to, and the connections held back for a failure delay
+ * ({@link ConnectionPauses}).
  *
- * <p>Thread-safe: immutable after {@link #fromUsersRepository}; the verifiers it holds are
- * thread-safe by contract. It has no public constructor on purpose: Guice must never build one
- * just in time (the SMTP hook's optional injection relies on it).
+ * <p>One login walks: the adapter, then {@link #verify} or {@link #judge} here, which check the
+ * input once ({@link InputGuard}: what it refuses reaches neither the cache nor a backend, but
+ * the throttle still counts and delays it as a failure), then the throttle, the cache, the
+ * chain and the backend, never back.
+ *
+ * <p>Thread-safe: immutable after {@link #fromUsersRepository} but for the meter, set once
+ * James' metrics exist; the verifiers it holds are thread-safe by contract. It has no public
+ * constructor on purpose: Guice must never build one just in time (the protocol handlers
+ * require the one bound by the pack's module).
  */
 @ThreadSafe
 public final class AuthPack implements AutoCloseable {
@@ -66,11 +77,12 @@ public final class AuthPack implements AutoCloseable {
     private final String origin;
     private final Optional<CachingVerifier> cache;
     /** Set once James' metrics exist (after this pack was built, since the pack decides the Guice bindings). */
-    private final java.util.concurrent.atomic.AtomicReference<VerdictMeter> meter;
+    private final AtomicReference<VerdictMeter> meter;
+    private final ConnectionPauses pauses = new ConnectionPauses();
 
     private AuthPack(PackMode mode, CredentialVerifier verifier, Optional<UserDirectory> directory, boolean virtualHosting,
                      Set<String> administrators, String origin, Optional<CachingVerifier> cache,
-                     java.util.concurrent.atomic.AtomicReference<VerdictMeter> meter) {
+                     AtomicReference<VerdictMeter> meter) {
         this.cache = cache;
         this.meter = meter;
         this.mode = mode;
@@ -152,8 +164,7 @@ public final class AuthPack implements AutoCloseable {
         }
 
         CredentialVerifier verifier = null;
-        java.util.concurrent.atomic.AtomicReference<VerdictMeter> meter = new java.util.concurrent.atomic.AtomicReference<>(
-            VerdictMeter.NONE);
+        AtomicReference<VerdictMeter> meter = new AtomicReference<>(VerdictMeter.NONE);
         Optional<CachingVerifier> cache = Optional.empty();
         if (!backends.isEmpty()) {
             verifier = Chains.of(backends, meter::get);
@@ -210,6 +221,11 @@ public final class AuthPack implements AutoCloseable {
         return administrators;
     }
 
+    /** The connections held back for a failure delay; closed with this pack. */
+    public ConnectionPauses pauses() {
+        return pauses;
+    }
+
     /** The verdict cache, when {@code <cache>} is configured (WebAdmin invalidates it). */
     public Optional<CachingVerifier> cache() {
         return cache;
@@ -217,7 +233,7 @@ public final class AuthPack implements AutoCloseable {
 
     /** Sends verdict counts and backend latencies to {@code meter} from now on (James' metrics, once they exist). */
     public void meterWith(VerdictMeter meter) {
-        this.meter.set(java.util.Objects.requireNonNull(meter, "meter"));
+        this.meter.set(Objects.requireNonNull(meter, "meter"));
     }
 
     /** Where the {@code <authpack>} element was read, {@code file:line}. */
@@ -258,9 +274,14 @@ public final class AuthPack implements AutoCloseable {
         long start = System.nanoTime();
         Judgement judgement;
         try {
-            judgement = callerDelays && verifier instanceof ThrottlingVerifier throttle
-                ? throttle.judge(attempt)
-                : Judgement.undelayed(verifier.verify(attempt));
+            // the walk's one input check: what it refuses never reaches the cache or a backend
+            Optional<Verdict> refused = InputGuard.precheck(attempt);
+            if (verifier instanceof ThrottlingVerifier throttle) {
+                // a refused guess pays the failure delay and counts towards the penalty like a wrong one
+                judgement = throttle.admit(attempt, refused, callerDelays);
+            } else {
+                judgement = Judgement.undelayed(refused.isPresent() ? refused.get() : verifier.verify(attempt));
+            }
         } catch (RuntimeException e) {
             LOGGER.error("authpack: verifier {} threw instead of answering (a bug)", verifier.name(), e);
             judgement = Judgement.undelayed(
@@ -300,8 +321,10 @@ public final class AuthPack implements AutoCloseable {
         return all;
     }
 
+    /** Closes the verifier (its connections and threads) and ends the failure delays' thread. */
     @Override
     public void close() {
+        pauses.close();
         closeQuietly(verifier);
     }
 
