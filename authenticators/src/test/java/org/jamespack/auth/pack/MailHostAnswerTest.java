@@ -1,8 +1,8 @@
-package org.jamespack.auth.james;
+package org.jamespack.auth.pack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.jamespack.auth.james.MailHostAnswer.ImapStyle;
+import org.jamespack.auth.pack.MailHostAnswer.ImapStyle;
 import org.junit.jupiter.api.Test;
 
 class MailHostAnswerTest {
@@ -31,7 +31,7 @@ class MailHostAnswerTest {
     @Test
     void pop3ShouldAnswerSysPermNamingTheHost() {
         assertThat(MailHostAnswer.pop3("mail2.example.org"))
-            .isEqualTo("-ERR [SYS/PERM] the mailbox of this account is on mail2.example.org: connect there");
+            .isEqualTo("[SYS/PERM] the mailbox of this account is on mail2.example.org: connect there");
     }
 
     @Test

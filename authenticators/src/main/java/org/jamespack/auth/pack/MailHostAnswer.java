@@ -1,4 +1,4 @@
-package org.jamespack.auth.james;
+package org.jamespack.auth.pack;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -63,9 +63,9 @@ public final class MailHostAnswer {
         return style == ImapStyle.REFERRAL ? "[REFERRAL " + imapUrl(login, host) + "] " + text : text;
     }
 
-    /** The POP3 answer line without its trailing CRLF. */
+    /** The text after {@code -ERR } of the POP3 answer: {@code [SYS/PERM] …}. */
     public static String pop3(String host) {
-        return "-ERR [SYS/PERM] the mailbox of this account is on " + host + ": connect there";
+        return "[SYS/PERM] the mailbox of this account is on " + host + ": connect there";
     }
 
     /**
