@@ -40,8 +40,8 @@ import net.jcip.annotations.ThreadSafe;
  * {@link SaslCredentials#plain} (RFC 4616, strict): a malformed one gets {@code BAD}, asks no
  * backend, and writes a {@code login=(malformed)} audit line. Then as {@link PackLoginProcessor}:
  * the pack decides, the mailbox session is opened without a password, and a mailbox on another
- * host is answered with a login referral. OAUTHBEARER and XOAUTH2
- * are not offered: James' OIDC support lives in its own processor, which this one replaces.
+ * host is answered with a login referral. OAUTHBEARER and XOAUTH2 are not offered: James' OIDC
+ * support lives in its own processor, which this one replaces.
  *
  * <p>Thread-safe: made once by James' extension injector.
  */

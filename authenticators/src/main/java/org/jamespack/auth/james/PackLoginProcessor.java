@@ -34,10 +34,10 @@ import net.jcip.annotations.ThreadSafe;
  * consulted. Answers are James': ACCEPTED → {@code OK LOGIN completed.}; REJECTED and DISABLED →
  * {@code NO LOGIN failed. Invalid login/password.} (three failures close the connection, as in
  * James); UNAVAILABLE → {@code NO LOGIN processing failed.}. ACCEPTED for a mailbox on another
- * host (qmail-ldap {@code mailHost}) → {@code NO [REFERRAL imap://…@HOST/] LOGIN refused: …} (RFC 2221)
- * or a plain {@code NO} naming the host, by {@code imapMailHostAnswer}; not counted as a failure. A name or password holding NUL, or a
- * name James cannot hold, is {@code BAD}, refused unchecked, with a {@code login=(malformed)}
- * audit line.
+ * host (qmail-ldap {@code mailHost}) → {@code NO [REFERRAL imap://…@HOST/] LOGIN refused: …}
+ * (RFC 2221) or a plain {@code NO} naming the host, by {@code imapMailHostAnswer}; not counted as
+ * a failure. A name or password holding NUL, or a name James cannot hold, is {@code BAD}, refused
+ * unchecked, with a {@code login=(malformed)} audit line.
  *
  * <p>Thread-safe: made once by James' extension injector; the pack and James' collaborators are thread-safe.
  */
