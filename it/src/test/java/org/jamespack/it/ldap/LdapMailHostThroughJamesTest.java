@@ -36,7 +36,7 @@ class LdapMailHostThroughJamesTest {
     private static final String REFERRAL = "[REFERRAL imap://dave%40example.org;AUTH=*@mail2.example.org/]";
     private static final String ELSEWHERE = "refused: the mailbox of this account is on mail2.example.org";
 
-    private static final String IMAP_THROUGH_THE_PACK = "<imapservers>\n"
+    static final String IMAP_THROUGH_THE_PACK = "<imapservers>\n"
         + "  <imapPackages>org.apache.james.modules.protocols.ImapPackage$DefaultNoAuth</imapPackages>\n"
         + "  <imapPackages>org.jamespack.auth.james.PackImapPackage</imapPackages>\n"
         + "  <imapserver enabled=\"true\"><jmxName>imapserver</jmxName><bind>127.0.0.1:0</bind>\n"
