@@ -151,11 +151,11 @@ final class TestCommand implements Callable<Integer> {
         };
         TokenConnect.Result result;
         try (SmtpConnector connector = new SmtpConnector(settings())) {
-            result = TokenConnect.connect(route, source, credential -> {
-                out.println("2. connect to " + route.smarthost() + " (" + (route.tls() == TlsMode.IMPLICIT ? "implicit TLS" : "STARTTLS")
-                    + ", certificate and host name checked), EHLO, AUTH " + route.mechanism().map(Mechanism::wireName).orElse("none")
-                    + " as " + route.account() + " …");
-                SmtpConnector.ConnectResult r = connector.connect(route, credential);
+            result = TokenConnect.connect(route, source, (as, credential) -> {
+                out.println("2. connect to " + as.smarthost() + " (" + (as.tls() == TlsMode.IMPLICIT ? "implicit TLS" : "STARTTLS")
+                    + ", certificate and host name checked), EHLO, AUTH " + as.mechanism().map(Mechanism::wireName).orElse("none")
+                    + " as " + as.account() + " …");
+                SmtpConnector.ConnectResult r = connector.connect(as, credential);
                 return r instanceof SmtpConnector.Connected c ? new TokenConnect.Lease.Open(c.connection())
                     : new TokenConnect.Lease.Refused(((SmtpConnector.Failed) r).failure());
             }, steps);

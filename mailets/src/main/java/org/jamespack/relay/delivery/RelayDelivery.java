@@ -161,7 +161,7 @@ public final class RelayDelivery implements AutoCloseable {
                     route.account(), refusal.reply());
             }
         };
-        TokenConnect.Result connected = TokenConnect.connect(route, source, credential -> acquire(gate, route, credential, now),
+        TokenConnect.Result connected = TokenConnect.connect(route, source, (as, credential) -> acquire(gate, as, credential, now),
             steps);
         if (connected instanceof TokenConnect.NoToken noToken) {
             return tokenFailure(mail, pending, route, gate, noToken.failure(), now);

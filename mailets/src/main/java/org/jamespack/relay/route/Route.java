@@ -90,6 +90,15 @@ public record Route(String key, String host, int port, TlsMode tls, Optional<Str
         return graph.isPresent();
     }
 
+    /**
+     * This route authenticating as {@code identity} instead of its {@code user=} (a token file's {@code user} key), for
+     * SMTP AUTH. Graph delivery does not use it: it calls the {@code sendMail} of the route's own {@code user=}.
+     */
+    public Route withUser(String identity) {
+        return new Route(key, host, port, tls, helo, Optional.of(identity), oauth, password, mechanism, limits, origin,
+            submitters, unauthenticated, graph);
+    }
+
     /** Whether this route authenticates with an OAuth2 token. */
     public boolean usesToken() {
         return oauth.isPresent();
