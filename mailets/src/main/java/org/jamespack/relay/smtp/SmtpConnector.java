@@ -5,6 +5,8 @@ import java.security.cert.CertificateException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.net.ssl.SSLException;
@@ -21,6 +23,7 @@ import org.jamespack.relay.smtp.FailureClassifier.Phase;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
+import jakarta.mail.URLName;
 import net.jcip.annotations.ThreadSafe;
 
 /**
@@ -43,6 +46,11 @@ public final class SmtpConnector implements AutoCloseable {
     private final SmtpSettings settings;
     private final SSLSocketFactory socketFactory;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final ScheduledExecutorService writeTimeouts = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "relay-smtp-write-timeout");
+        t.setDaemon(true);
+        return t;
+    });
 
     /**
      * Opens the connector: until {@link #close}, the relay's SASL provider is installed and Angus' SMTP logger capped
@@ -61,6 +69,7 @@ public final class SmtpConnector implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            writeTimeouts.shutdownNow();
             JvmMailSetup.release();
         }
     }
@@ -87,14 +96,12 @@ public final class SmtpConnector implements AutoCloseable {
             throw new IllegalStateException("connector closed");
         }
         JvmMailSetup.recapLogging();
-        Properties props = properties(route);
+        RelaySockets sockets = new RelaySockets(socketFactory);
+        Properties props = properties(route, sockets);
         Session session = Session.getInstance(props);
-        SMTPTransport transport;
-        try {
-            transport = (SMTPTransport) session.getTransport("smtp");
-        } catch (MessagingException e) {
-            throw new IllegalStateException("Angus Mail's SMTP provider is missing from the class path", e);
-        }
+        // made here rather than by Session.getTransport: no provider look-up per connection, and the subclass's hooks
+        RelayTransport transport = new RelayTransport(session, new URLName("smtp", route.host(), route.port(), null, null, null),
+            sockets, settings.readTimeout(), settings.dataEndTimeout());
         String user = route.user().orElse(null);
         String secret = credential.map(Secret::reveal).orElse(null);
         try {
@@ -203,12 +210,15 @@ public final class SmtpConnector implements AutoCloseable {
         return s.toString();
     }
 
-    private Properties properties(Route route) {
+    private Properties properties(Route route, RelaySockets sockets) {
         Properties p = new Properties();
         String prefix = "mail.smtp.";
         p.put(prefix + "connectiontimeout", String.valueOf(settings.connectTimeout().toMillis()));
         p.put(prefix + "timeout", String.valueOf(settings.readTimeout().toMillis()));
         p.put(prefix + "writetimeout", String.valueOf(settings.readTimeout().toMillis()));
+        // one timer thread for every connection's write time-out; without it Angus starts a thread per connection
+        p.put(prefix + "executor.writetimeout", writeTimeouts);
+        p.put(prefix + "socketFactory", sockets.plain());
         route.helo().or(settings::defaultHelo).ifPresent(h -> p.put(prefix + "localhost", h));
         if (route.tls() == TlsMode.IMPLICIT) {
             p.put(prefix + "ssl.enable", "true");
@@ -216,7 +226,7 @@ public final class SmtpConnector implements AutoCloseable {
             p.put(prefix + "starttls.enable", "true");
             p.put(prefix + "starttls.required", "true");
         }
-        p.put(prefix + "ssl.socketFactory", socketFactory);
+        p.put(prefix + "ssl.socketFactory", sockets.tls());
         p.put(prefix + "ssl.checkserveridentity", "true");
         p.put(prefix + "ssl.protocols", "TLSv1.3 TLSv1.2");
         p.put(prefix + "sendpartial", "true");
