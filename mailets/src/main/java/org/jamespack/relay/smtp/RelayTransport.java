@@ -45,12 +45,12 @@ final class RelayTransport extends SMTPTransport {
         }
     }
 
-    private final RelaySockets sockets;
+    private final RelaySockets.Slot sockets;
     private final Duration readTimeout;
     private final Duration dataEndTimeout;
     private Envelope envelope = Envelope.NONE;
 
-    RelayTransport(Session session, URLName url, RelaySockets sockets, Duration readTimeout, Duration dataEndTimeout) {
+    RelayTransport(Session session, URLName url, RelaySockets.Slot sockets, Duration readTimeout, Duration dataEndTimeout) {
         super(session, url);
         this.sockets = sockets;
         this.readTimeout = readTimeout;

@@ -5,6 +5,8 @@ import java.security.cert.CertificateException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -43,9 +45,13 @@ import net.jcip.annotations.ThreadSafe;
 @ThreadSafe
 public final class SmtpConnector implements AutoCloseable {
 
+    private static final int MAX_SESSIONS = 256;
+
     private final SmtpSettings settings;
     private final SSLSocketFactory socketFactory;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final RelaySockets sockets;
+    private final ConcurrentMap<String, Session> sessions = new ConcurrentHashMap<>();
     private final ScheduledExecutorService writeTimeouts = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "relay-smtp-write-timeout");
         t.setDaemon(true);
@@ -62,6 +68,7 @@ public final class SmtpConnector implements AutoCloseable {
         this.settings = settings;
         this.socketFactory = TrustAnchors.trustStoreFactory(settings.trustStore(), settings.trustStorePassword(),
             settings.trustStoreType());
+        this.sockets = new RelaySockets(socketFactory);
         JvmMailSetup.acquire();
     }
 
@@ -96,14 +103,14 @@ public final class SmtpConnector implements AutoCloseable {
             throw new IllegalStateException("connector closed");
         }
         JvmMailSetup.recapLogging();
-        RelaySockets sockets = new RelaySockets(socketFactory);
-        Properties props = properties(route, sockets);
-        Session session = Session.getInstance(props);
+        Session session = session(route);
+        RelaySockets.Slot slot = new RelaySockets.Slot();
         // made here rather than by Session.getTransport: no provider look-up per connection, and the subclass's hooks
         RelayTransport transport = new RelayTransport(session, new URLName("smtp", route.host(), route.port(), null, null, null),
-            sockets, settings.readTimeout(), settings.dataEndTimeout());
+            slot, settings.readTimeout(), settings.dataEndTimeout());
         String user = route.user().orElse(null);
         String secret = credential.map(Secret::reveal).orElse(null);
+        sockets.opening(slot);
         try {
             transport.connect(route.host(), route.port(), user, secret);
         } catch (AuthenticationFailedException e) {
@@ -119,6 +126,8 @@ public final class SmtpConnector implements AutoCloseable {
         } catch (MessagingException e) {
             close(transport);
             return new Failed(connectFailure(route, transport, e));
+        } finally {
+            sockets.opened();
         }
         if (route.mechanism().isPresent() && !offers(transport, route.mechanism().get())) {
             close(transport);
@@ -210,7 +219,22 @@ public final class SmtpConnector implements AutoCloseable {
         return s.toString();
     }
 
-    private Properties properties(Route route, RelaySockets sockets) {
+    /**
+     * The session for routes like {@code route}: its properties depend on the TLS mode, EHLO name, mechanism and port
+     * only, never on the credential. Made once per kind, since making a session reads Jakarta Mail's provider lists
+     * from the class path (milliseconds, on every connection otherwise).
+     */
+    private Session session(Route route) {
+        String key = route.tls() + "|" + route.helo().or(settings::defaultHelo).orElse("") + "|"
+            + route.mechanism().map(Mechanism::wireName).orElse("") + "|" + route.port();
+        if (sessions.size() > MAX_SESSIONS) {
+            // route tables are small; this only bounds a table that keeps changing its routes
+            sessions.clear();
+        }
+        return sessions.computeIfAbsent(key, k -> Session.getInstance(properties(route)));
+    }
+
+    private Properties properties(Route route) {
         Properties p = new Properties();
         String prefix = "mail.smtp.";
         p.put(prefix + "connectiontimeout", String.valueOf(settings.connectTimeout().toMillis()));
