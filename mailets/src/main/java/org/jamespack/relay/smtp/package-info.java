@@ -1,7 +1,10 @@
 /**
  * The relay's SMTP client on Jakarta/Angus Mail: {@link org.jamespack.relay.smtp.SmtpConnector}
  * (STARTTLS required or implicit TLS, certificate and host name checked, forced mechanism),
- * {@link org.jamespack.relay.smtp.RelayConnection} (one reusable session),
+ * {@link org.jamespack.relay.smtp.RelayConnection} (one reusable session; the ESMTP parameters of each transaction —
+ * SIZE, DSN, SMTPUTF8, 8BITMIME — from the smarthost's EHLO reply, and the refusals of a message it cannot take:
+ * {@code EnvelopeParameters}), {@code RelayTransport} (Angus' transport with the wait for the final {@code .} and
+ * per-recipient parameters), {@code RelaySockets} ({@code TCP_NODELAY} on every socket),
  * {@link org.jamespack.relay.smtp.BearerSaslProvider} (XOAUTH2 and OAUTHBEARER SASL clients that
  * answer the 334 error challenge: empty line, or {@code AQ==}),
  * {@link org.jamespack.relay.smtp.FailureClassifier} (reply code + enhanced status to transient,
