@@ -53,6 +53,7 @@ record RelayConfig(String queueName, Optional<String> journalUrl, List<Route> in
     static final String CONNECT_TIMEOUT = "connectTimeout";
     static final String READ_TIMEOUT = "readTimeout";
     static final String IDLE_TIMEOUT = "idleTimeout";
+    static final String DATA_END_TIMEOUT = "dataEndTimeout";
     static final String CONNECTION_WAIT = "connectionWait";
     static final String BACK_OFF = "backOff";
     static final String BACK_OFF_MAX = "backOffMax";
@@ -116,6 +117,7 @@ record RelayConfig(String queueName, Optional<String> journalUrl, List<Route> in
         Duration connectTimeout = node.duration(CONNECT_TIMEOUT, Duration.ofSeconds(30), POSITIVE);
         Duration readTimeout = node.duration(READ_TIMEOUT, Duration.ofMinutes(2), POSITIVE);
         Duration idleTimeout = node.duration(IDLE_TIMEOUT, Duration.ofSeconds(60));
+        Duration dataEndTimeout = node.duration(DATA_END_TIMEOUT, SmtpSettings.RFC5321_DATA_END_TIMEOUT, POSITIVE);
         Duration connectionWait = node.duration(CONNECTION_WAIT, Duration.ofSeconds(30));
         Duration backOff = node.duration(BACK_OFF, Duration.ofMinutes(1));
         Duration backOffMax = node.duration(BACK_OFF_MAX, Duration.ofMinutes(30));
@@ -134,7 +136,7 @@ record RelayConfig(String queueName, Optional<String> journalUrl, List<Route> in
         brokerFile.filter(f -> !Files.isReadable(f)).ifPresent(f -> node.problem(BROKER_FILE, "'" + f + "' cannot be read"));
 
         SmtpSettings smtp = new SmtpSettings(connectTimeout, readTimeout, Optional.empty(), Optional.empty(), "PKCS12", maxAuthLine,
-            idleTimeout, helo);
+            idleTimeout, helo, dataEndTimeout);
         if (trustStore.isPresent()) {
             smtp = smtp.withTrustStore(trustStore.get(), trustStorePassword, trustStoreType);
         }
@@ -180,6 +182,7 @@ record RelayConfig(String queueName, Optional<String> journalUrl, List<Route> in
         d.put(CONNECT_TIMEOUT, "30s");
         d.put(READ_TIMEOUT, "2m");
         d.put(IDLE_TIMEOUT, "60s");
+        d.put(DATA_END_TIMEOUT, "10m");
         d.put(CONNECTION_WAIT, "30s");
         d.put(BACK_OFF, "1m");
         d.put(BACK_OFF_MAX, "30m");

@@ -688,4 +688,43 @@ class XOAuth2RelayTest {
         await("journal emptied", () -> journal.size() == 0);
         assertThat(smarthostA.getReceivedMessages()[0].getSubject()).isEqualTo("relay test m1");
     }
+    @Test
+    void deliveryShouldBounceAtOnceWith534WithoutUploadingWhenTheMessageIsLargerThanTheSmarthostTakes() throws Exception {
+        SmtpFront frontA = front(SmtpFront.Mode.STARTTLS, smarthostA).offer("SIZE 100");
+        tokenSources.put("tenant-a", source("relay@a.example", accountA));
+        startRelay("a.example: host=localhost::" + frontA.port() + " helo=relay.test user=relay@a.example oauth=tenant-a\n");
+
+        relay.service(mail("m1", "alice@a.example", "rcpt@dest.example"));
+
+        await("bounce", () -> context.getSentMails().size() == 1);
+        await("empty queue", () -> queued().isEmpty());
+        assertThat(smarthostA.getReceivedMessages()).isEmpty();
+        assertThat(frontA.commands()).noneMatch(c -> c.startsWith("MAIL") || c.startsWith("DATA"));
+        FakeMailContext.SentMail bounce = context.getSentMails().get(0);
+        assertThat(bounce.getState()).isEqualTo("bounces");
+        assertThat(bounce.getRecipients()).containsExactly(new MailAddress("rcpt@dest.example"));
+        assertThat(bounce.getAttributes().get(MailetBounces.DELIVERY_ERROR).getValue().getValue().toString())
+            .contains("552 5.3.4");
+    }
+
+    @Test
+    void deliveryShouldPassTheDsnParametersJamesKeptOnTheMailWhenTheSmarthostOffersDsn() throws Exception {
+        SmtpFront frontA = front(SmtpFront.Mode.STARTTLS, smarthostA).offer("DSN");
+        tokenSources.put("tenant-a", source("relay@a.example", accountA));
+        startRelay("a.example: host=localhost::" + frontA.port() + " helo=relay.test user=relay@a.example oauth=tenant-a\n");
+        Mail mail = mail("m1", "alice@a.example", "rcpt@dest.example");
+        mail.setDsnParameters(org.apache.mailet.DsnParameters.builder()
+            .envId(org.apache.mailet.DsnParameters.EnvId.of("env-42"))
+            .ret(org.apache.mailet.DsnParameters.Ret.HDRS)
+            .addRcptParameter(new MailAddress("rcpt@dest.example"), org.apache.mailet.DsnParameters.RecipientDsnParameters.of(
+                java.util.EnumSet.of(org.apache.mailet.DsnParameters.Notify.FAILURE, org.apache.mailet.DsnParameters.Notify.DELAY),
+                new MailAddress("original@dest.example")))
+            .build().orElseThrow());
+
+        relay.service(mail);
+
+        await("delivery", () -> smarthostA.getReceivedMessages().length == 1);
+        assertThat(frontA.commands()).contains("MAIL FROM:<alice@a.example> RET=HDRS ENVID=env-42",
+            "RCPT TO:<rcpt@dest.example> NOTIFY=DELAY,FAILURE ORCPT=rfc822;original@dest.example");
+    }
 }

@@ -50,42 +50,38 @@ import no.nav.security.mock.oauth2.MockOAuth2Server;
 import okhttp3.mockwebserver.RecordedRequest;
 
 /**
- * The relay mailet against stock James {@code RemoteDelivery}, in one run (issue 5's benchmark; a
- * {@code main}, not a test).
+ * The relay mailet against stock James {@code RemoteDelivery}, in one JVM (a {@code main}, not a test).
  *
- * <p>Both mailets are driven directly, each with its own James memory mail queue
- * ({@code MemoryMailQueueFactory}), a {@code FakeMailContext}, and their own delivery threads
- * (the same number for both), by 50 concurrent sender threads calling {@code service}: the
- * harness for a real James was not on main when this was written. Both deliver to the same
- * GreenMail over STARTTLS with a certificate of a CA made at start (GreenMail has no STARTTLS:
- * {@link SmtpFront} terminates TLS in front of it, one front per mailet):
+ * <p>The mailets are driven directly, each with its own James memory mail queue ({@code MemoryMailQueueFactory}), a
+ * {@code FakeMailContext} and its own delivery threads, by 50 concurrent sender threads calling {@code service}. All
+ * deliver to one GreenMail over STARTTLS with a certificate of a CA made at start (GreenMail has no STARTTLS:
+ * {@link SmtpFront} terminates TLS in front of it, one front per mailet, so that each one's connections and AUTHs are
+ * counted):
  * <ul>
- * <li>the relay: route {@code a.example} with a client-credentials token source from a real
- *     mock-oauth2-server (the pack's token registry, Nimbus), {@code AUTH XOAUTH2}; its front
- *     checks each token the way Dovecot does, by introspection at the OAuth2 server (once per
- *     token; Microsoft checks JWTs locally);</li>
- * <li>RemoteDelivery: {@code gateway}, {@code gatewayUsername}/{@code gatewayPassword},
- *     {@code startTLS=true}; GreenMail checks the password ({@code AUTH PLAIN}).</li>
+ * <li>the relay: route {@code a.example} with a client-credentials token source from a real mock-oauth2-server (the
+ *     pack's token registry, Nimbus), {@code AUTH XOAUTH2}; its front checks each token the way Dovecot does, by
+ *     introspection at the OAuth2 server (once per token). Twice: with its connection pool ({@code idleTimeout=60s}),
+ *     and with a connection per message ({@code idleTimeout=0ms}), what a relay gets whenever messages are further apart
+ *     than its idle time-out: there every message pays the TCP connect, STARTTLS, the TLS handshake and AUTH;</li>
+ * <li>RemoteDelivery: {@code gateway}, {@code gatewayUsername}/{@code gatewayPassword}, {@code startTLS=true};
+ *     GreenMail checks the password ({@code AUTH PLAIN}). It opens a connection per message.</li>
  * </ul>
- * A warm-up of 50 messages per mailet comes first (JIT, TLS); then each mailet's measured batch:
- * messages per second from the first {@code service} call until GreenMail holds the last message.
- * Token-endpoint calls are counted at the OAuth2 server for the whole run, warm-up included
- * (goal: exactly 1 within one token lifetime, 3600 s here).
+ * With the same delivery threads (4 by default), and a connection per message with one delivery thread each, where the
+ * cost of a connection is not hidden by parallel work. Each mailet first sends a warm-up of 1 000 messages (JIT, TLS
+ * session caches, token); then three rounds of the measured batch, the order of the mailets reversed in the second
+ * round: messages per second from the first {@code service} call until GreenMail holds the last message. Printed: the
+ * median of the three rounds, the ratio to RemoteDelivery with the same threads, and per round the connections and
+ * AUTHs each front saw. Token-endpoint calls are counted at the OAuth2 server for the whole run (goal: one per relay).
  *
- * <p>Then the same inside a real James 3.8.1 memory server ({@link RelayJames}): both mailets in
- * its {@code transport} processor (the relay for senders of {@code a.example}, RemoteDelivery
- * for the rest), 8 spooler threads, mail submitted over SMTP with AUTH by 50 concurrent
- * sessions; and a third run through a second relay instance whose journal is a {@code file://}
- * repository (the persistent set-up a memory James needs). There the rate is bounded by James'
- * SMTP ingress, which both runs share.
+ * <p>Then (unless {@code direct-only}) the same inside a real James 3.8.1 memory server ({@link RelayJames}): both
+ * mailets in its {@code transport} processor (the relay for senders of {@code a.example}, RemoteDelivery for the
+ * rest), 8 spooler threads, mail submitted over SMTP with AUTH by 50 concurrent sessions; and a third run through a
+ * second relay instance whose journal is a {@code file://} repository. There the rate is bounded by James' SMTP
+ * ingress, which both runs share.
  *
- * <p>Run: {@code mvn -B -q -pl it -am test-compile exec:java
- * -Dexec.mainClass=org.jamespack.it.bench.RelayBenchmark} (optional arguments: messages,
- * senders, delivery threads per mailet, {@code direct-only}; defaults 1000, 50, 4).
- *
- * <p>Measured on the 2-core build machine (2026-11-23, other builds running): mailets driven
- * directly 503.8 vs 163.3 messages/s (ratio 3.08); inside James 258.2 vs 157.3 (1.64), with the
- * journal 258.8 (1.65); token-endpoint calls: 1 for 1050 relayed messages in each set-up.
+ * <p>Run: {@code mvn -B -o -q -pl it -am test-compile exec:java -Dexec.mainClass=org.jamespack.it.bench.RelayBenchmark}
+ * (optional {@code -Dexec.args="messages senders threads [direct-only]"}; defaults 1000, 50, 4). Figures and where they
+ * come from: the README's benchmark section.
  */
 public final class RelayBenchmark {
 
@@ -102,7 +98,6 @@ public final class RelayBenchmark {
         int messages = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int senders = args.length > 1 ? Integer.parseInt(args[1]) : 50;
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 4;
-        int warmUp = 50;
         Path dir = Files.createTempDirectory("relay-bench");
         TestCa ca = TestCa.create("localhost");
         Path trust = ca.writeTrustStore(dir.resolve("trust.p12"));
@@ -119,65 +114,57 @@ public final class RelayBenchmark {
             .dovecotStyleAuth(introspection::active);
         SmtpFront passwordFront = new SmtpFront(SmtpFront.Mode.STARTTLS, ca.serverContext(), sink.getSmtp().getPort());
 
-        Path sources = dir.resolve("token-sources.xml");
-        Files.writeString(sources, "<tokenSources>\n"
-            + "  <tokenSource name=\"bench\" type=\"client-credentials\">\n"
-            + "    <tokenEndpoint>" + oauth.tokenEndpointUrl("relay") + "</tokenEndpoint>\n"
-            + "    <clientId>relay@a.example</clientId>\n"
-            + "    <clientSecret>bench-secret</clientSecret>\n"
-            + "  </tokenSource>\n"
-            + "</tokenSources>\n");
         MemoryMailQueueFactory queues = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory());
-        XOAuth2Relay relay = new XOAuth2Relay(queues);
-        relay.init(FakeMailetConfig.builder().mailetName("XOAuth2Relay").mailetContext(FakeMailContext.defaultContext())
-            .setProperty("routes", "a.example: host=localhost::" + xoauth2Front.port() + " helo=bench.test user=relay@a.example oauth=bench connections=" + threads)
-            .setProperty("tokenSourcesFile", sources.toString())
-            .setProperty("trustStore", trust.toString())
-            .setProperty("trustStorePassword", new String(TestCa.PASSWORD))
-            .setProperty("deliveryThreads", String.valueOf(threads))
-            .build());
-
         DNSService dns = new LoopbackDns();
-        MemoryDomainList domains = new MemoryDomainList(dns);
-        RemoteDelivery remoteDelivery = new RemoteDelivery(dns, domains, queues, new DropWizardMetricFactory(new MetricRegistry()),
-            RemoteDelivery.ThreadState.START_THREADS);
-        remoteDelivery.init(FakeMailetConfig.builder().mailetName("RemoteDelivery").mailetContext(FakeMailContext.defaultContext())
-            .setProperty("outgoing", "bench-outgoing")
-            .setProperty("gateway", "localhost")
-            .setProperty("gatewayPort", String.valueOf(passwordFront.port()))
-            .setProperty("gatewayUsername", GATEWAY_USER)
-            .setProperty("gatewayPassword", GATEWAY_PASSWORD)
-            .setProperty("startTLS", "true")
-            .setProperty("heloName", "bench.test")
-            .setProperty("deliveryThreads", String.valueOf(threads))
-            .setProperty("maxRetries", "3")
-            .setProperty("delayTime", "1s")
-            .build());
+        // the relay's connection pool against a connection per message (idleTimeout=0ms: what a relay gets whenever messages
+        // are further apart than its idle time-out), each beside RemoteDelivery (always a connection per message) with the
+        // same number of delivery threads; every mailet has a front of its own, so that its connections and AUTHs are counted
+        List<Case> cases = new ArrayList<>();
+        cases.add(relayCase("relay, pooled", "relay", threads, "60s", xoauth2Front, dir, oauth, trust, queues));
+        cases.add(relayCase("relay, fresh", "relay-fresh", threads, "0ms", front(ca, sink, introspection), dir, oauth, trust, queues));
+        cases.add(remoteDeliveryCase("RemoteDelivery", "rd", threads, passwordFront, dns, queues));
+        cases.add(relayCase("relay, fresh, 1 thread", "relay-fresh1", 1, "0ms", front(ca, sink, introspection), dir, oauth, trust,
+            queues));
+        cases.add(remoteDeliveryCase("RemoteDelivery, 1 thread", "rd1", 1, front(ca, sink, null), dns, queues));
 
         AtomicInteger expected = new AtomicInteger();
-        run("warm-up relay", relay, warmUp, senders, sink, expected);
-        run("warm-up RemoteDelivery", remoteDelivery, warmUp, senders, sink, expected);
-        double relayRate = run("relay", relay, messages, senders, sink, expected);
-        double stockRate = run("RemoteDelivery", remoteDelivery, messages, senders, sink, expected);
-        int tokenCalls = tokenEndpointCalls(oauth);
+        for (Case c : cases) {
+            run("warm-up " + c.label(), c.mailet(), WARM_UP, senders, sink, expected);
+        }
+        int rounds = 3;
+        for (int round = 0; round < rounds; round++) {
+            List<Case> order = new ArrayList<>(cases);
+            if (round % 2 == 1) {
+                java.util.Collections.reverse(order);
+            }
+            for (Case c : order) {
+                int connectionsBefore = c.front().connections();
+                int authsBefore = auths(c.front());
+                c.rates().add(run(c.label() + " #" + (round + 1), c.mailet(), messages, senders, sink, expected));
+                c.connections().add(c.front().connections() - connectionsBefore);
+                c.auths().add(auths(c.front()) - authsBefore);
+            }
+        }
+        int tokenCalls = tokenEndpointCalls(oauth, "/token");
 
-        System.out.printf(Locale.ROOT, "%n%d messages, %d concurrent senders, %d delivery threads per mailet, STARTTLS to GreenMail%n",
-            messages, senders, threads);
-        System.out.printf(Locale.ROOT, "XOAuth2Relay (XOAUTH2, connections reused): %8.1f messages/s%n", relayRate);
-        System.out.printf(Locale.ROOT, "RemoteDelivery (gateway + password):        %8.1f messages/s%n", stockRate);
-        System.out.printf(Locale.ROOT, "ratio relay / RemoteDelivery:               %8.2f (goal >= 1.0)%n", relayRate / stockRate);
-        System.out.printf(Locale.ROOT, "token-endpoint calls, whole run (%d relayed messages incl. warm-up): %d (goal: exactly 1)%n",
-            warmUp + messages, tokenCalls);
-        System.out.printf(Locale.ROOT, "SMTP connections: relay %d, RemoteDelivery %d; tokens introspected by the smarthost: %d%n",
-            xoauth2Front.connections(), passwordFront.connections(), introspection.checked());
-        System.out.printf(Locale.ROOT, "commands seen: relay %s; RemoteDelivery %s%n", histogram(xoauth2Front.commands()),
-            histogram(passwordFront.commands()));
+        System.out.printf(Locale.ROOT, "%n%d messages a round, %d rounds (order alternating) after a warm-up of %d messages per mailet, "
+            + "%d concurrent senders, STARTTLS to GreenMail; median of the rounds%n", messages, rounds, WARM_UP, senders);
+        for (Case c : cases) {
+            Case reference = c.label().contains("1 thread") ? cases.get(4) : cases.get(2);
+            System.out.printf(Locale.ROOT, "%-26s %2d threads %8.1f messages/s (%6.1f ms a message a thread)  ratio to %-24s %5.2f"
+                    + "  connections %s  AUTHs %s%n", c.label(), c.threads(), median(c.rates()), 1000.0 * c.threads() / median(c.rates()),
+                reference.label(), median(c.rates()) / median(reference.rates()), c.connections(), c.auths());
+        }
+        System.out.printf(Locale.ROOT, "token-endpoint calls, whole run, %d relay mailets: %d (goal: one each)%n", 3, tokenCalls);
+        System.out.printf(Locale.ROOT, "tokens introspected by the smarthosts: %d%n", introspection.checked());
 
-        relay.destroy();
-        remoteDelivery.destroy();
+        for (Case c : cases) {
+            c.mailet().destroy();
+        }
 
         if (!(args.length > 3 && args[3].equals("direct-only"))) {
-            inJames(dir, trust, oauth, sink, xoauth2Front, passwordFront, expected, messages, senders, threads);
+            inJames(dir, trust, oauth, sink, xoauth2Front, passwordFront, new AtomicInteger(sink.getReceivedMessages().length), messages,
+                senders, threads);
         }
 
         xoauth2Front.close();
@@ -186,6 +173,73 @@ public final class RelayBenchmark {
         oauth.shutdown();
         // James' memory queues keep non-daemon threads
         System.exit(0);
+    }
+
+    private static final int WARM_UP = 1000;
+
+    /** One mailet under measurement, its front, and per round: messages per second, connections and AUTHs at its front. */
+    private record Case(String label, Mailet mailet, int threads, SmtpFront front, List<Double> rates, List<Integer> connections,
+                        List<Integer> auths) {
+        Case(String label, Mailet mailet, int threads, SmtpFront front) {
+            this(label, mailet, threads, front, new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        }
+    }
+
+    private static SmtpFront front(TestCa ca, GreenMail sink, Introspection introspection) throws Exception {
+        SmtpFront front = new SmtpFront(SmtpFront.Mode.STARTTLS, ca.serverContext(), sink.getSmtp().getPort());
+        return introspection == null ? front : front.dovecotStyleAuth(introspection::active);
+    }
+
+    private static Case relayCase(String label, String name, int threads, String idleTimeout, SmtpFront front, Path dir,
+                                  MockOAuth2Server oauth, Path trust, MemoryMailQueueFactory queues) throws Exception {
+        Path sources = Files.writeString(dir.resolve(name + "-token-sources.xml"), "<tokenSources>\n"
+            + "  <tokenSource name=\"bench\" type=\"client-credentials\">\n"
+            + "    <tokenEndpoint>" + oauth.tokenEndpointUrl(name) + "</tokenEndpoint>\n"
+            + "    <clientId>relay@a.example</clientId>\n"
+            + "    <clientSecret>bench-secret</clientSecret>\n"
+            + "  </tokenSource>\n"
+            + "</tokenSources>\n");
+        XOAuth2Relay relay = new XOAuth2Relay(queues);
+        relay.init(FakeMailetConfig.builder().mailetName("XOAuth2Relay-" + name).mailetContext(FakeMailContext.defaultContext())
+            .setProperty("queue", "bench-" + name)
+            .setProperty("routes", "a.example: host=localhost::" + front.port() + " helo=bench.test user=relay@a.example oauth=bench "
+                + "connections=" + threads)
+            .setProperty("tokenSourcesFile", sources.toString())
+            .setProperty("trustStore", trust.toString())
+            .setProperty("trustStorePassword", new String(TestCa.PASSWORD))
+            .setProperty("deliveryThreads", String.valueOf(threads))
+            .setProperty("idleTimeout", idleTimeout)
+            .build());
+        return new Case(label, relay, threads, front);
+    }
+
+    private static Case remoteDeliveryCase(String label, String name, int threads, SmtpFront front, DNSService dns,
+                                           MemoryMailQueueFactory queues) throws Exception {
+        RemoteDelivery remoteDelivery = new RemoteDelivery(dns, new MemoryDomainList(dns), queues,
+            new DropWizardMetricFactory(new MetricRegistry()), RemoteDelivery.ThreadState.START_THREADS);
+        remoteDelivery.init(FakeMailetConfig.builder().mailetName("RemoteDelivery-" + name).mailetContext(FakeMailContext.defaultContext())
+            .setProperty("outgoing", "bench-" + name)
+            .setProperty("gateway", "localhost")
+            .setProperty("gatewayPort", String.valueOf(front.port()))
+            .setProperty("gatewayUsername", GATEWAY_USER)
+            .setProperty("gatewayPassword", GATEWAY_PASSWORD)
+            .setProperty("startTLS", "true")
+            .setProperty("heloName", "bench.test")
+            .setProperty("deliveryThreads", String.valueOf(threads))
+            .setProperty("maxRetries", "3")
+            .setProperty("delayTime", "1s")
+            .build());
+        return new Case(label, remoteDelivery, threads, front);
+    }
+
+    private static int auths(SmtpFront front) {
+        return (int) front.commands().stream().filter(c -> c.toUpperCase(Locale.ROOT).startsWith("AUTH")).count();
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        java.util.Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
     }
 
     /** Sends {@code n} messages through {@code mailet} from {@code senders} threads; messages per second until all arrived. */

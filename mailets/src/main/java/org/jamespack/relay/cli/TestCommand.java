@@ -217,8 +217,7 @@ final class TestCommand implements Callable<Integer> {
     private SmtpSettings settings() {
         SmtpSettings s = SmtpSettings.defaults();
         if (helo != null) {
-            s = new SmtpSettings(s.connectTimeout(), s.readTimeout(), s.trustStore(), s.trustStorePassword(), s.trustStoreType(),
-                s.maxAuthLine(), s.idleTimeout(), Optional.of(helo));
+            s = s.withDefaultHelo(helo);
         }
         if (trustStore != null) {
             Optional<Secret> password = Optional.empty();

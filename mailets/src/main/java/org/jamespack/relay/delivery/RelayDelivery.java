@@ -186,7 +186,7 @@ public final class RelayDelivery implements AutoCloseable {
         String from = rewrite.map(SenderRewrite::replacement).orElse(sender(mail));
         List<String> rcpts = new ArrayList<>();
         pending.forEach(a -> rcpts.add(a.asString()));
-        SendResult result = connection.send(mail.hasSender() ? from : "", rcpts, bytes, rewrite);
+        SendResult result = connection.send(mail.hasSender() ? from : "", rcpts, bytes, rewrite, DsnRequests.of(mail));
         gate.release(connection, connection.mayKeep());
         return settle(mail, pending, route, gate, result, now);
     }

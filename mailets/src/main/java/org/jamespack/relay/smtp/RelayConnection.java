@@ -15,7 +15,6 @@ import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPMessage;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
-import org.eclipse.angus.mail.smtp.SMTPTransport;
 import org.jamespack.relay.route.Route;
 import org.jamespack.relay.smtp.FailureClassifier.Phase;
 
@@ -38,12 +37,12 @@ public final class RelayConnection implements AutoCloseable {
 
     private final Route route;
     private final Session session;
-    private final SMTPTransport transport;
+    private final RelayTransport transport;
     private boolean broken;
     private Instant lastUsed = Instant.now();
     private int messages;
 
-    RelayConnection(Route route, Session session, SMTPTransport transport) {
+    RelayConnection(Route route, Session session, RelayTransport transport) {
         this.route = route;
         this.session = session;
         this.transport = transport;
@@ -76,7 +75,25 @@ public final class RelayConnection implements AutoCloseable {
      * (as exim's rewrite flags {@code Ffrs} do, for mailboxes that may not send as others).
      */
     public SendResult send(String envelopeFrom, List<String> recipients, byte[] message, Optional<SenderRewrite> fromHeader) {
+        return send(envelopeFrom, recipients, message, fromHeader, DsnRequest.NONE);
+    }
+
+    /**
+     * As {@link #send(String, List, byte[], Optional)}, passing the sender's DSN request on when the smarthost offers DSN,
+     * with the ESMTP parameters {@link EnvelopeParameters} chooses. A message the smarthost cannot take (larger than its
+     * {@code SIZE}, non-ASCII addresses without {@code SMTPUTF8}) fails with a permanent reply before anything is sent,
+     * and the connection stays usable.
+     */
+    public SendResult send(String envelopeFrom, List<String> recipients, byte[] message, Optional<SenderRewrite> fromHeader,
+                           DsnRequest dsn) {
         lastUsed = Instant.now();
+        long size = message.length + fromHeader.map(r -> (long) r.replacement().length()).orElse(0L);
+        EnvelopeParameters.Outcome parameters = EnvelopeParameters.of(route.smarthost(), envelopeFrom, recipients, message, size,
+            dsn, transport::supportsExtension, Optional.ofNullable(transport.getExtensionParameter("SIZE")));
+        if (parameters instanceof EnvelopeParameters.Refuse refuse) {
+            return new SendResult(List.of(), Map.of(), Optional.of(refuse.failure()));
+        }
+        transport.envelope(((EnvelopeParameters.Send) parameters).envelope());
         messages++;
         Address[] addresses;
         try {

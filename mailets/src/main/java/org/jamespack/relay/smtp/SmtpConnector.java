@@ -5,6 +5,10 @@ import java.security.cert.CertificateException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.net.ssl.SSLException;
@@ -21,6 +25,7 @@ import org.jamespack.relay.smtp.FailureClassifier.Phase;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
+import jakarta.mail.URLName;
 import net.jcip.annotations.ThreadSafe;
 
 /**
@@ -40,9 +45,18 @@ import net.jcip.annotations.ThreadSafe;
 @ThreadSafe
 public final class SmtpConnector implements AutoCloseable {
 
+    private static final int MAX_SESSIONS = 256;
+
     private final SmtpSettings settings;
     private final SSLSocketFactory socketFactory;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final RelaySockets sockets;
+    private final ConcurrentMap<String, Session> sessions = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService writeTimeouts = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "relay-smtp-write-timeout");
+        t.setDaemon(true);
+        return t;
+    });
 
     /**
      * Opens the connector: until {@link #close}, the relay's SASL provider is installed and Angus' SMTP logger capped
@@ -54,6 +68,7 @@ public final class SmtpConnector implements AutoCloseable {
         this.settings = settings;
         this.socketFactory = TrustAnchors.trustStoreFactory(settings.trustStore(), settings.trustStorePassword(),
             settings.trustStoreType());
+        this.sockets = new RelaySockets(socketFactory);
         JvmMailSetup.acquire();
     }
 
@@ -61,6 +76,7 @@ public final class SmtpConnector implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            writeTimeouts.shutdownNow();
             JvmMailSetup.release();
         }
     }
@@ -87,16 +103,14 @@ public final class SmtpConnector implements AutoCloseable {
             throw new IllegalStateException("connector closed");
         }
         JvmMailSetup.recapLogging();
-        Properties props = properties(route);
-        Session session = Session.getInstance(props);
-        SMTPTransport transport;
-        try {
-            transport = (SMTPTransport) session.getTransport("smtp");
-        } catch (MessagingException e) {
-            throw new IllegalStateException("Angus Mail's SMTP provider is missing from the class path", e);
-        }
+        Session session = session(route);
+        RelaySockets.Slot slot = new RelaySockets.Slot();
+        // made here rather than by Session.getTransport: no provider look-up per connection, and the subclass's hooks
+        RelayTransport transport = new RelayTransport(session, new URLName("smtp", route.host(), route.port(), null, null, null),
+            slot, settings.readTimeout(), settings.dataEndTimeout());
         String user = route.user().orElse(null);
         String secret = credential.map(Secret::reveal).orElse(null);
+        sockets.opening(slot);
         try {
             transport.connect(route.host(), route.port(), user, secret);
         } catch (AuthenticationFailedException e) {
@@ -112,6 +126,8 @@ public final class SmtpConnector implements AutoCloseable {
         } catch (MessagingException e) {
             close(transport);
             return new Failed(connectFailure(route, transport, e));
+        } finally {
+            sockets.opened();
         }
         if (route.mechanism().isPresent() && !offers(transport, route.mechanism().get())) {
             close(transport);
@@ -203,12 +219,30 @@ public final class SmtpConnector implements AutoCloseable {
         return s.toString();
     }
 
+    /**
+     * The session for routes like {@code route}: its properties depend on the TLS mode, EHLO name, mechanism and port
+     * only, never on the credential. Made once per kind, since making a session reads Jakarta Mail's provider lists
+     * from the class path (milliseconds, on every connection otherwise).
+     */
+    private Session session(Route route) {
+        String key = route.tls() + "|" + route.helo().or(settings::defaultHelo).orElse("") + "|"
+            + route.mechanism().map(Mechanism::wireName).orElse("") + "|" + route.port();
+        if (sessions.size() > MAX_SESSIONS) {
+            // route tables are small; this only bounds a table that keeps changing its routes
+            sessions.clear();
+        }
+        return sessions.computeIfAbsent(key, k -> Session.getInstance(properties(route)));
+    }
+
     private Properties properties(Route route) {
         Properties p = new Properties();
         String prefix = "mail.smtp.";
         p.put(prefix + "connectiontimeout", String.valueOf(settings.connectTimeout().toMillis()));
         p.put(prefix + "timeout", String.valueOf(settings.readTimeout().toMillis()));
         p.put(prefix + "writetimeout", String.valueOf(settings.readTimeout().toMillis()));
+        // one timer thread for every connection's write time-out; without it Angus starts a thread per connection
+        p.put(prefix + "executor.writetimeout", writeTimeouts);
+        p.put(prefix + "socketFactory", sockets.plain());
         route.helo().or(settings::defaultHelo).ifPresent(h -> p.put(prefix + "localhost", h));
         if (route.tls() == TlsMode.IMPLICIT) {
             p.put(prefix + "ssl.enable", "true");
@@ -216,7 +250,7 @@ public final class SmtpConnector implements AutoCloseable {
             p.put(prefix + "starttls.enable", "true");
             p.put(prefix + "starttls.required", "true");
         }
-        p.put(prefix + "ssl.socketFactory", socketFactory);
+        p.put(prefix + "ssl.socketFactory", sockets.tls());
         p.put(prefix + "ssl.checkserveridentity", "true");
         p.put(prefix + "ssl.protocols", "TLSv1.3 TLSv1.2");
         p.put(prefix + "sendpartial", "true");

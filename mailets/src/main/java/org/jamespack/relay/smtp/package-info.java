@@ -1,7 +1,10 @@
 /**
  * The relay's SMTP client on Jakarta/Angus Mail: {@link org.jamespack.relay.smtp.SmtpConnector}
  * (STARTTLS required or implicit TLS, certificate and host name checked, forced mechanism),
- * {@link org.jamespack.relay.smtp.RelayConnection} (one reusable session),
+ * {@link org.jamespack.relay.smtp.RelayConnection} (one reusable session; the ESMTP parameters of each transaction —
+ * SIZE, DSN, SMTPUTF8, 8BITMIME — from the smarthost's EHLO reply, and the refusals of a message it cannot take:
+ * {@code EnvelopeParameters}), {@code RelayTransport} (Angus' transport with the wait for the final {@code .} and
+ * per-recipient parameters), {@code RelaySockets} ({@code TCP_NODELAY} on every socket),
  * {@link org.jamespack.relay.smtp.BearerSaslProvider} (XOAUTH2 and OAUTHBEARER SASL clients that
  * answer the 334 error challenge: empty line, or {@code AQ==}),
  * {@link org.jamespack.relay.smtp.FailureClassifier} (reply code + enhanced status to transient,
@@ -20,6 +23,8 @@
  * <tr><td>{@code trustStoreType}</td><td>{@code PKCS12|JKS}</td><td>{@code PKCS12}</td><td>its type</td></tr>
  * <tr><td>{@code maxAuthLine}</td><td>int</td><td>{@code 12288} (RFC 4954)</td><td>longest AUTH line with the initial response; else two-step</td></tr>
  * <tr><td>{@code idleTimeout}</td><td>duration</td><td>{@code 60s}</td><td>idle connection kept for the next message</td></tr>
+ * <tr><td>{@code dataEndTimeout}</td><td>duration</td><td>{@code 10m} (RFC 5321 4.5.3.2.6)</td><td>wait for the reply to the
+ *   final {@code .}</td></tr>
  * <tr><td>{@code helo}</td><td>name</td><td>local host name</td><td>EHLO name for routes without {@code helo=}</td></tr>
  * </table>
  */

@@ -22,7 +22,8 @@ import javax.net.ssl.SSLSocket;
  * A TLS front for GreenMail (whose SMTP server has no STARTTLS): it speaks the SMTP greeting,
  * EHLO and STARTTLS itself with a certificate of the test CA, then passes every line through to
  * GreenMail, which does EHLO (with its AUTH list), AUTH XOAUTH2/PLAIN/LOGIN and the transaction.
- * Like stunnel in front of a mail server. Rules let it answer chosen client lines itself (a
+ * Like stunnel in front of a mail server, but it answers EHLO itself (in one write, offering GreenMail's AUTH
+ * mechanisms and any keywords added with {@link #offer}). Rules let it answer chosen client lines itself (a
  * smarthost's 4xx or a 550 for one recipient, which GreenMail cannot produce). It records the
  * identities authenticated with XOAUTH2 (never the token) and the commands it saw.
  * {@link Mode#PLAIN_ONLY} never offers STARTTLS and never talks to GreenMail.
@@ -49,6 +50,8 @@ public final class SmtpFront implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     private final List<String> errorAnswers = new CopyOnWriteArrayList<>();
     private volatile java.util.function.Predicate<String> acceptedToken;
+    private final List<String> extensions = new CopyOnWriteArrayList<>();
+    private volatile long dataEndPauseMillis;
 
     public SmtpFront(Mode mode, SSLContext tls, int backendPort) throws IOException {
         this.mode = mode;
@@ -68,6 +71,46 @@ public final class SmtpFront implements AutoCloseable {
     public SmtpFront rule(String regex, String reply, int times) {
         rules.add(new Rule(Pattern.compile(regex, Pattern.CASE_INSENSITIVE), reply, new AtomicInteger(times)));
         return this;
+    }
+
+    /**
+     * Adds EHLO keywords to what the front offers after TLS ({@code "SIZE 1000"}, {@code "DSN"}, {@code "SMTPUTF8"}), as a
+     * smarthost that has those extensions; GreenMail behind ignores the parameters they bring.
+     */
+    public SmtpFront offer(String... keywords) {
+        extensions.addAll(List.of(keywords));
+        return this;
+    }
+
+    /** Holds each message's final {@code .} this long before passing it on: a smarthost slow to answer it. */
+    public SmtpFront pauseBeforeDataEnd(java.time.Duration pause) {
+        this.dataEndPauseMillis = pause.toMillis();
+        return this;
+    }
+
+    private void pauseBeforeDataEnd() {
+        long pause = dataEndPauseMillis;
+        if (pause > 0) {
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The EHLO reply after TLS: GreenMail's AUTH mechanisms (or the emulated Dovecot's), then the added keywords. */
+    private String ehloReply() {
+        List<String> lines = new java.util.ArrayList<>();
+        lines.add("front.test");
+        lines.add(acceptedToken != null ? "AUTH XOAUTH2 OAUTHBEARER" : "AUTH PLAIN LOGIN XOAUTH2");
+        lines.addAll(extensions);
+        lines.add("8BITMIME");
+        StringBuilder reply = new StringBuilder();
+        for (int i = 0; i < lines.size(); i++) {
+            reply.append(i == lines.size() - 1 ? "250 " : "250-").append(lines.get(i)).append("\r\n");
+        }
+        return reply.toString();
     }
 
     /** Users that sent AUTH XOAUTH2, in order. */
@@ -112,7 +155,24 @@ public final class SmtpFront implements AutoCloseable {
         }
     }
 
+    /** GreenMail's connection with its greeting read; opened as the client connects, so its greeting does not delay the client. */
+    private record Backend(Socket socket, String greeting) {
+    }
+
+    private Backend backend() throws IOException {
+        Socket backend = new Socket(InetAddress.getLoopbackAddress(), backendPort);
+        try {
+            backend.setSoTimeout(30_000);
+            backend.setTcpNoDelay(true);
+            return new Backend(backend, String.valueOf(readLine(backend.getInputStream())));
+        } catch (IOException e) {
+            backend.close();
+            throw e;
+        }
+    }
+
     private void serve(Socket client) {
+        java.util.concurrent.Future<Backend> opening = mode == Mode.PLAIN_ONLY ? null : threads.submit(this::backend);
         try (Socket c = client) {
             c.setSoTimeout(30_000);
             // a front must not add latency a real smarthost does not have: it forwards line by line, and with Nagle
@@ -148,32 +208,48 @@ public final class SmtpFront implements AutoCloseable {
                     }
                 }
             }
-            pipe(secured, mode == Mode.IMPLICIT);
+            pipe(secured, mode == Mode.IMPLICIT, opened(opening));
         } catch (IOException e) {
             // the client went away; nothing to clean up beyond the socket
+        } finally {
+            if (opening != null) {
+                opening.cancel(false);
+                try {
+                    if (opening.isDone() && !opening.isCancelled()) {
+                        opening.get().socket().close();
+                    }
+                } catch (Exception e) {
+                    // GreenMail was not reached: nothing to close
+                }
+            }
         }
     }
 
-    private void pipe(Socket client, boolean forwardGreeting) throws IOException {
-        try (Socket backend = new Socket(InetAddress.getLoopbackAddress(), backendPort)) {
-            backend.setSoTimeout(30_000);
-            backend.setTcpNoDelay(true);
+    private static Backend opened(java.util.concurrent.Future<Backend> opening) throws IOException {
+        try {
+            return opening.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    private void pipe(Socket client, boolean forwardGreeting, Backend opened) throws IOException {
+        try (Socket backend = opened.socket()) {
             InputStream bin = backend.getInputStream();
             OutputStream bout = backend.getOutputStream();
             InputStream cin = client.getInputStream();
             OutputStream cout = client.getOutputStream();
-            String greeting = readLine(bin);
+            String greeting = opened.greeting();
             if (forwardGreeting) {
                 write(cout, greeting + "\r\n");
             }
             threads.submit(() -> {
-                // line by line, so that an emulated Dovecot can announce its own AUTH mechanisms
                 try {
                     String reply;
                     while ((reply = readLine(bin)) != null) {
-                        if (acceptedToken != null && reply.matches("250[- ]AUTH .*")) {
-                            reply = reply.substring(0, 4) + "AUTH XOAUTH2 OAUTHBEARER";
-                        }
                         synchronized (cout) {
                             write(cout, reply + "\r\n");
                         }
@@ -192,8 +268,20 @@ public final class SmtpFront implements AutoCloseable {
                 if (inData) {
                     if (line.equals(".")) {
                         inData = false;
+                        pauseBeforeDataEnd();
                     }
                     write(bout, line + "\r\n");
+                    continue;
+                }
+                String upper = line.toUpperCase();
+                if (upper.startsWith("EHLO ") || upper.startsWith("HELO ")) {
+                    // answered here in one write: GreenMail writes its two EHLO lines apart, and without TCP_NODELAY on its side
+                    // the second waits for a delayed ACK (40 ms), a stall a real smarthost does not have; GreenMail needs no
+                    // HELO before MAIL, and the front knows the AUTH mechanisms it offers
+                    commands.add(line);
+                    synchronized (cout) {
+                        write(cout, ehloReply());
+                    }
                     continue;
                 }
                 if (acceptedToken != null && line.toUpperCase().startsWith("AUTH ")) {
