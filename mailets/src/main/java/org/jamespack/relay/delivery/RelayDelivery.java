@@ -21,6 +21,7 @@ import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.jamespack.foundation.Secret;
+import org.jamespack.relay.diagnosis.Diagnosis;
 import org.jamespack.relay.route.Route;
 import org.jamespack.relay.route.RouteSource;
 import org.jamespack.relay.smtp.FailureClassifier;
@@ -61,6 +62,11 @@ public final class RelayDelivery implements AutoCloseable {
     public static final AttributeName FIRST_FAILURE = AttributeName.of("org.jamespack.relay.first-failure");
     /** The last failure, for operators (String, no secret). */
     public static final AttributeName LAST_ERROR = AttributeName.of("org.jamespack.relay.last-error");
+    /**
+     * When the sender was sent the delay warning (Long, epoch milliseconds): it travels with the mail through the queue
+     * and the journal, so that the warning goes once, restarts included.
+     */
+    public static final AttributeName DELAY_WARNED = AttributeName.of("org.jamespack.relay.delay-warned");
 
     private static final Logger LOGGER = LoggerFactory.getLogger(RelayDelivery.class);
 
@@ -94,7 +100,7 @@ public final class RelayDelivery implements AutoCloseable {
     public RouteGate gate(Route route) {
         String key = route.account() + "|" + route.smarthost() + "|" + route.limits();
         return gates.computeIfAbsent(key, k -> new RouteGate(route.account(), route.limits(), settings.backOffBase(),
-            settings.backOffMax()));
+            settings.backOffMax(), settings.probeInterval()));
     }
 
     /** Gates that are unhealthy now (credential or policy failures), for health checks. */
@@ -119,6 +125,39 @@ public final class RelayDelivery implements AutoCloseable {
         }
         Route route = found.get();
         RouteGate gate = gate(route);
+        RouteGate.Entry entry = gate.enter(now);
+        if (entry instanceof RouteGate.Entry.Wait held) {
+            return held(mail, pending, route, held, now);
+        }
+        if (entry instanceof RouteGate.Entry.Probe probe) {
+            LOGGER.info("route of {} via {} paused since {}: mail {} probes it", route.account(), route.smarthost(),
+                gate.pausedSince().orElse(now), mail.getName());
+            try {
+                return attempt(mail, pending, route, gate, probe.refreshFirst(), now);
+            } finally {
+                gate.endProbe();
+            }
+        }
+        return attempt(mail, pending, route, gate, false, now);
+    }
+
+    /**
+     * A message of a paused route: back to the queue until the next probe, without a token or connection. Its hold
+     * counts from now if it never failed before (for the delay warning and the retry schedule).
+     */
+    private DeliveryOutcome held(Mail mail, List<MailAddress> pending, Route route, RouteGate.Entry.Wait held, Instant now) {
+        if (mail.getAttribute(FIRST_FAILURE).isEmpty()) {
+            mail.setAttribute(new Attribute(FIRST_FAILURE, AttributeValue.of(now.toEpochMilli())));
+        }
+        warnIfHeldLong(mail, pending, held.reason(), Optional.empty(), now);
+        LOGGER.debug("mail {} waits {} for the paused route of {}: {}", mail.getName(), held.delay(), route.account(), held.reason());
+        return new DeliveryOutcome.Requeue(held.delay(), "route of " + route.account() + " paused since " + held.since() + ": "
+            + held.reason());
+    }
+
+    /** One delivery attempt through {@code gate}; {@code freshToken}: a paused route's probe after a refused AUTH. */
+    private DeliveryOutcome attempt(Mail mail, List<MailAddress> pending, Route route, RouteGate gate, boolean freshToken,
+                                    Instant now) {
         Optional<Duration> wait = gate.admit(pending.size(), now);
         if (wait.isPresent()) {
             LOGGER.debug("mail {} waits {} for the limits or back-off of {}", mail.getName(), wait.get(), route.account());
@@ -129,7 +168,7 @@ public final class RelayDelivery implements AutoCloseable {
         if (route.usesToken()) {
             source = tokens.forRoute(route);
             if (source.isEmpty()) {
-                gate.markUnhealthy("no token source for oauth=" + route.oauth().get());
+                gate.pause("no token source for oauth=" + route.oauth().get(), now, false);
                 return retry(mail, pending, FailureKind.CREDENTIAL_BROKEN, "route " + route.key() + " (" + route.origin()
                     + "): no token source for oauth=" + route.oauth().get(), now, Optional.of(gate));
             }
@@ -142,7 +181,7 @@ public final class RelayDelivery implements AutoCloseable {
             }
         };
         TokenConnect.Result connected = TokenConnect.connect(route, source, credential -> acquire(gate, route, credential, now),
-            steps);
+            steps, freshToken);
         if (connected instanceof TokenConnect.NoToken noToken) {
             return tokenFailure(mail, pending, route, gate, noToken.failure(), now);
         }
@@ -154,6 +193,10 @@ public final class RelayDelivery implements AutoCloseable {
         }
 
         RelayConnection connection = ((TokenConnect.Connected) connected).connection();
+        if (gate.pausedSince().isPresent()) {
+            LOGGER.info("route of {} via {} resumes: the smarthost took its credential again", route.account(), route.smarthost());
+        }
+        gate.resume();
         byte[] bytes;
         try {
             bytes = bytes(mail);
@@ -265,6 +308,10 @@ public final class RelayDelivery implements AutoCloseable {
         if (FailureClassifier.shouldBackOff(f.reply())) {
             gate.backOff(now);
         }
+        if (f.phase() == Phase.AUTH && (kind == FailureKind.CREDENTIAL_BROKEN || kind == FailureKind.POLICY)) {
+            // a refusal no new token cures (or one already refused after a refresh): the whole route waits for a probe
+            pauseRoute(route, gate, f.toString(), now, kind == FailureKind.CREDENTIAL_BROKEN);
+        }
         if (kind == FailureKind.PERMANENT) {
             // a permanent refusal before any recipient was named (e.g. 554 5.2.252 at MAIL): every recipient
             bounces.bounce(mail, pending, "Remote mail server " + route.smarthost() + " told me: " + f.reply(), f.reply().code());
@@ -277,7 +324,43 @@ public final class RelayDelivery implements AutoCloseable {
     private DeliveryOutcome tokenFailure(Mail mail, List<MailAddress> pending, Route route, RouteGate gate, TokenOutcome.Failure failure,
                                          Instant now) {
         FailureKind kind = failure.kind() == TokenOutcome.Kind.CREDENTIAL_BROKEN ? FailureKind.CREDENTIAL_BROKEN : FailureKind.TRANSIENT;
+        if (kind == FailureKind.CREDENTIAL_BROKEN) {
+            pauseRoute(route, gate, "no token for " + route.account() + ": " + failure.detail(), now, false);
+        }
         return retry(mail, pending, kind, "no token for " + route.account() + ": " + failure.detail(), now, Optional.of(gate));
+    }
+
+    private void pauseRoute(Route route, RouteGate gate, String reason, Instant now, boolean refreshFirst) {
+        boolean already = gate.pausedSince().isPresent();
+        gate.pause(reason, now, refreshFirst);
+        if (!already) {
+            LOGGER.error("RELAY ROUTE PAUSED: the route of {} via {} waits for an operator; its mail stays queued and one message"
+                + " probes it every {}: {}{}", route.account(), route.smarthost(), settings.probeInterval(), reason, advice(reason));
+        }
+    }
+
+    /** The plain-language diagnosis of {@code detail} for a log line, or "". */
+    private static String advice(String detail) {
+        String summary = Diagnosis.summary(detail);
+        return summary.isEmpty() ? "" : " — diagnosis: " + summary;
+    }
+
+    /**
+     * Sends the delay warning once, when {@code mail} has been held for at least {@code delayWarningAfter} since its
+     * first failure, and remembers it in the mail ({@link #DELAY_WARNED}).
+     */
+    private void warnIfHeldLong(Mail mail, List<MailAddress> pending, String reason, Optional<Instant> retryUntil, Instant now) {
+        Duration hold = settings.delayWarningAfter();
+        if (hold.isZero() || mail.getAttribute(DELAY_WARNED).isPresent()) {
+            return;
+        }
+        Optional<Long> first = mail.getAttribute(FIRST_FAILURE).map(a -> a.getValue().getValue()).filter(Long.class::isInstance)
+            .map(Long.class::cast);
+        if (first.isEmpty() || Duration.between(Instant.ofEpochMilli(first.get()), now).compareTo(hold) < 0) {
+            return;
+        }
+        bounces.delayed(mail, pending, reason, retryUntil);
+        mail.setAttribute(new Attribute(DELAY_WARNED, AttributeValue.of(now.toEpochMilli())));
     }
 
     private DeliveryOutcome retry(Mail mail, List<MailAddress> pending, FailureKind kind, String detail, Instant now,
@@ -298,9 +381,10 @@ public final class RelayDelivery implements AutoCloseable {
         switch (kind) {
             case CREDENTIAL_BROKEN: {
                 gate.ifPresent(g -> g.markUnhealthy(detail));
-                Duration delay = max(next.orElse(settings.schedule().lastInterval()), settings.slowRetry());
+                Duration delay = untilProbe(gate, now).orElse(max(next.orElse(settings.schedule().lastInterval()), settings.slowRetry()));
                 LOGGER.error("RELAY CREDENTIAL BROKEN: mail {} from {} stays queued (attempt {}, next in {}); an operator must "
-                    + "fix the account: {}", mail.getName(), sender(mail), attempts, delay, detail);
+                    + "fix the account: {}{}", mail.getName(), sender(mail), attempts, delay, detail, advice(detail));
+                warnIfHeldLong(mail, pending, detail, Optional.empty(), now);
                 return new DeliveryOutcome.Requeue(delay, detail);
             }
             case POLICY: {
@@ -308,9 +392,11 @@ public final class RelayDelivery implements AutoCloseable {
                 if (next.isEmpty()) {
                     return giveUp(mail, pending, detail, elapsed);
                 }
-                Duration delay = max(next.get(), settings.slowRetry());
-                LOGGER.error("RELAY REFUSED BY POLICY: mail {} from {} stays queued (attempt {}, next in {}): {}", mail.getName(),
-                    sender(mail), attempts, delay, detail);
+                Duration delay = untilProbe(gate, now).orElse(max(next.get(), settings.slowRetry()));
+                LOGGER.error("RELAY REFUSED BY POLICY: mail {} from {} stays queued (attempt {}, next in {}): {}{}", mail.getName(),
+                    sender(mail), attempts, delay, detail, advice(detail));
+                warnIfHeldLong(mail, pending, detail, Optional.of(Instant.ofEpochMilli(first).plus(settings.schedule().lastCutoff())),
+                    now);
                 return new DeliveryOutcome.Requeue(delay, detail);
             }
             default: {
@@ -322,6 +408,14 @@ public final class RelayDelivery implements AutoCloseable {
                 return new DeliveryOutcome.Requeue(next.get(), detail);
             }
         }
+    }
+
+    /**
+     * For a paused route, the time until its next probe: a refused message comes back with the others, so that whichever
+     * is first probes and, once the route resumes, they all go out.
+     */
+    private static Optional<Duration> untilProbe(Optional<RouteGate> gate, Instant now) {
+        return gate.flatMap(RouteGate::nextProbe).map(t -> t.isAfter(now) ? Duration.between(now, t) : Duration.ZERO);
     }
 
     private DeliveryOutcome giveUp(Mail mail, List<MailAddress> pending, String detail, Duration elapsed) {

@@ -5,6 +5,7 @@ import java.security.Provider;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 import javax.security.auth.callback.Callback;
 import javax.security.auth.callback.CallbackHandler;
@@ -38,6 +39,11 @@ public final class BearerSaslProvider extends Provider {
     public static final String MAX_AUTH_LINE = "org.jamespack.relay.sasl.maxAuthLine";
     /** Session property: the port, for OAUTHBEARER's {@code port=}. */
     public static final String PORT = "org.jamespack.relay.sasl.port";
+    /**
+     * Session property: an {@code AtomicReference<String>} that receives the server's error challenge (its JSON), so
+     * that the connector can put it in the failure. Angus hands the session's own properties to the factory.
+     */
+    public static final String CHALLENGE = "org.jamespack.relay.sasl.challenge";
 
     static final String NAME = "JamesPackRelaySasl";
 
@@ -104,7 +110,11 @@ public final class BearerSaslProvider extends Provider {
             // RFC 4954 §4: "AUTH " + mechanism + " " + base64; beyond the limit send it after the server's 334
             int line = 5 + mech.length() + 1 + ((response.length + 2) / 3) * 4;
             boolean initial = line <= maxLine;
-            return new BearerSaslClient(mech, response, initial);
+            Object sink = props.get(CHALLENGE);
+            @SuppressWarnings("unchecked")
+            AtomicReference<String> challenge = sink instanceof AtomicReference<?> r ? (AtomicReference<String>) r
+                : new AtomicReference<>("");
+            return new BearerSaslClient(mech, response, initial, challenge);
         }
 
         @Override

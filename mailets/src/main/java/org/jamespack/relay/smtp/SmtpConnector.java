@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocketFactory;
@@ -13,6 +14,7 @@ import javax.net.ssl.SSLSocketFactory;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 import org.jamespack.foundation.Secret;
 import org.jamespack.foundation.tls.TrustAnchors;
+import org.jamespack.relay.diagnosis.AuthChallenge;
 import org.jamespack.relay.route.Mechanism;
 import org.jamespack.relay.route.Route;
 import org.jamespack.relay.route.TlsMode;
@@ -88,6 +90,9 @@ public final class SmtpConnector implements AutoCloseable {
         }
         JvmMailSetup.recapLogging();
         Properties props = properties(route);
+        // the SASL client writes the server's error challenge here (Angus passes these very properties to its factory)
+        AtomicReference<String> challenge = new AtomicReference<>("");
+        props.put(BearerSaslProvider.CHALLENGE, challenge);
         Session session = Session.getInstance(props);
         SMTPTransport transport;
         try {
@@ -108,7 +113,8 @@ public final class SmtpConnector implements AutoCloseable {
             }
             SmtpReply reply = SmtpReply.parse(transport.getLastServerResponse());
             return new Failed(new SmtpFailure(Phase.AUTH, reply, false, route.smarthost() + " refused AUTH "
-                + route.mechanism().map(Mechanism::wireName).orElse("") + " for " + route.account() + ": " + reply));
+                + route.mechanism().map(Mechanism::wireName).orElse("") + " for " + route.account() + ": " + reply
+                + AuthChallenge.mark(challenge.get())));
         } catch (MessagingException e) {
             close(transport);
             return new Failed(connectFailure(route, transport, e));
