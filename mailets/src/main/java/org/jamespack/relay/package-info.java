@@ -115,7 +115,7 @@
  *   is broken (its token source says CREDENTIAL_BROKEN) or whose smarthost refuses AUTH for a reason a new token does not cure
  *   pauses as a whole: its mail stays queued without token or connection, and one message probes the route this often (after a
  *   refused AUTH with a freshly refreshed token: one token endpoint call and one AUTH per probe); a probe that gets through
- *   resumes the route. An operator's reset probes at the next message</td></tr>
+ *   resumes the route. An operator's reset (WebAdmin) resumes the route at once</td></tr>
  * <tr><td>{@code delayWarningAfter}</td><td>duration</td><td>{@code 4h}</td><td>mail held that long for a credential problem
  *   (a paused route, a broken credential, an AUTH refused by policy) gets one delay warning to its sender (RFC 3464
  *   {@code Action: delayed}, {@code Status: 4.7.0}); remembered in the mail's {@code org.jamespack.relay.delay-warned}

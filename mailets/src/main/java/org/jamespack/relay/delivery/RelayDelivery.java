@@ -168,7 +168,7 @@ public final class RelayDelivery implements AutoCloseable {
         if (route.usesToken()) {
             source = tokens.forRoute(route);
             if (source.isEmpty()) {
-                gate.pause("no token source for oauth=" + route.oauth().get(), now, false);
+                pauseRoute(route, gate, "no token source for oauth=" + route.oauth().get(), now, false);
                 return retry(mail, pending, FailureKind.CREDENTIAL_BROKEN, "route " + route.key() + " (" + route.origin()
                     + "): no token source for oauth=" + route.oauth().get(), now, Optional.of(gate));
             }

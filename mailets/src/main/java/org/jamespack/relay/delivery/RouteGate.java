@@ -225,12 +225,12 @@ public final class RouteGate {
 
     /**
      * Forgets a credential or policy refusal without a delivery (an operator fixed the account and
-     * said so through WebAdmin); limits and back-off stay as they are.
+     * said so through WebAdmin), and ends a pause; limits and back-off stay as they are.
      */
     public synchronized void forgetRefusal() {
         unhealthy = Optional.empty();
-        // the operator says the account works again: the next message probes at once
-        pause = pause.map(p -> new Pause(p.reason(), p.since(), Instant.MIN, p.probing(), p.refreshFirst()));
+        // the operator says the account works again: the route resumes (a first refusal would pause it again)
+        pause = Optional.empty();
     }
 
     /** Why the route is unhealthy, if it is. */

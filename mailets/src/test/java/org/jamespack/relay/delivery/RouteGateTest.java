@@ -74,13 +74,14 @@ class RouteGateTest {
     }
 
     @Test
-    void forgetRefusalShouldLetTheNextMessageProbeAtOnce() {
+    void forgetRefusalShouldResumeThePausedRoute() {
         RouteGate gate = new RouteGate("a", SendingLimits.UNLIMITED, Duration.ofMinutes(1), Duration.ofMinutes(30), Duration.ofMinutes(5));
         gate.pause("invalid_grant", T0, false);
 
         gate.forgetRefusal();
 
         assertThat(gate.unhealthy()).isEmpty();
-        assertThat(gate.enter(T0.plusSeconds(1))).isEqualTo(new RouteGate.Entry.Probe(false));
+        assertThat(gate.pausedSince()).isEmpty();
+        assertThat(gate.enter(T0.plusSeconds(1))).isInstanceOf(RouteGate.Entry.Open.class);
     }
 }
