@@ -209,9 +209,9 @@ class RelayOpsTest {
         await("the queued count", () -> route().path("queued").asLong() == 1);
         // the route is paused as a whole (its mail held, one probe per interval), and says what to do
         assertThat(route().path("healthReason").asText()).startsWith("paused since ").contains("credential broken: ",
-            "diagnosis: [invalid_grant]");
+            "diagnosis: [AADSTS700082]");
         assertThat(route().path("pausedSince").isTextual()).isTrue();
-        assertThat(route().path("diagnosis").get(0).asText()).startsWith("[invalid_grant] ");
+        assertThat(route().path("diagnosis").get(0).asText()).startsWith("[AADSTS700082] ");
         assertThat(outside.greenMail.getReceivedMessages()).hasSize(1);
         assertThat(metrics.counter("jamespack.relay.bounced." + ROUTE)).isZero();
 

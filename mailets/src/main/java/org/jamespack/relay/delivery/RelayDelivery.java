@@ -52,6 +52,13 @@ import net.jcip.annotations.ThreadSafe;
  * failures bounce only at the end of the retry schedule; permanent refusals bounce at once for
  * the recipients concerned. A refused token is refreshed once and retried at once. No token or
  * password is logged: routes print their password redacted, and failures hold server replies.
+ *
+ * <p>A route whose token source is CREDENTIAL_BROKEN, or whose smarthost refuses AUTH for a reason
+ * a new token does not cure, pauses as a whole ({@link RouteGate#pause}): its other messages go back
+ * to the queue until the next probe without a token or connection, and one probe per
+ * {@code probeInterval} finds out whether an operator fixed it. Mail held that way (or failing on its
+ * credential) for {@code delayWarningAfter} gets one delay warning ({@link Bounces#delayed}), marked
+ * in {@link #DELAY_WARNED}. Failures are logged with their plain-language diagnosis.
  */
 @ThreadSafe
 public final class RelayDelivery implements AutoCloseable {
