@@ -114,4 +114,61 @@ class VerdictTest {
         assertThatThrownBy(() -> Verdict.rejected(Reason.INVALID_CREDENTIALS, null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> Verdict.rejected(null, "")).isInstanceOf(NullPointerException.class);
     }
+
+    @Test
+    void withMailHostShouldNameTheHostWhenAccepted() {
+        Verdict v = Verdict.accepted(Reason.OK_GRACE_LOGIN, "uid=dave").withMailHost("Mail2.Example.org");
+
+        assertThat(v.mailHost()).contains("mail2.example.org");
+        assertThat(v.state()).isEqualTo(State.ACCEPTED);
+        assertThat(v.reason()).isEqualTo(Reason.OK_GRACE_LOGIN);
+        assertThat(v.detail()).isEqualTo("uid=dave");
+        assertThat(v.toString()).isEqualTo("ACCEPTED(OK_GRACE_LOGIN, uid=dave, mailHost=mail2.example.org)");
+        assertThat(Verdict.accepted().mailHost()).isEmpty();
+    }
+
+    @Test
+    void withMailHostShouldRefuseWhenVerdictIsNotAccepted() {
+        assertThatThrownBy(() -> Verdict.rejected().withMailHost("mail2.example.org")).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> Verdict.disabled(Reason.ACCOUNT_DISABLED, "").withMailHost("mail2.example.org"))
+            .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> Verdict.unavailable(Reason.TIMEOUT, "").withMailHost("mail2.example.org"))
+            .isInstanceOf(IllegalStateException.class);
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"", "mail2 example.org", "mail2.example.org/", "a..b", "-a.org",
+        "a-.org", "mail2.example.org.", "h\r\nA1 OK", "imap://x", "[::1]", "host:143", "ünï.example"})
+    void withMailHostShouldRefuseWhenHostIsNotAHostName(String host) {
+        assertThat(Verdict.isHostName(host)).isFalse();
+        assertThatThrownBy(() -> Verdict.accepted().withMailHost(host)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void isHostNameShouldAcceptDnsNamesAndIpv4WhenWellFormed() {
+        assertThat(Verdict.isHostName("mail2")).isTrue();
+        assertThat(Verdict.isHostName("mail-2.example.org")).isTrue();
+        assertThat(Verdict.isHostName("192.0.2.7")).isTrue();
+        assertThat(Verdict.isHostName("a".repeat(63) + ".org")).isTrue();
+        assertThat(Verdict.isHostName("a".repeat(64) + ".org")).isFalse();
+        assertThat(Verdict.isHostName(("a".repeat(62) + ".").repeat(4) + "org")).isFalse();
+    }
+
+    @Test
+    void withDetailPrefixShouldKeepMailHostWhenPrefixing() {
+        Verdict v = Verdict.accepted().withMailHost("mail2.example.org").withDetailPrefix("stale cache");
+
+        assertThat(v.mailHost()).contains("mail2.example.org");
+        assertThat(v.detail()).isEqualTo("stale cache");
+    }
+
+    @Test
+    void equalsShouldTellVerdictsApartWhenOnlyMailHostDiffers() {
+        Verdict here = Verdict.accepted();
+        Verdict there = Verdict.accepted().withMailHost("mail2.example.org");
+
+        assertThat(there).isNotEqualTo(here).isNotEqualTo(Verdict.accepted().withMailHost("mail3.example.org"));
+        assertThat(there).isEqualTo(Verdict.accepted().withMailHost("MAIL2.example.org"));
+        assertThat(there.hashCode()).isEqualTo(Verdict.accepted().withMailHost("mail2.example.org").hashCode());
+    }
 }

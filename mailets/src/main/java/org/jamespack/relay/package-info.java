@@ -128,7 +128,10 @@
  * {@code password}, {@code mechanism=xoauth2|oauthbearer|plain|login} (default xoauth2 with oauth, plain with password),
  * {@code preset=m365|none} (default m365 for smtp.office365.com: 30 messages/min, 10 000 recipients/day, 2 connections),
  * {@code messages-per-minute}, {@code recipients-per-day}, {@code connections}, {@code submitters} (James users allowed to
- * send through the account, comma-separated), {@code unauthenticated=allow|refuse}.
+ * send through the account, comma-separated), {@code unauthenticated=allow|refuse}; {@code transport=graph} (with
+ * {@code user}, {@code oauth} and an optional {@code graph-url}, no {@code host}) sends through Microsoft Graph's
+ * {@code sendMail} instead (see {@code org.jamespack.relay.graph}; the mailet's {@code connectTimeout},
+ * {@code readTimeout} and {@code trustStore} serve Graph too).
  */
 @NullMarked
 package org.jamespack.relay;

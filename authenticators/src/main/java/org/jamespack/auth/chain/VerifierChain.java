@@ -110,9 +110,14 @@ public final class VerifierChain implements CredentialVerifier {
         // an UNAVAILABLE member that could still have made the chain succeed (Dovecot's rule:
         // nothing accepted and an internal failure is an internal failure, not a wrong password)
         Verdict unavailable = null;
+        // where the first member that accepted says the mailbox lives, kept for the chain's own ACCEPTED
+        String mailHost = null;
         for (Member m : members) {
             Verdict v = ask(m, attempt);
             boolean ok = v.state() == State.ACCEPTED;
+            if (ok && mailHost == null) {
+                mailHost = v.mailHost().orElse(null);
+            }
             if (!ok && v.state() == State.UNAVAILABLE && failure == null && unavailable == null) {
                 unavailable = v;
             }
@@ -158,7 +163,7 @@ public final class VerifierChain implements CredentialVerifier {
             return finish(attempt, failure, unavailable);
         }
         if (succeeded) {
-            return finish(attempt, Verdict.accepted(), null);
+            return finish(attempt, mailHost == null ? Verdict.accepted() : Verdict.accepted().withMailHost(mailHost), null);
         }
         return finish(attempt, Verdict.rejected(Reason.NOT_DECIDED, "no member of " + name + " accepted"), unavailable);
     }

@@ -27,6 +27,9 @@ import net.jcip.annotations.ThreadSafe;
  * <tr><td>{@code jamespack.auth.backend.BACKEND.latency}</td><td>timer</td><td>time the backend took to answer</td></tr>
  * <tr><td>{@code jamespack.auth.decision.STATE}</td><td>counter</td><td>what clients were answered, after chain, cache and
  *   throttle (one per audit line)</td></tr>
+ * <tr><td>{@code jamespack.auth.mailhost.HOST}</td><td>counter</td><td>right logins whose mailbox is on the other host
+ *   {@code HOST} (qmail-ldap {@code mailHost}): IMAP referred them, POP3 refused them, SMTP let them submit; one per
+ *   audit line with {@code mailhost=HOST}</td></tr>
  * </table>
  */
 @ThreadSafe
@@ -35,6 +38,7 @@ public final class AuthPackMetrics implements VerdictMeter {
     public static final String BACKEND = "jamespack.auth.backend.";
     public static final String DECISION = "jamespack.auth.decision.";
     public static final String LATENCY = ".latency";
+    public static final String MAIL_HOST = "jamespack.auth.mailhost.";
 
     private final MetricFactory factory;
 
@@ -57,6 +61,8 @@ public final class AuthPackMetrics implements VerdictMeter {
     @Override
     public void decision(Verdict verdict) {
         factory.generate(DECISION + state(verdict)).increment();
+        // one counter per cluster member: a host name (Verdict checks it) is a metric name part as it is
+        verdict.mailHost().ifPresent(host -> factory.generate(MAIL_HOST + host).increment());
     }
 
     private static String state(Verdict verdict) {

@@ -39,8 +39,9 @@ import net.jcip.annotations.ThreadSafe;
  * response) through the pack (in {@link PackImapPackage}). The message is parsed by
  * {@link SaslCredentials#plain} (RFC 4616, strict): a malformed one gets {@code BAD}, asks no
  * backend, and writes a {@code login=(malformed)} audit line. Then as {@link PackLoginProcessor}:
- * the pack decides, the mailbox session is opened without a password. OAUTHBEARER and XOAUTH2
- * are not offered: James' OIDC support lives in its own processor, which this one replaces.
+ * the pack decides, the mailbox session is opened without a password, and a mailbox on another
+ * host is answered with a login referral. OAUTHBEARER and XOAUTH2 are not offered: James' OIDC
+ * support lives in its own processor, which this one replaces.
  *
  * <p>Thread-safe: made once by James' extension injector.
  */
@@ -113,7 +114,15 @@ public final class PackAuthenticateProcessor extends AbstractAuthProcessor<Authe
         }
         Verdict verdict = PackImapLogin.check(pack, users, user.get(), credentials.get().password(), client);
         switch (verdict.state()) {
-            case ACCEPTED -> open(user.get(), session, request, responder);
+            case ACCEPTED -> {
+                if (verdict.mailHost().isPresent()) {
+                    // the mailbox lives on another host: refer the client there (not a failure)
+                    PackImapLogin.elsewhere(pack, getStatusResponseFactory(), request, user.get(), verdict.mailHost().get(),
+                        responder);
+                } else {
+                    open(user.get(), session, request, responder);
+                }
+            }
             case UNAVAILABLE -> no(request, responder, HumanReadableText.GENERIC_FAILURE_DURING_PROCESSING);
             default -> manageFailureCount(session, request, responder, HumanReadableText.AUTHENTICATION_FAILED);
         }

@@ -4,6 +4,10 @@ import java.net.InetAddress;
 import java.util.Optional;
 
 import org.apache.james.core.Username;
+import org.apache.james.imap.api.display.HumanReadableText;
+import org.apache.james.imap.api.message.request.ImapRequest;
+import org.apache.james.imap.api.message.response.StatusResponseFactory;
+import org.apache.james.imap.api.process.ImapProcessor.Responder;
 import org.apache.james.imap.api.process.ImapSession;
 import org.apache.james.mailbox.MailboxManager;
 import org.apache.james.mailbox.MailboxSession;
@@ -13,6 +17,7 @@ import org.jamespack.auth.LoginAttempt;
 import org.jamespack.auth.Protocol;
 import org.jamespack.auth.Verdict;
 import org.jamespack.auth.pack.AuthPack;
+import org.jamespack.auth.pack.MailHostAnswer;
 import org.jamespack.auth.pack.PackMode;
 import org.jamespack.foundation.Secret;
 import org.slf4j.Logger;
@@ -61,6 +66,22 @@ final class PackImapLogin {
             failed.run();
         }
     }
+
+    /**
+     * Answers a right login whose mailbox lives on {@code host} (the verdict's mail host) as the
+     * pack's {@code imapMailHostAnswer} says: an RFC 2221 login referral or a plain NO, both naming
+     * the host. James would write the command name before the text, where the referral's response
+     * code must come first, so the text carries the command name itself. No session is opened and
+     * no failure is counted: the password was right, the client is to log in there.
+     */
+    static void elsewhere(AuthPack pack, StatusResponseFactory factory, ImapRequest request, Username user, String host,
+                          Responder responder) {
+        String text = MailHostAnswer.imap(pack.imapMailHostAnswer(), request.getCommand().getName(), user.asString(), host);
+        responder.respond(factory.taggedNo(request.getTag(), null, new HumanReadableText(MAIL_HOST_TEXT_KEY, text)));
+    }
+
+    /** The localisation key of {@link #elsewhere}'s text (James' localizer prints its default, the text itself). */
+    private static final String MAIL_HOST_TEXT_KEY = "org.jamespack.auth.imap.mailhost";
 
     /** {@code client}: read from James' logging context while the command is processed (a continuation line runs without it). */
     static Verdict check(AuthPack pack, UsersRepository users, Username user, Secret password, Optional<InetAddress> client) {

@@ -33,9 +33,11 @@ import net.jcip.annotations.ThreadSafe;
  * ({@code SessionProvider#authenticate(Username)}), so James' stored password is never
  * consulted. Answers are James': ACCEPTED → {@code OK LOGIN completed.}; REJECTED and DISABLED →
  * {@code NO LOGIN failed. Invalid login/password.} (three failures close the connection, as in
- * James); UNAVAILABLE → {@code NO LOGIN processing failed.}. A name or password holding NUL, or a
- * name James cannot hold, is {@code BAD}, refused unchecked, with a {@code login=(malformed)}
- * audit line.
+ * James); UNAVAILABLE → {@code NO LOGIN processing failed.}. ACCEPTED for a mailbox on another
+ * host (qmail-ldap {@code mailHost}) → {@code NO [REFERRAL imap://…@HOST/] LOGIN refused: …}
+ * (RFC 2221) or a plain {@code NO} naming the host, by {@code imapMailHostAnswer}; not counted as
+ * a failure. A name or password holding NUL, or a name James cannot hold, is {@code BAD}, refused
+ * unchecked, with a {@code login=(malformed)} audit line.
  *
  * <p>Thread-safe: made once by James' extension injector; the pack and James' collaborators are thread-safe.
  */
@@ -73,9 +75,17 @@ public final class PackLoginProcessor extends AbstractAuthProcessor<LoginRequest
         }
         Verdict verdict = PackImapLogin.check(pack, users, user, Secret.of(password), CallerProtocol.clientFromLoggingContext());
         switch (verdict.state()) {
-            case ACCEPTED -> open(user, session, request, responder);
+            case ACCEPTED -> accepted(verdict, user, session, request, responder);
             case UNAVAILABLE -> no(request, responder, HumanReadableText.GENERIC_FAILURE_DURING_PROCESSING);
             default -> manageFailureCount(session, request, responder, HumanReadableText.INVALID_LOGIN);
+        }
+    }
+
+    private void accepted(Verdict verdict, Username user, ImapSession session, LoginRequest request, Responder responder) {
+        if (verdict.mailHost().isPresent()) {
+            PackImapLogin.elsewhere(pack, getStatusResponseFactory(), request, user, verdict.mailHost().get(), responder);
+        } else {
+            open(user, session, request, responder);
         }
     }
 

@@ -16,12 +16,17 @@ import org.apache.james.mailbox.model.MailboxPath;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.pop3server.core.PassCmdHandler;
 import org.apache.james.pop3server.mailbox.MailboxAdapterFactory;
+import org.apache.james.protocols.api.ProtocolSession;
+import org.apache.james.protocols.api.Request;
+import org.apache.james.protocols.api.Response;
+import org.apache.james.protocols.pop3.POP3Response;
 import org.apache.james.protocols.pop3.POP3Session;
 import org.apache.james.protocols.pop3.mailbox.Mailbox;
 import org.apache.james.user.api.UsersRepository;
 import org.jamespack.auth.Protocol;
 import org.jamespack.auth.Verdict;
 import org.jamespack.auth.pack.AuthPack;
+import org.jamespack.auth.pack.MailHostAnswer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +50,9 @@ import reactor.core.publisher.Mono;
  * {@code CoreCmdHandlerLoader} also registers for PASS is never reached. Answers are James':
  * ACCEPTED → {@code +OK Welcome …} (and POP-before-SMTP, inherited), REJECTED and DISABLED →
  * {@code -ERR Authentication failed.}, UNAVAILABLE → {@code -ERR Unexpected error accessing
- * mailbox} (temporary, as the pack's mailbox adapters make James say). After an ACCEPTED verdict
+ * mailbox} (temporary, as the pack's mailbox adapters make James say); ACCEPTED for a mailbox on
+ * another host (qmail-ldap {@code mailHost}) → {@code -ERR [SYS/PERM] …} naming the host (RFC 3206:
+ * retrying here will not help), with no mailbox opened. After an ACCEPTED verdict
  * the mailbox session is opened as already authenticated ({@code MailboxManager#authenticate(Username)}),
  * so the backend and the throttle are asked once per PASS, never a second time by the mailbox
  * path (which would also sleep the delay again). A PASS read while its connection is inside a
@@ -56,6 +63,9 @@ import reactor.core.publisher.Mono;
 public final class PackPop3PassHandler extends PassCmdHandler {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(PackPop3PassHandler.class);
+    /** The host of a right login whose mailbox is elsewhere, from {@link #auth} to {@link #onCommand} of one PASS. */
+    private static final ProtocolSession.AttachmentKey<String> ELSEWHERE =
+        ProtocolSession.AttachmentKey.of("org.jamespack.auth.pop3.mailhost", String.class);
 
     private final MailboxManager manager;
     private final MailboxAdapterFactory adapters;
@@ -75,11 +85,29 @@ public final class PackPop3PassHandler extends PassCmdHandler {
         this.login = new ConnectionLogin(pack, users);
     }
 
+    /**
+     * James' PASS handling, except that a right login whose mailbox is on another host is answered
+     * {@code -ERR [SYS/PERM] …} naming the host instead of {@code -ERR Authentication failed.}:
+     * James' base class has only that answer for a login that opens no mailbox, so {@link #auth}
+     * leaves the host on the session for this one command.
+     */
+    @Override
+    public Response onCommand(POP3Session session, Request request) {
+        Response response = super.onCommand(session, request);
+        Optional<String> host = session.removeAttachment(ELSEWHERE, ProtocolSession.State.Connection);
+        return host.isPresent() ? new POP3Response(POP3Response.ERR_RESPONSE, MailHostAnswer.pop3(host.get())) : response;
+    }
+
     @Override
     protected @Nullable Mailbox auth(POP3Session session, Username username, String password) throws Exception {
         Verdict verdict = login.judge(session, username, password, Protocol.POP3);
         switch (verdict.state()) {
             case ACCEPTED:
+                if (verdict.mailHost().isPresent()) {
+                    // no mailbox here: James then resets the session to USER as after a failure (no delay was owed)
+                    session.setAttachment(ELSEWHERE, verdict.mailHost().get(), ProtocolSession.State.Connection);
+                    return null;
+                }
                 return open(session, username);
             case UNAVAILABLE:
                 // AbstractPassCmdHandler answers "-ERR Unexpected error accessing mailbox"; no secret here

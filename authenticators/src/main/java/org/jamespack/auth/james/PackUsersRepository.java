@@ -35,7 +35,9 @@ import reactor.core.scheduler.Schedulers;
  * <p>Unlike James' LDAP repository, a directory outage is never a wrong password:
  * {@code test} then throws {@link UsersRepositoryException}, so that IMAP answers
  * {@code NO LOGIN processing failed} and POP3 {@code -ERR Unexpected error} (as James 3.8.1 does),
- * and the pack's SMTP hook answers {@code 454 4.7.0}.
+ * and the pack's SMTP hook answers {@code 454 4.7.0}. A right password whose mailbox lives on
+ * another host (the verdict's mail host) is {@code true} here: the login is right, and a yes/no
+ * answer cannot send the caller elsewhere (the pack's IMAP and POP3 entry points do).
  */
 @ThreadSafe
 public final class PackUsersRepository implements UsersRepository {

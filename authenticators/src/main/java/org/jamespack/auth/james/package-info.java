@@ -66,9 +66,18 @@
  * <h2>What each protocol answers</h2>
  * ACCEPTED logs in; REJECTED and DISABLED give SMTP {@code 535 5.7.8}, IMAP {@code NO},
  * POP3 {@code -ERR}; UNAVAILABLE gives SMTP {@code 454 4.7.0} (through the hook), IMAP
- * {@code NO … processing failed}, POP3 {@code -ERR Unexpected error}. Each login writes one line
- * to the logger {@code org.jamespack.auth.audit} (login, protocol, client, backend, verdict,
- * reason, duration; never the password, every client-supplied value escaped by
+ * {@code NO … processing failed}, POP3 {@code -ERR Unexpected error}. An ACCEPTED verdict that
+ * names another host for the mailbox (qmail-ldap {@code mailHost}, the {@code ldap} backend's
+ * {@code localHosts}) logs in over SMTP as any ACCEPTED (submission works on every node), while
+ * IMAP LOGIN and AUTHENTICATE answer an RFC 2221 login referral (or a plain {@code NO}, by
+ * {@code imapMailHostAnswer}) and POP3 {@code -ERR [SYS/PERM]}, both naming the host, with no
+ * mailbox opened and no failure counted ({@link org.jamespack.auth.pack.MailHostAnswer}). The
+ * interfaces that can only say yes or no, James' {@code UsersRepository#test} (JMAP, ManageSieve,
+ * anything else James asks) and the mailbox {@code Authenticator} of {@link
+ * org.jamespack.auth.james.AuthPackModule}, say yes: the password is right, and they have no way
+ * to send a client elsewhere; keep those protocols off or route them to the user's host. Each
+ * login writes one line to the logger {@code org.jamespack.auth.audit} (login, protocol, client,
+ * backend, verdict, reason, {@code mailhost=} when the verdict names one, duration; never the password, every client-supplied value escaped by
  * {@link org.jamespack.auth.LogSafe}): INFO, WARN when UNAVAILABLE (INFO for the throttle's
  * {@code BUSY}, which outsiders can cause at will).
  *

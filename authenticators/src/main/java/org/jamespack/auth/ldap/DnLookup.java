@@ -27,8 +27,8 @@ import net.jcip.annotations.ThreadSafe;
 /**
  * Finds the entry a login names: a subtree search on the login attributes, or the entry at the
  * {@code dnTemplate}'s DN, both narrowed by {@code objectClass} and {@code filter}. Reads the
- * attributes the verifier needs afterwards (the username, the account state, in {@code compare}
- * mode the password attribute). Referrals are never followed: continuation references come back
+ * attributes the verifier needs afterwards (the username, the account state, with
+ * {@code localHosts} the mail host, in {@code compare} mode the password attribute). Referrals are never followed: continuation references come back
  * in the {@link Match} for the caller to refuse.
  *
  * <p>Thread-safe: immutable, over the verifier's thread-safe search pool.
@@ -52,6 +52,10 @@ final class DnLookup {
         attributes.add(AccountStatus.NS_ACCOUNT_LOCK);
         if (settings.mode() == LdapSettings.Mode.COMPARE) {
             attributes.add(settings.passwordAttribute());
+        }
+        if (settings.mailHostEnabled()) {
+            // read with the entry the login needs anyway: knowing where the mailbox lives costs no round trip
+            attributes.add(settings.mailHostAttribute());
         }
         this.searchAttributes = attributes.toArray(new String[0]);
         String attribute = null;

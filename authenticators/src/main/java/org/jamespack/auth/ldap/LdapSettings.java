@@ -54,6 +54,11 @@ import net.jcip.annotations.NotThreadSafe;
  * @param dnCacheTtl               rebind mode with a search: how long a login's DN found by a search
  *                                 is bound directly, without searching again; zero turns the DN cache off
  * @param dnCacheSize              the most logins the DN cache holds
+ * @param mailHostAttribute        the attribute naming the host that holds the user's mailbox
+ *                                 (qmail-ldap {@code mailHost}); read only when {@code localHosts} is set
+ * @param localHosts               this server's names: a mailbox whose host is not one of them lives
+ *                                 elsewhere and the ACCEPTED verdict names that host; empty turns
+ *                                 the check off (the attribute is not even read)
  */
 @Immutable
 public record LdapSettings(
@@ -81,7 +86,9 @@ public record LdapSettings(
     HashLimits hashLimits,
     String dummyHash,
     Duration dnCacheTtl,
-    int dnCacheSize) {
+    int dnCacheSize,
+    String mailHostAttribute,
+    List<String> localHosts) {
 
     public static final String URL = "url";
     public static final String START_TLS = "startTls";
@@ -114,6 +121,8 @@ public record LdapSettings(
     public static final String DUMMY_HASH = "dummyHash";
     public static final String DN_CACHE_TTL = "dnCacheTtl";
     public static final String DN_CACHE_SIZE = "dnCacheSize";
+    public static final String MAIL_HOST_ATTRIBUTE = "mailHostAttribute";
+    public static final String LOCAL_HOSTS = "localHosts";
 
     /** Every key {@link #from(ConfigNode)} reads, in the order of the package-info table. */
     public static final List<String> KEYS = List.of(URL, START_TLS, TRUST_STORE, TRUST_STORE_PASSWORD, TRUST_STORE_TYPE,
@@ -121,7 +130,7 @@ public record LdapSettings(
         USERNAME_ATTRIBUTE, OBJECT_CLASS, FILTER, PASSWORD_ATTRIBUTE, POOL_SIZE, MAX_FAILOVER_CONNECTION_AGE,
         HEALTH_CHECK_INTERVAL, PASSWORD_POLICY_CONTROL, MAX_BCRYPT_COST, MAX_SHA_CRYPT_ROUNDS, MAX_PBKDF2_ITERATIONS,
         MAX_PBKDF2_LENGTH, MAX_ARGON2_MEMORY, MAX_ARGON2_ITERATIONS, MAX_ARGON2_PARALLELISM, DUMMY_HASH,
-        DN_CACHE_TTL, DN_CACHE_SIZE);
+        DN_CACHE_TTL, DN_CACHE_SIZE, MAIL_HOST_ATTRIBUTE, LOCAL_HOSTS);
 
     /** The placeholder of {@link #dnTemplate}, replaced by the RDN-escaped login. */
     public static final String LOGIN_PLACEHOLDER = "{login}";
@@ -133,6 +142,8 @@ public record LdapSettings(
      */
     public static final Duration DEFAULT_DN_CACHE_TTL = Duration.ofSeconds(60);
     public static final int DEFAULT_DN_CACHE_SIZE = 10_000;
+    /** qmail-ldap's attribute for the host that holds the mailbox. */
+    public static final String DEFAULT_MAIL_HOST_ATTRIBUTE = "mailHost";
     public static final int DEFAULT_POOL_SIZE = 8;
     public static final Duration DEFAULT_MAX_FAILOVER_CONNECTION_AGE = Duration.ofMinutes(5);
     public static final Duration DEFAULT_HEALTH_CHECK_INTERVAL = Duration.ofSeconds(30);
@@ -177,11 +188,14 @@ public record LdapSettings(
         loginAttributes = List.copyOf(loginAttributes);
         Objects.requireNonNull(hashLimits, "hashLimits");
         Objects.requireNonNull(dummyHash, "dummyHash");
+        Objects.requireNonNull(mailHostAttribute, "mailHostAttribute");
+        localHosts = List.copyOf(localHosts);
         List<String> problems = LdapSettingsRules.validate(urls, startTls, trustStoreType, connectTimeout, responseTimeout,
             baseDn, bindDn, bindPassword, mode, dnTemplate, loginAttributes, usernameAttribute, filter, passwordAttribute,
             poolSize, maxFailoverConnectionAge, healthCheckInterval);
         LdapSettingsRules.dummyHashProblem(dummyHash, hashLimits).ifPresent(problems::add);
         problems.addAll(LdapSettingsRules.dnCacheProblems(dnCacheTtl, dnCacheSize));
+        problems.addAll(LdapSettingsRules.mailHostProblems(mailHostAttribute, localHosts));
         if (!problems.isEmpty()) {
             throw new LdapSettingsRules.Invalid(problems);
         }
@@ -236,6 +250,8 @@ public record LdapSettings(
         b.dummyHash(node.string(DUMMY_HASH, PasswordHashes.DUMMY_STORED_VALUE));
         b.dnCacheTtl(node.duration(DN_CACHE_TTL, DEFAULT_DN_CACHE_TTL));
         b.dnCacheSize(node.integer(DN_CACHE_SIZE, DEFAULT_DN_CACHE_SIZE, 1, 10_000_000));
+        b.mailHostAttribute(node.string(MAIL_HOST_ATTRIBUTE, DEFAULT_MAIL_HOST_ATTRIBUTE));
+        b.localHosts(node.list(LOCAL_HOSTS).toArray(new String[0]));
         if (trustStore.isPresent() && !trustStore.get().toFile().canRead()) {
             node.problem(TRUST_STORE, "'" + trustStore.get() + "' cannot be read");
         }
@@ -253,6 +269,11 @@ public record LdapSettings(
             }
         }
         return node.problems().list().size() > before ? Optional.empty() : Optional.ofNullable(settings);
+    }
+
+    /** Whether the entry's mail host is read and compared with {@link #localHosts}: only when some are named. */
+    public boolean mailHostEnabled() {
+        return !localHosts.isEmpty();
     }
 
     /** Whether rebind mode binds a cached DN before searching (see {@link #dnCacheTtl}). */
@@ -293,6 +314,8 @@ public record LdapSettings(
         b.dummyHash = dummyHash;
         b.dnCacheTtl = dnCacheTtl;
         b.dnCacheSize = dnCacheSize;
+        b.mailHostAttribute = mailHostAttribute;
+        b.localHosts = localHosts;
         return b;
     }
 
@@ -328,8 +351,21 @@ public record LdapSettings(
         private String dummyHash = PasswordHashes.DUMMY_STORED_VALUE;
         private Duration dnCacheTtl = DEFAULT_DN_CACHE_TTL;
         private int dnCacheSize = DEFAULT_DN_CACHE_SIZE;
+        private String mailHostAttribute = DEFAULT_MAIL_HOST_ATTRIBUTE;
+        private List<String> localHosts = List.of();
 
         private Builder() {
+        }
+
+        public Builder mailHostAttribute(String value) {
+            mailHostAttribute = value;
+            return this;
+        }
+
+        /** This server's names, as an entry's mail host may give them; none turns the mail host check off. */
+        public Builder localHosts(String... values) {
+            localHosts = List.of(values);
+            return this;
         }
 
         public Builder hashLimits(HashLimits value) {
@@ -453,7 +489,7 @@ public record LdapSettings(
                 connectTimeout, responseTimeout, baseDn, bindDn, bindPassword, mode, dnTemplate, loginAttributes,
                 usernameAttribute.orElse(loginAttributes.isEmpty() ? "uid" : loginAttributes.get(0)), objectClass, filter,
                 passwordAttribute, poolSize, maxFailoverConnectionAge, healthCheckInterval, passwordPolicyControl, hashLimits,
-                dummyHash, dnCacheTtl, dnCacheSize);
+                dummyHash, dnCacheTtl, dnCacheSize, mailHostAttribute, localHosts);
         }
     }
 }

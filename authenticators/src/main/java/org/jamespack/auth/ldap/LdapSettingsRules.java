@@ -10,8 +10,10 @@ import static org.jamespack.auth.ldap.LdapSettings.DN_TEMPLATE;
 import static org.jamespack.auth.ldap.LdapSettings.DUMMY_HASH;
 import static org.jamespack.auth.ldap.LdapSettings.FILTER;
 import static org.jamespack.auth.ldap.LdapSettings.HEALTH_CHECK_INTERVAL;
+import static org.jamespack.auth.ldap.LdapSettings.LOCAL_HOSTS;
 import static org.jamespack.auth.ldap.LdapSettings.LOGIN_ATTRIBUTE;
 import static org.jamespack.auth.ldap.LdapSettings.LOGIN_PLACEHOLDER;
+import static org.jamespack.auth.ldap.LdapSettings.MAIL_HOST_ATTRIBUTE;
 import static org.jamespack.auth.ldap.LdapSettings.MAX_FAILOVER_CONNECTION_AGE;
 import static org.jamespack.auth.ldap.LdapSettings.PASSWORD_ATTRIBUTE;
 import static org.jamespack.auth.ldap.LdapSettings.POOL_SIZE;
@@ -27,6 +29,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
+import org.jamespack.auth.Verdict;
 import org.jamespack.auth.hash.HashCheck;
 import org.jamespack.auth.hash.HashLimits;
 import org.jamespack.auth.hash.PasswordHashes;
@@ -93,6 +96,18 @@ final class LdapSettingsRules {
         }
         if (dnCacheSize < 1 || dnCacheSize > 10_000_000) {
             problems.add(DN_CACHE_SIZE + ": " + dnCacheSize + " is out of range 1..10000000");
+        }
+        return problems;
+    }
+
+    /** What is wrong with the mail host settings; each problem names its key. */
+    static List<String> mailHostProblems(String mailHostAttribute, List<String> localHosts) {
+        List<String> problems = new ArrayList<>();
+        attributeName(problems, MAIL_HOST_ATTRIBUTE, mailHostAttribute);
+        for (String host : localHosts) {
+            if (!Verdict.isHostName(MailHostRule.normalize(host))) {
+                problems.add(LOCAL_HOSTS + ": '" + host + "' is not a host name (letters, digits, '-' and '.')");
+            }
         }
         return problems;
     }

@@ -47,7 +47,9 @@ import net.jcip.annotations.ThreadSafe;
  * bind or a dummy hash, so it takes as long); several matching entries is REJECTED with
  * {@link Reason#AMBIGUOUS_LOGIN}; qmail-ldap {@code accountStatus}, 389-DS {@code nsAccountLock},
  * result 53, ppolicy locks and AD sub-codes {@code data 525/530/531/532/533/701/773/775} give
- * DISABLED ({@link AccountStatus}, {@link BindVerdicts}); outage, time-out, TLS failure and any
+ * DISABLED ({@link AccountStatus}, {@link BindVerdicts}); with {@code localHosts} set, a right
+ * password whose entry's {@code mailHost} names another server is ACCEPTED naming that host
+ * ({@link MailHostRule}: the attribute rides on the search that finds the entry); outage, time-out, TLS failure and any
  * result code that is not about the credentials give UNAVAILABLE. Referrals are never
  * followed: a search that returns continuation references is UNAVAILABLE (the entry may live
  * elsewhere). In compare mode a stored value over the {@link HashLimits} caps is REJECTED
@@ -70,12 +72,14 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
     private final @Nullable DnLookup lookup;
     private final @Nullable PasswordCompare compare;
     private final Optional<DN> dummyDn;
+    private final MailHostRule mailHosts;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Rebind mode's login-to-DN cache; null when off (compare modes, dnTemplate, dnCacheTtl 0). */
     private final @Nullable DnCache dnCache;
 
     private LdapVerifier(LdapSettings settings, @Nullable LdapConnections connections, Ticker ticker) {
         this.settings = settings;
+        this.mailHosts = new MailHostRule(settings);
         this.dnCache = settings.dnCacheEnabled()
             ? new DnCache(settings.dnCacheTtl(), settings.dnCacheSize(), settings.usernameAttribute(), ticker)
             : null;
@@ -175,7 +179,7 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
                     lookup.restrictionText());
                 return Verdict.rejected(Reason.INVALID_CREDENTIALS, dn + " does not match " + lookup.restrictionText());
             }
-            return AccountStatus.of(entry, attempt.protocol(), dn).orElse(bound);
+            return settled(bound, entry, attempt, dn);
         }
         Verdict cachedRejection = null;
         String rejectedDn = null;
@@ -185,7 +189,7 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
             if (cached != null) {
                 Verdict bound = bindAsUser(cached.getDN(), attempt.password());
                 if (bound.isAccepted()) {
-                    return AccountStatus.of(cached, attempt.protocol(), cached.getDN()).orElse(bound);
+                    return settled(bound, cached, attempt, cached.getDN());
                 }
                 if (bound.state() != Verdict.State.REJECTED) {
                     return bound;
@@ -241,7 +245,16 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
         if (!checked.isAccepted()) {
             return checked;
         }
-        return AccountStatus.of(entry, attempt.protocol(), entry.getDN()).orElse(checked);
+        return settled(checked, entry, attempt, entry.getDN());
+    }
+
+    /**
+     * What the entry itself adds to a right password: DISABLED by its account state, otherwise
+     * the verdict, naming the mail host when the mailbox lives on another server.
+     */
+    private Verdict settled(Verdict accepted, @Nullable SearchResultEntry entry, LoginAttempt attempt, String dn) {
+        Optional<Verdict> disabled = AccountStatus.of(entry, attempt.protocol(), dn);
+        return disabled.isPresent() ? disabled.get() : mailHosts.apply(accepted, entry, dn);
     }
 
     /** Binds on the bind pool; the connection is released whatever identity it now has. */

@@ -39,6 +39,8 @@
  * <tr><td>{@code dummyHash}</td><td>stored value</td><td>a fixed {@code {SSHA}} value</td><td>compare mode: what an unknown user's password is checked against, so that an unknown user costs what a known one does; set it to the scheme and cost your users have (e.g. a {@code {CRYPT}$6$rounds=5000$…} of a random password); must be verifiable and within the caps</td></tr>
  * <tr><td>{@code dnCacheTtl}</td><td>duration</td><td>60s</td><td>rebind mode with a search: how long a login's DN, found by a search, is bound directly without searching first (one directory operation per login); {@code 0s} turns the DN cache off; see below</td></tr>
  * <tr><td>{@code dnCacheSize}</td><td>integer 1..10000000</td><td>10000</td><td>the most logins the DN cache holds (least useful evicted first)</td></tr>
+ * <tr><td>{@code mailHostAttribute}</td><td>attribute</td><td>mailHost</td><td>the attribute that names the host holding the user's mailbox (qmail-ldap clustering); read only with {@code localHosts}</td></tr>
+ * <tr><td>{@code localHosts}</td><td>list of host names</td><td>none (off)</td><td>this server's names (qmail-ldap's {@code control/me} and its aliases); when set, a right password whose entry names another host is ACCEPTED naming that host, and IMAP and POP3 send the client there (see below)</td></tr>
  * </table>
  *
  * <p><b>The login-to-DN cache</b> (rebind mode with a search, on by default). A search that finds
@@ -86,6 +88,22 @@
  * on another server: the login is UNAVAILABLE with the references' URLs in the reason, not
  * REJECTED (it is not a wrong password, and the throttle does not count it), and {@code lookup}
  * fails as unavailable. Point {@code baseDn} at the server and subtree that hold the users.
+ *
+ * <p><b>Mail hosts (qmail-ldap clustering), off by default.</b> With {@code localHosts} set,
+ * the attribute {@code mailHostAttribute} is requested by the same search (or templated read)
+ * that finds the entry, and compared, ignoring case and a trailing dot, with {@code localHosts}:
+ * no value, or one of them, means the mailbox is here; another host name means it is elsewhere,
+ * and the ACCEPTED verdict names it ({@code Verdict#mailHost}). The password was right either
+ * way: SMTP submission and James' {@code UsersRepository#test} accept as before, while IMAP
+ * answers with a login referral and POP3 with {@code -ERR [SYS/PERM]} naming the host (the James
+ * adapters). A value that is not one host name, several values, or an entry the search account
+ * cannot read after a templated bind make the login UNAVAILABLE (PROTOCOL_ERROR, SERVER_ERROR):
+ * the pack cannot tell where the mailbox is. Off by default because without this server's own
+ * names "elsewhere" cannot be told from "here", as qmail-ldap keeps clustering off until
+ * {@code ldapcluster} is set. The DN cache holds the value read with the entry: a moved mailbox
+ * is seen up to {@code dnCacheTtl} late (and cached ACCEPTED verdicts carry the host for the
+ * verdict cache's {@code positiveTtl}). An ACL that hides the attribute from the search account
+ * looks like "no value": here.
  *
  * <p>Not settings, always on: referrals are never followed; host names are checked on TLS;
  * qmail-ldap {@code accountStatus} ({@code disabled}, {@code noaccess}, {@code deleted}: DISABLED;

@@ -79,10 +79,12 @@ public final class AuthPack implements AutoCloseable {
     /** Set once James' metrics exist (after this pack was built, since the pack decides the Guice bindings). */
     private final AtomicReference<VerdictMeter> meter;
     private final ConnectionPauses pauses = new ConnectionPauses();
+    private final MailHostAnswer.ImapStyle imapMailHostAnswer;
 
     private AuthPack(PackMode mode, CredentialVerifier verifier, Optional<UserDirectory> directory, boolean virtualHosting,
                      Set<String> administrators, String origin, Optional<CachingVerifier> cache,
-                     AtomicReference<VerdictMeter> meter) {
+                     AtomicReference<VerdictMeter> meter, MailHostAnswer.ImapStyle imapMailHostAnswer) {
+        this.imapMailHostAnswer = imapMailHostAnswer;
         this.cache = cache;
         this.meter = meter;
         this.mode = mode;
@@ -119,6 +121,8 @@ public final class AuthPack implements AutoCloseable {
         }
         ConfigNode pack = element.get();
         PackMode mode = pack.choice(MODE, PackMode.DIRECTORY, PackMode.BY_CONFIG_NAME);
+        MailHostAnswer.ImapStyle imapMailHostAnswer = pack.choice(MailHostAnswer.IMAP_KEY, MailHostAnswer.ImapStyle.REFERRAL,
+            MailHostAnswer.ImapStyle.BY_CONFIG_NAME);
 
         List<Member> backends = new ArrayList<>();
         List<CredentialVerifier> opened = new ArrayList<>();
@@ -192,7 +196,7 @@ public final class AuthPack implements AutoCloseable {
             throw new ConfigException(distinct);
         }
         AuthPack built = new AuthPack(mode, verifier, directory, virtualHosting, administrators, pack.location(),
-            cache, meter);
+            cache, meter, imapMailHostAnswer);
         LOGGER.info("authpack: {} mode, verifier {} (from {})", mode.configName(), verifier.name(), pack.location());
         return built;
     }
@@ -219,6 +223,11 @@ public final class AuthPack implements AutoCloseable {
     /** James' {@code administratorId(s)}, as written. */
     public Set<String> administrators() {
         return administrators;
+    }
+
+    /** How IMAP answers a right login whose mailbox is on another host ({@code imapMailHostAnswer}). */
+    public MailHostAnswer.ImapStyle imapMailHostAnswer() {
+        return imapMailHostAnswer;
     }
 
     /** The connections held back for a failure delay; closed with this pack. */
@@ -299,6 +308,11 @@ public final class AuthPack implements AutoCloseable {
             attempt.client().map(InetAddress::getHostAddress).orElse("-"), verifier.name(),
             verdict.state(), verdict.reason(), verdict.detail().isEmpty() ? "-" : LogSafe.of(verdict.detail(), 400), millis};
         String format = "login={} protocol={} client={} backend={} verdict={} reason={} detail={} ms={}";
+        if (verdict.mailHost().isPresent()) {
+            // only then: every other line keeps its shape; a host name needs no escaping (Verdict checks it)
+            format = "login={} protocol={} client={} backend={} verdict={} reason={} detail={} mailhost={} ms={}";
+            args = new Object[] {args[0], args[1], args[2], args[3], args[4], args[5], args[6], verdict.mailHost().get(), millis};
+        }
         switch (verdict.state()) {
             case UNAVAILABLE:
                 if (verdict.reason() == Verdict.Reason.BUSY) {

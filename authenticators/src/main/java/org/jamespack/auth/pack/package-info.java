@@ -52,6 +52,12 @@
  *   settings in the {@code cache} package</td></tr>
  * <tr><td>{@code authpack/throttle}</td><td>element</td><td>none (no slow-down)</td><td>failed-login slow-down around the
  *   cache, settings in the {@code throttle} package; SMTP AUTH (with {@code PackAuthHook}) and POP3 PASS (with {@code PackPop3PassHandler}) answer a failure at once and hold the connection's next command back for the delay (the Netty I/O thread is never parked); IMAP LOGIN sleeps on James' blocking-call pool, bounded by {@code maxConcurrentDelays}</td></tr>
+ * <tr><td>{@code authpack/imapMailHostAnswer}</td><td>{@code referral} | {@code no}</td><td>{@code referral}</td>
+ *   <td>what IMAP answers a right login whose mailbox is on another host (qmail-ldap {@code mailHost}, with the
+ *   {@code ldap} backend's {@code localHosts}): an RFC 2221 login referral
+ *   {@code NO [REFERRAL imap://…@HOST/] LOGIN refused: …}, or a plain {@code NO} naming the host
+ *   ({@link org.jamespack.auth.pack.MailHostAnswer}); POP3 always answers {@code -ERR [SYS/PERM]} naming the host,
+ *   SMTP AUTH is not affected</td></tr>
  * <tr><td>{@code enableVirtualHosting}</td><td>boolean</td><td>{@code true}</td>
  *   <td>James' key, read in directory mode: logins are full addresses</td></tr>
  * <tr><td>{@code administratorId}, {@code administratorIds/administratorId}</td><td>string</td><td>none</td>
@@ -59,7 +65,8 @@
  * </table>
  *
  * <p>Each login writes one line to the logger {@code org.jamespack.auth.audit} (login, protocol,
- * client, backend, verdict, reason, duration; never the password, every client-supplied value
+ * client, backend, verdict, reason, detail, {@code mailhost=} when the verdict names the host that
+ * holds the mailbox, duration; never the password, every client-supplied value
  * escaped by {@link org.jamespack.auth.LogSafe}): INFO, WARN when UNAVAILABLE (INFO for the
  * throttle's {@code BUSY}, which outsiders can cause at will).
  */

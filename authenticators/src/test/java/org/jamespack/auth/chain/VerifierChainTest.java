@@ -254,4 +254,20 @@ class VerifierChainTest {
         assertThat(VerifierChain.of(List.of(new Member(v("kopano", OK), Control.SUFFICIENT),
             new Member(v("ldap", OK), Control.REQUIRED))).name()).isEqualTo("chain(sufficient kopano,required ldap)");
     }
+
+    @Test
+    void verifyShouldKeepTheMailHostWhenAcceptingMembersNameIt() {
+        Verdict elsewhere = Verdict.accepted().withMailHost("mail2.example.org");
+
+        Verdict required = run(Control.REQUIRED, v("ldap", elsewhere), Control.OPTIONAL, v("kopano", OK));
+        Verdict sufficient = run(Control.SUFFICIENT, v("ldap", elsewhere), Control.REQUIRED, v("kopano", BAD));
+        Verdict here = run(Control.REQUIRED, v("ldap", OK), Control.REQUIRED, v("kopano", OK));
+
+        assertThat(required.state()).isEqualTo(State.ACCEPTED);
+        assertThat(required.mailHost()).contains("mail2.example.org");
+        assertThat(sufficient.mailHost()).contains("mail2.example.org");
+        assertThat(here.mailHost()).isEmpty();
+        // a failure elsewhere in the chain wins as before: no host is named for a refused login
+        assertThat(run(Control.REQUIRED, v("ldap", elsewhere), Control.REQUIRED, v("kopano", BAD)).mailHost()).isEmpty();
+    }
 }

@@ -54,10 +54,25 @@ class AuthPackMetricsTest {
     }
 
     @Test
+    void decisionShouldCountTheMailHostWhenTheMailboxIsElsewhere() {
+        AuthPack pack = load("<usersrepository><authpack><fixed name=\"corp\"/></authpack></usersrepository>");
+        RecordingMetricFactory metrics = new RecordingMetricFactory();
+        new AuthPackMetrics(pack, metrics);
+        LoginAttempt dave = LoginAttempt.of("dave@example.org", Secret.of("a"), Protocol.IMAP);
+
+        pack.audit(dave, Verdict.accepted().withMailHost("mail2.example.org"), 0);
+        pack.audit(dave, Verdict.accepted(), 0);
+
+        assertThat(metrics.countFor("jamespack.auth.mailhost.mail2.example.org")).isEqualTo(1);
+        assertThat(metrics.countForPrefixName("jamespack.auth.mailhost.")).hasSize(1);
+        assertThat(metrics.countFor("jamespack.auth.decision.accepted")).isEqualTo(2);
+    }
+
+    @Test
     void documentationShouldListEveryMetricName() throws Exception {
         String doc = java.nio.file.Files.readString(java.nio.file.Path.of("src/main/java/org/jamespack/auth/james/AuthPackMetrics.java"));
         assertThat(doc).contains("{@code " + AuthPackMetrics.BACKEND + "BACKEND.STATE}",
             "{@code " + AuthPackMetrics.BACKEND + "BACKEND" + AuthPackMetrics.LATENCY + "}",
-            "{@code " + AuthPackMetrics.DECISION + "STATE}");
+            "{@code " + AuthPackMetrics.DECISION + "STATE}", "{@code " + AuthPackMetrics.MAIL_HOST + "HOST}");
     }
 }

@@ -63,6 +63,8 @@ class LdapConfigTest {
                 .append("<maxArgon2Memory>19456</maxArgon2Memory><maxArgon2Iterations>2</maxArgon2Iterations>")
                 .append("<maxArgon2Parallelism>1</maxArgon2Parallelism><dummyHash>{SSHA}/xtLoG3omStZWzfj+Ggq4U3sECrn8RcS</dummyHash>\n")
                 .append("<dnCacheTtl>15s</dnCacheTtl><dnCacheSize>500</dnCacheSize>\n")
+                .append("<mailHostAttribute>mailHost</mailHostAttribute><localHosts>mail1.example.org</localHosts>")
+                .append("<localHosts>MX1.example.org.</localHosts>\n")
                 .append("</ldap>");
             assertThat(xml.toString()).contains(LdapSettings.KEYS.stream().map(k -> "<" + k + ">").toList());
             ConfigProblems problems = new ConfigProblems();
@@ -80,6 +82,9 @@ class LdapConfigTest {
             assertThat(settings.passwordPolicyControl()).isFalse();
             assertThat(settings.dnCacheTtl()).isEqualTo(Duration.ofSeconds(15));
             assertThat(settings.dnCacheSize()).isEqualTo(500);
+            assertThat(settings.mailHostAttribute()).isEqualTo("mailHost");
+            assertThat(settings.localHosts()).containsExactly("mail1.example.org", "MX1.example.org.");
+            assertThat(settings.mailHostEnabled()).isTrue();
             assertThat(settings.hashLimits()).isEqualTo(new org.jamespack.auth.hash.HashLimits(11, 100_000, 200_000, 128,
                 19_456, 2, 1));
             assertThat(settings.dummyHash()).isEqualTo("{SSHA}/xtLoG3omStZWzfj+Ggq4U3sECrn8RcS");
@@ -102,6 +107,10 @@ class LdapConfigTest {
         assertThat(settings.passwordAttribute()).isEqualTo("userPassword");
         assertThat(settings.poolSize()).isEqualTo(8);
         assertThat(settings.passwordPolicyControl()).isTrue();
+        // qmail-ldap clustering is off until this server's names are given
+        assertThat(settings.mailHostAttribute()).isEqualTo("mailHost");
+        assertThat(settings.localHosts()).isEmpty();
+        assertThat(settings.mailHostEnabled()).isFalse();
         assertThat(problems.list()).isEmpty();
     }
 
@@ -127,6 +136,20 @@ class LdapConfigTest {
         // the caller throws; the verifier it got meanwhile never connects
         assertThat(verifier.verify(org.jamespack.auth.LoginAttempt.of("alice", org.jamespack.foundation.Secret.of("pw"),
             org.jamespack.auth.Protocol.IMAP)).state()).isEqualTo(org.jamespack.auth.Verdict.State.UNAVAILABLE);
+    }
+
+    @Test
+    void fromConfigShouldNameKeyAndLineWhenMailHostSettingsAreBad() {
+        ConfigProblems problems = new ConfigProblems();
+        ConfigNode node = parse("<ldap url=\"ldap://127.0.0.1:389\" baseDn=\"dc=example,dc=org\">\n"
+            + "<mailHostAttribute>mail host</mailHostAttribute>\n"
+            + "<localHosts>mail1.example.org</localHosts>\n<localHosts>mail2/example.org</localHosts>\n</ldap>", problems);
+        assertThat(LdapSettings.from(node)).isEmpty();
+        String all = String.join("\n", problems.list());
+        assertThat(all)
+            .contains("usersrepository.xml:2: ldap/mailHostAttribute: 'mail host' is not an attribute name")
+            .contains("ldap/localHosts: 'mail2/example.org' is not a host name")
+            .doesNotContain("'mail1.example.org'");
     }
 
     @Test

@@ -215,6 +215,14 @@ public final class SlapdServer implements AutoCloseable {
         }
 
         public Builder user(String uid, String mail, String storedPassword, String accountStatus) {
+            return user(uid, mail, storedPassword, accountStatus, null);
+        }
+
+        /**
+         * A user whose entry also has qmail-ldap's {@code accountStatus} and {@code mailHost} when
+         * they are not null (the host that holds the mailbox, in a qmail-ldap cluster).
+         */
+        public Builder user(String uid, String mail, String storedPassword, String accountStatus, String mailHost) {
             users.append("dn: uid=").append(uid).append(',').append(PEOPLE_DN).append('\n')
                 .append("objectClass: inetOrgPerson\nobjectClass: qmailUser\n")
                 .append("uid: ").append(uid).append("\ncn: ").append(uid).append("\nsn: ").append(uid).append('\n')
@@ -223,6 +231,9 @@ public final class SlapdServer implements AutoCloseable {
                 .append(Base64.getEncoder().encodeToString(storedPassword.getBytes(StandardCharsets.UTF_8))).append('\n');
             if (accountStatus != null) {
                 users.append("accountStatus: ").append(accountStatus).append('\n');
+            }
+            if (mailHost != null) {
+                users.append("mailHost: ").append(mailHost).append('\n');
             }
             users.append('\n');
             return this;

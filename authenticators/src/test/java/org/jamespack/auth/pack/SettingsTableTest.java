@@ -16,12 +16,15 @@ class SettingsTableTest {
         String table = Files.readString(Path.of("src/main/java/org/jamespack/auth/pack/package-info.java"));
         List<String> keys = List.of("authpack/" + AuthPack.MODE, "…/" + AuthPack.CONTROL, "…/" + AuthPack.NAME,
             AuthPack.ENABLE_VIRTUAL_HOSTING, AuthPack.ADMINISTRATOR_ID, AuthPack.ADMINISTRATOR_IDS + "/" + AuthPack.ADMINISTRATOR_ID,
-            "authpack/ldap", "authpack/kopano");
+            "authpack/ldap", "authpack/kopano", "authpack/" + MailHostAnswer.IMAP_KEY);
         for (String key : keys) {
             assertThat(table).as(key).contains("{@code " + key + "}");
         }
         for (String wrapper : BackendFactories.WRAPPER_ORDER) {
             assertThat(table).as(wrapper).contains("{@code authpack/" + wrapper + "}");
+        }
+        for (MailHostAnswer.ImapStyle style : MailHostAnswer.ImapStyle.values()) {
+            assertThat(table).as(style.name()).contains("{@code " + style.configName() + "}");
         }
         for (PackMode mode : PackMode.values()) {
             assertThat(table).as(mode.name()).contains("{@code " + mode.configName() + "}");

@@ -90,7 +90,7 @@ public final class TrustAnchors {
             }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(anchors);
-            return Optional.of(withoutClientCertificate(tmf));
+            return Optional.of(withoutClientCertificate(tmf).getSocketFactory());
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read trust anchors: " + e.getMessage());
         } catch (GeneralSecurityException e) {
@@ -106,6 +106,16 @@ public final class TrustAnchors {
      */
     public static SSLSocketFactory trustStoreFactory(Optional<Path> trustStore, Optional<Secret> trustStorePassword,
                                                      String trustStoreType) {
+        return trustStoreContext(trustStore, trustStorePassword, trustStoreType).getSocketFactory();
+    }
+
+    /**
+     * As {@link #trustStoreFactory}, as an {@link SSLContext} for clients that take one (the JDK's HTTP client).
+     *
+     * @throws IllegalArgumentException naming the file that could not be used (never the password)
+     */
+    public static SSLContext trustStoreContext(Optional<Path> trustStore, Optional<Secret> trustStorePassword,
+                                               String trustStoreType) {
         try {
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trustStore.isPresent() ? load(trustStore.get(), trustStorePassword, trustStoreType) : null);
@@ -130,10 +140,10 @@ public final class TrustAnchors {
         return store;
     }
 
-    private static SSLSocketFactory withoutClientCertificate(TrustManagerFactory tmf) throws GeneralSecurityException {
+    private static SSLContext withoutClientCertificate(TrustManagerFactory tmf) throws GeneralSecurityException {
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(new KeyManager[0], tmf.getTrustManagers(), null);
-        return ctx.getSocketFactory();
+        return ctx;
     }
 
     private static Collection<? extends Certificate> pem(Path file, boolean required) throws IOException {

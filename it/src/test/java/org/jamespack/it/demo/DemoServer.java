@@ -20,7 +20,8 @@ import org.jamespack.it.dist.JamesHome;
 
 
 /**
- * The demo (README command 1): an in-memory LDAP directory with three users and a James 3.8.1
+ * The demo (README command 1): an in-memory LDAP directory with four users (one whose mailbox
+ * lives on another qmail-ldap cluster member) and a James 3.8.1
  * with the pack in directory mode (LDAP rebind, verdict cache and throttle on) on 127.0.0.1 —
  * SMTP 2525 (AUTH announced), IMAP 2143, POP3 2110, WebAdmin 8000. James runs as operators run
  * it: its own launcher ({@code MemoryJamesServerMain}) in a JVM of its own with the image's flags,
@@ -45,6 +46,9 @@ public final class DemoServer {
     /** What the demo lays out in its James home on every start (James' jars, the pack's jars). */
     private static final List<String> LAYOUT = List.of("libs", "classes", "resources", "extensions-jars");
 
+    /** The other cluster member that holds dave's mailbox; the demo James calls itself mail1.example.org. */
+    static final String DAVE_MAIL_HOST = "mail2.example.org";
+
     private DemoServer() {
     }
 
@@ -63,6 +67,8 @@ public final class DemoServer {
         directory.addUser("alice", "alice@example.org", "alice-secret");
         directory.addSshaUser("bob", "bob@example.org", "bob-secret");
         directory.addUser("carol", "carol@example.org", "carol-secret", Optional.of("disabled"));
+        // qmail-ldap clustering: the demo James is mail1.example.org (localHosts), dave's mailbox is on mail2
+        directory.modify(directory.addUser("dave", "dave@example.org", "dave-secret"), "mailHost", DAVE_MAIL_HOST);
         vars.put("ldap.url", directory.url());
         vars.put("ldap.base", InMemoryLdap.BASE_DN);
         vars.put("ldap.bindDn", InMemoryLdap.SERVICE_DN);
@@ -123,6 +129,8 @@ public final class DemoServer {
         System.out.println("  alice@example.org / alice-secret   logs in");
         System.out.println("  bob@example.org   / bob-secret     logs in (stored as {SSHA})");
         System.out.println("  carol@example.org / carol-secret   refused: accountStatus disabled");
+        System.out.println("  dave@example.org  / dave-secret    mailHost " + DAVE_MAIL_HOST
+            + ": SMTP AUTH works, IMAP answers a login referral, POP3 -ERR [SYS/PERM]");
         for (DemoAddon addon : ADDONS) {
             addon.banner().forEach(line -> System.out.println("  " + line));
         }

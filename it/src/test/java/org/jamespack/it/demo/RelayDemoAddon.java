@@ -11,11 +11,17 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
+import org.jamespack.relay.testing.GraphStandIn;
 import org.jamespack.relay.testing.TestCa;
 
 import net.jcip.annotations.NotThreadSafe;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.OAuth2Config;
+import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
+import no.nav.security.mock.oauth2.token.OAuth2TokenProvider;
 
 /**
  * The demo's outbound half: a local OAuth2 server (mock-oauth2-server), a local smarthost that
@@ -23,7 +29,10 @@ import no.nav.security.mock.oauth2.MockOAuth2Server;
  * the XOAUTH2 relay in James' {@code transport} processor with a route for {@code example.org}:
  * mail from {@code alice@example.org} to any outside address, submitted on the demo's SMTP port,
  * leaves through the smarthost as {@code relay@example.org} and lands as a {@code .eml} file in
- * {@code demo-data/smarthost-inbox/} (or {@code -Ddemo.smarthost.inbox=…}).
+ * {@code demo-data/smarthost-inbox/} (or {@code -Ddemo.smarthost.inbox=…}). A second route, for
+ * {@code bob@example.org}, sends through a local Microsoft Graph ({@link GraphStandIn}: {@code sendMail} over HTTPS,
+ * tokens with {@code Mail.Send} checked at the OAuth2 server) that writes each message to
+ * {@code demo-data/graph-outbox/} (or {@code -Ddemo.graph.outbox=…}).
  *
  * <p>Not thread-safe: used by the demo's main thread.
  */
@@ -34,7 +43,9 @@ final class RelayDemoAddon implements DemoAddon {
 
     private MockOAuth2Server oauth;
     private DemoSmarthost smarthost;
+    private GraphStandIn graph;
     private Path inbox;
+    private Path outbox;
 
     @Override
     public void beforeJamesStarts(Path confDir, Map<String, String> variables) throws Exception {
@@ -42,7 +53,12 @@ final class RelayDemoAddon implements DemoAddon {
         Path relayDir = Files.createDirectories(dir.resolve("relay"));
         inbox = Path.of(System.getProperty("demo.smarthost.inbox", dir.resolve("smarthost-inbox").toString())).toAbsolutePath();
 
-        oauth = new MockOAuth2Server();
+        outbox = Path.of(System.getProperty("demo.graph.outbox", dir.resolve("graph-outbox").toString())).toAbsolutePath();
+
+        // the demo-graph issuer's tokens look like Microsoft's app-only Graph tokens: audience Graph, roles Mail.Send
+        oauth = new MockOAuth2Server(new OAuth2Config(false, null, null, false, new OAuth2TokenProvider(), Set.of(
+            new DefaultOAuth2TokenCallback("demo-graph", "bob@example.org", "JWT", List.of("https://graph.microsoft.com"),
+                Map.of("roles", List.of("Mail.Send")), 3600))));
         oauth.start(Integer.getInteger("demo.oauth.port", 0));
         TestCa ca = TestCa.create("localhost");
         Path trust = ca.writeTrustStore(relayDir.resolve("smarthost-ca.p12"));
@@ -50,6 +66,8 @@ final class RelayDemoAddon implements DemoAddon {
         HttpClient http = HttpClient.newHttpClient();
         smarthost = new DemoSmarthost(Integer.getInteger("demo.smarthost.port", 0), ca.serverContext(),
             token -> introspect(http, introspection, token), inbox);
+        graph = new GraphStandIn(ca.serverContext(), GraphStandIn.introspecting(URI.create(oauth.baseUrl().toString())),
+            Optional.of(outbox), Integer.getInteger("demo.graph.port", 0));
 
         Path sources = Files.writeString(relayDir.resolve("token-sources.xml"), "<tokenSources>\n"
             + "  <!-- Microsoft 365 app-only (client credentials); here the demo's local OAuth2 server -->\n"
@@ -59,10 +77,19 @@ final class RelayDemoAddon implements DemoAddon {
             + "    <clientSecret>demo-client-secret</clientSecret>\n"
             + "    <scope>https://outlook.office.com/.default</scope>\n"
             + "  </tokenSource>\n"
+            + "  <!-- Microsoft Graph app-only (client credentials, application permission Mail.Send) -->\n"
+            + "  <tokenSource name=\"demo-graph\" type=\"client-credentials\">\n"
+            + "    <tokenEndpoint>" + oauth.tokenEndpointUrl("demo-graph") + "</tokenEndpoint>\n"
+            + "    <clientId>demo-graph-app</clientId>\n"
+            + "    <clientSecret>demo-client-secret</clientSecret>\n"
+            + "    <scope>https://graph.microsoft.com/.default</scope>\n"
+            + "  </tokenSource>\n"
             + "</tokenSources>\n");
         String relay = "<mailet match=\"org.jamespack.relay.SenderHasRoute=example.org\" class=\"org.jamespack.relay.XOAuth2Relay\">\n"
             + "                <routes>example.org: host=localhost::" + smarthost.port()
-            + " helo=james.demo user=relay@example.org oauth=demo-m365</routes>\n"
+            + " helo=james.demo user=relay@example.org oauth=demo-m365\n"
+            + "                    bob@example.org: transport=graph graph-url=" + graph.baseUrl()
+            + " user=bob@example.org oauth=demo-graph</routes>\n"
             + "                <tokenSourcesFile>" + sources + "</tokenSourcesFile>\n"
             + "                <trustStore>" + trust + "</trustStore>\n"
             + "                <trustStorePassword>" + new String(TestCa.PASSWORD) + "</trustStorePassword>\n"
@@ -114,6 +141,9 @@ final class RelayDemoAddon implements DemoAddon {
         lines.add("  smarthost 127.0.0.1:" + smarthost.port() + "   (STARTTLS, then AUTH XOAUTH2 only)");
         lines.add("  mail from alice@example.org to any outside address lands in " + inbox);
         lines.add("  (each message a .eml file, the relay's identity in its X-Demo-Auth-User header)");
+        lines.add("Outbound through Microsoft Graph, route bob@example.org -> sendMail of bob@example.org:");
+        lines.add("  Graph     " + graph.baseUrl() + "   (local stand-in, HTTPS, tokens need Mail.Send)");
+        lines.add("  mail from bob@example.org to any outside address lands in " + outbox);
         return lines;
     }
 
@@ -121,6 +151,9 @@ final class RelayDemoAddon implements DemoAddon {
     public void close() throws Exception {
         if (smarthost != null) {
             smarthost.close();
+        }
+        if (graph != null) {
+            graph.close();
         }
         if (oauth != null) {
             oauth.shutdown();

@@ -40,11 +40,14 @@ import picocli.CommandLine.ParentCommand;
  * {@link Diagnosis}. The token and the connection are had as the relay has them ({@link TokenConnect}): a token the
  * smarthost refuses as stale is refreshed once and AUTH tried again; a refusal no new token can cure (SMTP AUTH
  * switched off, {@code 5.7.139}) is explained without a refresh.
+ * A Graph route ({@code transport=graph}) is checked by {@link GraphCheck}: the token, then its audience and its
+ * {@code Mail.Send} permission read from it; nothing goes to Graph.
  * {@code --explain TEXT} only explains a pasted error. Not thread-safe (one run).
  */
 @Command(name = "test", mixinStandardHelpOptions = true,
     description = {"Check an account end to end: token, smarthost connect, STARTTLS, AUTH, QUIT (no mail sent).",
         "TARGET is a token file (with --host, --user) or a sender address or domain looked up in --routes.",
+        "A Graph route (transport=graph): the token, then its audience and Mail.Send permission (nothing sent).",
         "Or explain an error text from a log: token test --explain '535 5.7.139 …'."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:every step passed", "1:a step failed (see the diagnosis)", "2:usage error or unreadable file",
@@ -121,6 +124,9 @@ final class TestCommand implements Callable<Integer> {
 
     private int check(Route route, TokenRegistry registry) {
         var out = tool.out;
+        if (route.usesGraph()) {
+            return GraphCheck.run(out, route, registry.resolve(route.oauth().orElseThrow(), route.user().orElseThrow()), tool.zone);
+        }
         Optional<TokenSource> source = Optional.empty();
         if (route.usesToken()) {
             String ref = route.oauth().orElseThrow();
@@ -146,11 +152,11 @@ final class TestCommand implements Callable<Integer> {
         };
         TokenConnect.Result result;
         try (SmtpConnector connector = new SmtpConnector(settings())) {
-            result = TokenConnect.connect(route, source, credential -> {
-                out.println("2. connect to " + route.smarthost() + " (" + (route.tls() == TlsMode.IMPLICIT ? "implicit TLS" : "STARTTLS")
-                    + ", certificate and host name checked), EHLO, AUTH " + route.mechanism().map(Mechanism::wireName).orElse("none")
-                    + " as " + route.account() + " …");
-                SmtpConnector.ConnectResult r = connector.connect(route, credential);
+            result = TokenConnect.connect(route, source, (as, credential) -> {
+                out.println("2. connect to " + as.smarthost() + " (" + (as.tls() == TlsMode.IMPLICIT ? "implicit TLS" : "STARTTLS")
+                    + ", certificate and host name checked), EHLO, AUTH " + as.mechanism().map(Mechanism::wireName).orElse("none")
+                    + " as " + as.account() + " …");
+                SmtpConnector.ConnectResult r = connector.connect(as, credential);
                 return r instanceof SmtpConnector.Connected c ? new TokenConnect.Lease.Open(c.connection())
                     : new TokenConnect.Lease.Refused(((SmtpConnector.Failed) r).failure());
             }, steps);

@@ -21,7 +21,10 @@ import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.jamespack.foundation.Secret;
+import org.jamespack.foundation.tls.TrustAnchors;
 import org.jamespack.relay.diagnosis.Diagnosis;
+import org.jamespack.relay.graph.GraphClient;
+import org.jamespack.relay.graph.GraphTransport;
 import org.jamespack.relay.route.Route;
 import org.jamespack.relay.route.RouteSource;
 import org.jamespack.relay.smtp.FailureClassifier;
@@ -33,6 +36,7 @@ import org.jamespack.relay.smtp.SenderRewrite;
 import org.jamespack.relay.smtp.SmtpConnector;
 import org.jamespack.relay.smtp.SmtpFailure;
 import org.jamespack.relay.smtp.SmtpReply;
+import org.jamespack.relay.smtp.SmtpSettings;
 import org.jamespack.relay.smtp.TokenConnect;
 import org.jamespack.relay.token.TokenOutcome;
 import org.jamespack.relay.token.TokenSource;
@@ -84,6 +88,8 @@ public final class RelayDelivery implements AutoCloseable {
     private final Bounces bounces;
     private final Clock clock;
     private final ConcurrentMap<String, RouteGate> gates = new ConcurrentHashMap<>();
+    private final Holds holds;
+    private final GraphDelivery graph;
 
     public RelayDelivery(RouteSource routes, TokenSources tokens, SmtpConnector connector, RelaySettings settings, Bounces bounces,
                          Clock clock) {
@@ -93,6 +99,12 @@ public final class RelayDelivery implements AutoCloseable {
         this.settings = settings;
         this.bounces = bounces;
         this.clock = clock;
+        this.holds = new Holds(settings.delayWarningAfter(), bounces);
+        // Graph routes share the mailet's time-outs and trust store with the smarthosts
+        SmtpSettings smtp = connector.settings();
+        this.graph = new GraphDelivery(new GraphTransport(new GraphClient(smtp.connectTimeout(), smtp.readTimeout(),
+            Optional.of(TrustAnchors.trustStoreContext(smtp.trustStore(), smtp.trustStorePassword(), smtp.trustStoreType())), clock)),
+            bounces, settings.connectionWait(), this::retry);
     }
 
     /** The route for {@code mail}'s sender now; for the null sender only with the {@code default-route} policy. */
@@ -134,7 +146,7 @@ public final class RelayDelivery implements AutoCloseable {
         RouteGate gate = gate(route);
         RouteGate.Entry entry = gate.enter(now);
         if (entry instanceof RouteGate.Entry.Wait held) {
-            return held(mail, pending, route, held, now);
+            return holds.hold(mail, pending, route, held, now);
         }
         if (entry instanceof RouteGate.Entry.Probe probe) {
             LOGGER.info("route of {} via {} paused since {}: mail {} probes it", route.account(), route.smarthost(),
@@ -146,20 +158,6 @@ public final class RelayDelivery implements AutoCloseable {
             }
         }
         return attempt(mail, pending, route, gate, false, now);
-    }
-
-    /**
-     * A message of a paused route: back to the queue until the next probe, without a token or connection. Its hold
-     * counts from now if it never failed before (for the delay warning and the retry schedule).
-     */
-    private DeliveryOutcome held(Mail mail, List<MailAddress> pending, Route route, RouteGate.Entry.Wait held, Instant now) {
-        if (mail.getAttribute(FIRST_FAILURE).isEmpty()) {
-            mail.setAttribute(new Attribute(FIRST_FAILURE, AttributeValue.of(now.toEpochMilli())));
-        }
-        warnIfHeldLong(mail, pending, held.reason(), Optional.empty(), now);
-        LOGGER.debug("mail {} waits {} for the paused route of {}: {}", mail.getName(), held.delay(), route.account(), held.reason());
-        return new DeliveryOutcome.Requeue(held.delay(), "route of " + route.account() + " paused since " + held.since() + ": "
-            + held.reason());
     }
 
     /** One delivery attempt through {@code gate}; {@code freshToken}: a paused route's probe after a refused AUTH. */
@@ -180,6 +178,16 @@ public final class RelayDelivery implements AutoCloseable {
                     + "): no token source for oauth=" + route.oauth().get(), now, Optional.of(gate));
             }
         }
+        if (route.usesGraph()) {
+            byte[] message;
+            try {
+                message = bytes(mail);
+            } catch (IOException | MessagingException e) {
+                return retry(mail, pending, FailureKind.TRANSIENT, "message " + mail.getName() + " cannot be read: " + e, now,
+                    Optional.empty());
+            }
+            return graph.deliver(mail, message, pending, route, gate, source.orElseThrow(), rewrite(mail, route), now);
+        }
         TokenConnect.Steps steps = new TokenConnect.Steps() {
             @Override
             public void refreshing(SmtpFailure refusal) {
@@ -187,7 +195,7 @@ public final class RelayDelivery implements AutoCloseable {
                     route.account(), refusal.reply());
             }
         };
-        TokenConnect.Result connected = TokenConnect.connect(route, source, credential -> acquire(gate, route, credential, now),
+        TokenConnect.Result connected = TokenConnect.connect(route, source, (as, credential) -> acquire(gate, as, credential, now),
             steps, freshToken);
         if (connected instanceof TokenConnect.NoToken noToken) {
             return tokenFailure(mail, pending, route, gate, noToken.failure(), now);
@@ -212,17 +220,22 @@ public final class RelayDelivery implements AutoCloseable {
             return retry(mail, pending, FailureKind.TRANSIENT, "message " + mail.getName() + " cannot be read: " + e, now,
                 Optional.empty());
         }
-        String from = sender(mail);
-        Optional<SenderRewrite> rewrite = Optional.empty();
-        if (settings.rewriteSender() && route.user().isPresent() && mail.hasSender() && !from.equalsIgnoreCase(route.user().get())) {
-            rewrite = Optional.of(new SenderRewrite(from, route.user().get()));
-            from = route.user().get();
-        }
+        Optional<SenderRewrite> rewrite = rewrite(mail, route);
+        String from = rewrite.map(SenderRewrite::replacement).orElse(sender(mail));
         List<String> rcpts = new ArrayList<>();
         pending.forEach(a -> rcpts.add(a.asString()));
         SendResult result = connection.send(mail.hasSender() ? from : "", rcpts, bytes, rewrite);
         gate.release(connection, connection.mayKeep());
         return settle(mail, pending, route, gate, result, now);
+    }
+
+    /** With {@code rewriteSender}, mail of another sender than the route's account goes out as the account. */
+    private Optional<SenderRewrite> rewrite(Mail mail, Route route) {
+        String from = sender(mail);
+        if (settings.rewriteSender() && route.user().isPresent() && mail.hasSender() && !from.equalsIgnoreCase(route.user().get())) {
+            return Optional.of(new SenderRewrite(from, route.user().get()));
+        }
+        return Optional.empty();
     }
 
     private DeliveryOutcome settle(Mail mail, List<MailAddress> pending, Route route, RouteGate gate, SendResult result, Instant now) {
@@ -352,24 +365,6 @@ public final class RelayDelivery implements AutoCloseable {
         return summary.isEmpty() ? "" : " — diagnosis: " + summary;
     }
 
-    /**
-     * Sends the delay warning once, when {@code mail} has been held for at least {@code delayWarningAfter} since its
-     * first failure, and remembers it in the mail ({@link #DELAY_WARNED}).
-     */
-    private void warnIfHeldLong(Mail mail, List<MailAddress> pending, String reason, Optional<Instant> retryUntil, Instant now) {
-        Duration hold = settings.delayWarningAfter();
-        if (hold.isZero() || mail.getAttribute(DELAY_WARNED).isPresent()) {
-            return;
-        }
-        Optional<Long> first = mail.getAttribute(FIRST_FAILURE).map(a -> a.getValue().getValue()).filter(Long.class::isInstance)
-            .map(Long.class::cast);
-        if (first.isEmpty() || Duration.between(Instant.ofEpochMilli(first.get()), now).compareTo(hold) < 0) {
-            return;
-        }
-        bounces.delayed(mail, pending, reason, retryUntil);
-        mail.setAttribute(new Attribute(DELAY_WARNED, AttributeValue.of(now.toEpochMilli())));
-    }
-
     private DeliveryOutcome retry(Mail mail, List<MailAddress> pending, FailureKind kind, String detail, Instant now,
                                   Optional<RouteGate> gate) {
         int attempts = mail.getAttribute(ATTEMPTS).map(a -> a.getValue().getValue()).filter(Integer.class::isInstance)
@@ -391,7 +386,7 @@ public final class RelayDelivery implements AutoCloseable {
                 Duration delay = untilProbe(gate, now).orElse(max(next.orElse(settings.schedule().lastInterval()), settings.slowRetry()));
                 LOGGER.error("RELAY CREDENTIAL BROKEN: mail {} from {} stays queued (attempt {}, next in {}); an operator must "
                     + "fix the account: {}{}", mail.getName(), sender(mail), attempts, delay, detail, advice(detail));
-                warnIfHeldLong(mail, pending, detail, Optional.empty(), now);
+                holds.warnIfLong(mail, pending, detail, Optional.empty(), now);
                 return new DeliveryOutcome.Requeue(delay, detail);
             }
             case POLICY: {
@@ -402,7 +397,7 @@ public final class RelayDelivery implements AutoCloseable {
                 Duration delay = untilProbe(gate, now).orElse(max(next.get(), settings.slowRetry()));
                 LOGGER.error("RELAY REFUSED BY POLICY: mail {} from {} stays queued (attempt {}, next in {}): {}{}", mail.getName(),
                     sender(mail), attempts, delay, detail, advice(detail));
-                warnIfHeldLong(mail, pending, detail, Optional.of(Instant.ofEpochMilli(first).plus(settings.schedule().lastCutoff())),
+                holds.warnIfLong(mail, pending, detail, Optional.of(Instant.ofEpochMilli(first).plus(settings.schedule().lastCutoff())),
                     now);
                 return new DeliveryOutcome.Requeue(delay, detail);
             }

@@ -211,6 +211,17 @@ public final class RouteGate {
         return pause;
     }
 
+    /**
+     * Pauses the route for as long as the provider asked ({@code Retry-After} of a throttled Graph request), or longer
+     * if it is already paused longer; does not raise the back-off level, since the provider named the wait.
+     */
+    public synchronized void pauseFor(Duration wait, Instant now) {
+        Instant until = now.plus(wait);
+        if (until.isAfter(pausedUntil)) {
+            pausedUntil = until;
+        }
+    }
+
     /** A message went through: the back-off starts from the base again and the route is healthy and not paused. */
     public synchronized void succeeded() {
         backOffLevel = 0;
@@ -278,6 +289,14 @@ public final class RouteGate {
             open--;
             notifyAll();
         }
+    }
+
+    /**
+     * Frees a slot taken with {@link #tryOpen} that never became a kept connection: a connection that could not be used,
+     * or a Graph request (a Graph route's {@code connections} bound the requests in flight) that has its answer.
+     */
+    public synchronized void freeSlot() {
+        openFailed();
     }
 
     /** An opened connection could not be used at all: frees its slot. */

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import org.jamespack.foundation.Secret;
+import org.jamespack.relay.graph.GraphEndpoint;
 
 import net.jcip.annotations.Immutable;
 
@@ -34,7 +35,11 @@ public final class SmartHostsParser {
     public static final String M365_HOST = "smtp.office365.com";
 
     static final Set<String> SETTINGS = Set.of("host", "port", "tls", "helo", "user", "oauth", "password", "mechanism",
-        "preset", "messages-per-minute", "recipients-per-day", "connections", "submitters", "unauthenticated");
+        "preset", "messages-per-minute", "recipients-per-day", "connections", "submitters", "unauthenticated", "transport",
+        "graph-url");
+
+    /** Settings a Graph route does not take: they describe an SMTP session. */
+    private static final List<String> SMTP_ONLY = List.of("host", "port", "tls", "helo", "mechanism", "password");
 
     private static final Pattern DOMAIN = Pattern.compile("[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*");
     private static final Pattern LOCAL_PART = Pattern.compile("[^\\s@\"]+");
@@ -134,9 +139,40 @@ public final class SmartHostsParser {
                 errors.add(name + ": unknown setting (one of " + new java.util.TreeSet<>(SETTINGS) + ")");
             }
         }
-        String host = settings.get("host");
-        Integer port = null;
-        if (host == null || host.isEmpty()) {
+        Optional<GraphEndpoint> graph = Optional.empty();
+        String transport = settings.getOrDefault("transport", "smtp").toLowerCase(Locale.ROOT);
+        if (transport.equals("graph")) {
+            for (String name : SMTP_ONLY) {
+                if (settings.containsKey(name)) {
+                    errors.add(name + ": not taken by transport=graph (Graph is reached at graph-url)");
+                }
+            }
+            try {
+                graph = Optional.of(settings.containsKey("graph-url") ? GraphEndpoint.parse(settings.get("graph-url"))
+                    : GraphEndpoint.GLOBAL);
+            } catch (IllegalArgumentException e) {
+                errors.add("graph-url: " + e.getMessage());
+                graph = Optional.of(GraphEndpoint.GLOBAL);
+            }
+            if (settings.get("user") == null || settings.get("user").isEmpty()) {
+                errors.add("user: is required with transport=graph (the mailbox that sends)");
+            }
+            if (settings.get("oauth") == null || settings.get("oauth").isEmpty()) {
+                errors.add("oauth: is required with transport=graph (a token source issuing Graph tokens)");
+            }
+            if (!errors.isEmpty()) {
+                throw new IllegalArgumentException(String.join("; ", errors));
+            }
+        } else if (!transport.equals("smtp")) {
+            errors.add("transport: '" + settings.get("transport") + "' is not smtp or graph");
+        } else if (settings.containsKey("graph-url")) {
+            errors.add("graph-url: needs transport=graph");
+        }
+        String host = graph.map(g -> g.base().getHost()).orElse(settings.get("host"));
+        Integer port = graph.map(GraphEndpoint::port).orElse(null);
+        if (graph.isPresent()) {
+            // filled from the Graph URL: logs, limits and reports name the route by its host
+        } else if (host == null || host.isEmpty()) {
             errors.add("host: is required");
             host = "";
         } else {
@@ -149,7 +185,7 @@ public final class SmartHostsParser {
                 errors.add("host: '" + settings.get("host") + "': host lists are not supported, give one host (port as host::port)");
             }
         }
-        if (settings.containsKey("port")) {
+        if (settings.containsKey("port") && graph.isEmpty()) {
             Integer explicit = parsePort("port", settings.get("port"), errors);
             if (port != null && explicit != null && !port.equals(explicit)) {
                 errors.add("port: " + explicit + " contradicts host=…::" + port);
@@ -158,7 +194,9 @@ public final class SmartHostsParser {
         }
         TlsMode tls;
         String tlsValue = settings.get("tls");
-        if (tlsValue == null) {
+        if (graph.isPresent()) {
+            tls = TlsMode.IMPLICIT;
+        } else if (tlsValue == null) {
             tls = port != null && port == 465 ? TlsMode.IMPLICIT : TlsMode.STARTTLS;
         } else {
             switch (tlsValue.toLowerCase(Locale.ROOT)) {
@@ -182,7 +220,7 @@ public final class SmartHostsParser {
             errors.add("oauth or password: required with user");
         }
         Optional<Mechanism> mechanism = Optional.empty();
-        if (user.isPresent()) {
+        if (user.isPresent() && graph.isEmpty()) {
             String m = settings.get("mechanism");
             if (m == null) {
                 mechanism = Optional.of(oauth.isPresent() ? Mechanism.XOAUTH2 : Mechanism.PLAIN);
@@ -204,7 +242,8 @@ public final class SmartHostsParser {
         SendingLimits base = SendingLimits.UNLIMITED;
         String preset = settings.get("preset");
         if (preset == null) {
-            if (host.equalsIgnoreCase(M365_HOST)) {
+            // Exchange Online's mailbox limits hold whichever way the message is submitted
+            if (host.equalsIgnoreCase(M365_HOST) || graph.isPresent()) {
                 base = SendingLimits.M365;
             }
         } else if (preset.equalsIgnoreCase("m365")) {
@@ -244,7 +283,7 @@ public final class SmartHostsParser {
         }
         return new Route(key, host, port == null ? tls.defaultPort() : port, tls, optional(settings.get("helo")), user, oauth,
             password.map(Secret::of), mechanism, new SendingLimits(perMinute, perDay, connections), origin, submitters,
-            unauthenticated);
+            unauthenticated, graph);
     }
 
     private static Optional<String> optional(String v) {

@@ -29,6 +29,12 @@
  *   account); without it each authenticated user may send only as an address they own (needs {@code user})</td></tr>
  * <tr><td>{@code unauthenticated}</td><td>{@code allow|refuse}</td><td>the mailet's {@code unauthenticated}</td><td>whether mail
  *   with no authenticated submitter (local processes, mailets, authorised networks) may use this route's account</td></tr>
+ * <tr><td>{@code transport}</td><td>{@code smtp|graph}</td><td>{@code smtp}</td><td>{@code graph}: send through Microsoft
+ *   Graph's {@code sendMail} as {@code user} with the token of {@code oauth} (both required); {@code host}, {@code port},
+ *   {@code tls}, {@code helo}, {@code mechanism}, {@code password} are then refused; preset {@code m365} by default (see
+ *   {@code org.jamespack.relay.graph})</td></tr>
+ * <tr><td>{@code graph-url}</td><td>https URL</td><td>{@code https://graph.microsoft.com/v1.0}</td><td>Graph's base URL
+ *   (national clouds); only with {@code transport=graph}; http only to loopback</td></tr>
  * </table>
  */
 @NullMarked

@@ -46,10 +46,14 @@ public final class TokenConnect {
         }
     }
 
-    /** How a lease is had for a credential: the delivery's route gate, or a plain {@link SmtpConnector#connect}. */
+    /**
+     * How a lease is had for a credential: the delivery's route gate, or a plain {@link SmtpConnector#connect}.
+     * {@code route} is the route to authenticate as: the caller's, or that route with the token source's
+     * {@linkplain TokenSource#authIdentity() identity}.
+     */
     @FunctionalInterface
     public interface Opener {
-        Lease open(Optional<Secret> credential);
+        Lease open(Route route, Optional<Secret> credential);
     }
 
     /** Progress for callers that show it (the command-line tool); both methods do nothing by default. */
@@ -102,6 +106,7 @@ public final class TokenConnect {
     public static Result connect(Route route, Optional<TokenSource> source, Opener opener, Steps steps, boolean freshFirst) {
         Optional<Secret> credential = route.password();
         boolean refreshed = freshFirst && source.isPresent();
+        Route as = route;
         if (source.isPresent()) {
             TokenOutcome outcome = token(source.get(), refreshed);
             if (outcome instanceof TokenOutcome.Failure f) {
@@ -110,8 +115,9 @@ public final class TokenConnect {
             TokenOutcome.Token token = (TokenOutcome.Token) outcome;
             steps.tokenObtained(token);
             credential = Optional.of(token.accessToken());
+            as = identified(route, source.get());
         }
-        Lease lease = opener.open(credential);
+        Lease lease = opener.open(as, credential);
         if (!(lease instanceof Lease.Refused refused)) {
             return settled(lease);
         }
@@ -125,11 +131,22 @@ public final class TokenConnect {
         if (again instanceof TokenOutcome.Failure f) {
             return new NoToken(f, true);
         }
-        Lease second = opener.open(Optional.of(((TokenOutcome.Token) again).accessToken()));
+        Lease second = opener.open(identified(route, source.get()), Optional.of(((TokenOutcome.Token) again).accessToken()));
         if (second instanceof Lease.Refused r) {
             return new Failed(r.failure(), r.failure().classify(true, true));
         }
         return settled(second);
+    }
+
+    /** {@code route} as the token source's identity when it names one (a token file's {@code user}), else as is. */
+    private static Route identified(Route route, TokenSource source) {
+        Optional<String> identity = source.authIdentity().filter(u -> !u.isBlank());
+        if (identity.isEmpty() || identity.get().equalsIgnoreCase(route.user().orElse(""))) {
+            return route;
+        }
+        LOGGER.debug("route {}: authenticating as {} (the token source's user) instead of {}", route.key(), identity.get(),
+            route.user().orElse("(none)"));
+        return route.withUser(identity.get());
     }
 
     private static Result settled(Lease lease) {

@@ -104,6 +104,11 @@ final class PathTokenSource implements TokenSource {
     }
 
     @Override
+    public java.util.Optional<String> authIdentity() {
+        return now().authIdentity();
+    }
+
+    @Override
     public TokenStatus status() {
         return now().status();
     }

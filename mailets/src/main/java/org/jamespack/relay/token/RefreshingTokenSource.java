@@ -65,6 +65,8 @@ public final class RefreshingTokenSource implements TokenSource {
     private final @Nullable Function<TokenFile, TokenGrant> grants;
     private final @Nullable Function<TokenFile, Duration> windows;
     private final ReentrantLock lock;
+    /** The token file's {@code user} key as last read; read without the lock by {@link #authIdentity()}. */
+    private volatile Optional<String> fileUser = Optional.empty();
     private final AtomicLong endpointCalls = new AtomicLong();
 
     private volatile @Nullable Cached current;
@@ -230,12 +232,14 @@ public final class RefreshingTokenSource implements TokenSource {
             updated.writeAtomically(Objects.requireNonNull(file))
                 .ifPresent(changed -> LOG.warn("token for {}: {}", account, changed));
             loaded = updated;
+            fileUser = updated.user();
             stamp = FileStamp.of(file);
         } catch (IOException e) {
             // The token still works from memory, and the next refresh uses the newest refresh
             // token (kept in memory below) until the file changes on disk; losing the mail over
             // a file that cannot be written is never the answer.
             loaded = updated;
+            fileUser = updated.user();
             LOG.warn("token for {}: cannot write {}: {}", account, file, e.getMessage());
             lastFailure = "cannot write token file " + file + ": " + e.getMessage();
             lastFailureKind = TokenOutcome.Kind.TRANSIENT;
@@ -278,6 +282,7 @@ public final class RefreshingTokenSource implements TokenSource {
             refreshTokenSince = now.modified().toInstant();
         }
         loaded = read;
+        fileUser = read.user();
         grant = built;
         window = w;
         refreshToken = newRefresh;
@@ -340,6 +345,11 @@ public final class RefreshingTokenSource implements TokenSource {
         } finally {
             lock.unlock();
         }
+    }
+
+    @Override
+    public Optional<String> authIdentity() {
+        return fileUser;
     }
 
     @Override

@@ -43,6 +43,15 @@ public interface TokenSource extends AutoCloseable {
     }
 
     /**
+     * The identity to authenticate as when the source names one, overriding the route's
+     * {@code user=}: a sasl-xoauth2 token file's {@code user} key, as sasl-xoauth2 0.25 and later
+     * honour it. Empty by default; known once {@link #token(boolean)} has read the source.
+     */
+    default java.util.Optional<String> authIdentity() {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * Operator action after fixing a broken credential: forget the CREDENTIAL_BROKEN state so
      * that the next {@link #token(boolean)} calls the endpoint again.
      */

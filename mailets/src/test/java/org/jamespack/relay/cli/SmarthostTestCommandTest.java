@@ -181,4 +181,24 @@ class SmarthostTestCommandTest {
             assertNoSecret(run);
         }
     }
+
+    @Test
+    void testShouldAuthenticateAsTheTokenFilesUserWhenItNamesOneAsSaslXoauth2Does() throws Exception {
+        smarthost.setUser("erin@example.org", "erin@example.org", "erin-token-value");
+        Path erinFile = dir.resolve("erin-token");
+        Files.writeString(erinFile, "{\"access_token\":\"erin-token-value\",\"client_id\":\"c\",\"token_endpoint\":\"" + idp.token()
+            + "\",\"expiry\":\"" + Instant.now().plus(Duration.ofHours(1)).getEpochSecond() + "\",\"refresh_token\":\"" + REFRESH
+            + "\",\"user\":\"erin@example.org\"}");
+        Path routes = Files.writeString(dir.resolve("smart-hosts"), "example.org: host=localhost::" + front.port()
+            + " helo=relay.test user=dana@example.org oauth=" + erinFile + "\n");
+        ToolRun run = new ToolRun();
+
+        int code = run.run("test", "example.org", "--routes", routes.toString(), "--trust-store", trust.toString(),
+            "--trust-store-password-file", trustPassword.toString(),
+            "--sasl-xoauth2-config", Files.writeString(dir.resolve("global.conf"), "{}").toString());
+
+        assertThat(code).as(run.all()).isEqualTo(TokenTool.OK);
+        assertThat(run.out()).contains("AUTH XOAUTH2 as erin@example.org", "AUTH accepted");
+        assertThat(run.all()).doesNotContain("erin-token-value");
+    }
 }

@@ -84,4 +84,26 @@ class RouteGateTest {
         assertThat(gate.pausedSince()).isEmpty();
         assertThat(gate.enter(T0.plusSeconds(1))).isInstanceOf(RouteGate.Entry.Open.class);
     }
+
+    @Test
+    void pauseForShouldHoldTheRouteForTheProvidersWaitWithoutRaisingTheBackOff() {
+        RouteGate gate = new RouteGate("a", SendingLimits.UNLIMITED, Duration.ofMinutes(1), Duration.ofMinutes(5));
+
+        gate.pauseFor(Duration.ofSeconds(17), T0);
+        gate.pauseFor(Duration.ofSeconds(5), T0);
+
+        assertThat(gate.admit(1, T0.plusSeconds(2))).contains(Duration.ofSeconds(15));
+        assertThat(gate.admit(1, T0.plusSeconds(17))).isEmpty();
+        assertThat(gate.backOff(T0)).as("the back-off level is untouched").isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @Test
+    void freeSlotShouldGiveBackARequestSlotOfAGraphRoute() {
+        RouteGate gate = new RouteGate("a", new SendingLimits(0, 0, 1), Duration.ofMinutes(1), Duration.ofMinutes(5));
+
+        assertThat(gate.tryOpen()).isTrue();
+        assertThat(gate.tryOpen()).as("one request in flight at most").isFalse();
+        gate.freeSlot();
+        assertThat(gate.tryOpen()).isTrue();
+    }
 }

@@ -193,4 +193,42 @@ class SmartHostsParserTest {
     private static String host(Optional<Route> route) {
         return route.orElseThrow().host();
     }
+
+    @Test
+    void parseShouldReadAGraphRouteWithTheGlobalServiceAndMicrosoftsLimitsByDefault() {
+        SmartHostsParser.Result result = SmartHostsParser.parse(
+            "example.org: transport=graph user=relay@example.org oauth=m365-graph\n"
+                + "example.us: transport=graph graph-url=https://graph.microsoft.us/v1.0/ user=relay@example.us oauth=gov"
+                + " preset=none messages-per-minute=100\n", "f");
+
+        assertThat(result.problems()).isEmpty();
+        Route global = result.routes().get(0);
+        assertThat(global.usesGraph()).isTrue();
+        assertThat(global.graph().orElseThrow().base()).hasToString("https://graph.microsoft.com/v1.0");
+        assertThat(global.smarthost()).isEqualTo("graph.microsoft.com:443");
+        assertThat(global.mechanism()).isEmpty();
+        assertThat(global.limits()).isEqualTo(SendingLimits.M365);
+        Route gov = result.routes().get(1);
+        assertThat(gov.graph().orElseThrow().base()).hasToString("https://graph.microsoft.us/v1.0");
+        assertThat(gov.limits().messagesPerMinute()).isEqualTo(100);
+        assertThat(gov.limits().recipientsPerDay()).isZero();
+    }
+
+    @Test
+    void parseShouldRefuseGraphRoutesWithSmtpSettingsOrWithoutAccountNamingTheLine() {
+        SmartHostsParser.Result result = SmartHostsParser.parse(
+            "a.example: transport=graph host=smtp.office365.com user=u@a.example oauth=x\n"
+                + "b.example: transport=graph oauth=x\n"
+                + "c.example: transport=graph user=u@c.example oauth=x graph-url=http://graph.example/v1.0\n"
+                + "d.example: host=h user=u@d.example oauth=x graph-url=https://graph.microsoft.com/v1.0\n"
+                + "e.example: transport=pigeon host=h\n", "f");
+
+        assertThat(result.routes()).isEmpty();
+        assertThat(result.problems()).extracting(Object::toString).satisfiesExactly(
+            p -> assertThat(p).contains("f:1", "host: not taken by transport=graph"),
+            p -> assertThat(p).contains("f:2", "user: is required with transport=graph"),
+            p -> assertThat(p).contains("f:3", "graph-url:", "must be https"),
+            p -> assertThat(p).contains("f:4", "graph-url: needs transport=graph"),
+            p -> assertThat(p).contains("f:5", "transport: 'pigeon' is not smtp or graph"));
+    }
 }

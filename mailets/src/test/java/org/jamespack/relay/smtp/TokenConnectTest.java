@@ -50,7 +50,7 @@ class TokenConnectTest {
     void connectShouldRefreshOnceAndConnectWhenAuthIsRefusedAsStale() {
         Counting source = new Counting();
         List<String> tried = new ArrayList<>();
-        TokenConnect.Result result = TokenConnect.connect(ROUTE, Optional.of(source), credential -> {
+        TokenConnect.Result result = TokenConnect.connect(ROUTE, Optional.of(source), (as, credential) -> {
             tried.add(credential.orElseThrow().reveal());
             return tried.size() == 1 ? refused(Phase.AUTH, "535 5.7.3 Authentication unsuccessful")
                 : new TokenConnect.Lease.Open(null);
@@ -65,7 +65,7 @@ class TokenConnectTest {
     void connectShouldCallASecondRefusalCredentialBrokenWithoutAThirdTry() {
         Counting source = new Counting();
         List<String> tried = new ArrayList<>();
-        TokenConnect.Result result = TokenConnect.connect(ROUTE, Optional.of(source), credential -> {
+        TokenConnect.Result result = TokenConnect.connect(ROUTE, Optional.of(source), (as, credential) -> {
             tried.add(credential.orElseThrow().reveal());
             return refused(Phase.AUTH, "535 5.7.3 Authentication unsuccessful");
         }, new TokenConnect.Steps() { });
@@ -80,7 +80,7 @@ class TokenConnectTest {
         for (String reply : List.of("535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled",
             "535 5.5.124 invalid auth data", "454 4.7.0 try later")) {
             Counting source = new Counting();
-            TokenConnect.Result result = TokenConnect.connect(ROUTE, Optional.of(source), credential -> refused(Phase.AUTH, reply),
+            TokenConnect.Result result = TokenConnect.connect(ROUTE, Optional.of(source), (as, credential) -> refused(Phase.AUTH, reply),
                 new TokenConnect.Steps() {
                     @Override
                     public void refreshing(SmtpFailure refusal) {
@@ -106,7 +106,7 @@ class TokenConnectTest {
                 return "relay@a.example";
             }
         };
-        TokenConnect.Result result = TokenConnect.connect(ROUTE, Optional.of(broken), credential -> {
+        TokenConnect.Result result = TokenConnect.connect(ROUTE, Optional.of(broken), (as, credential) -> {
             throw new AssertionError("no connection without a token");
         }, new TokenConnect.Steps() { });
 
@@ -119,7 +119,7 @@ class TokenConnectTest {
     @Test
     void connectShouldPassBusyOn() {
         TokenConnect.Result result = TokenConnect.connect(ROUTE, Optional.of(new Counting()),
-            credential -> new TokenConnect.Lease.Busy(), new TokenConnect.Steps() { });
+            (as, credential) -> new TokenConnect.Lease.Busy(), new TokenConnect.Steps() { });
 
         assertThat(result).isInstanceOf(TokenConnect.Busy.class);
     }
