@@ -68,6 +68,8 @@ record RelayConfig(String queueName, Optional<String> journalUrl, List<Route> in
     static final String BROKER_FILE = "brokerFile";
     static final String UNAUTHENTICATED = "unauthenticated";
     static final String REFUSED_PROCESSOR = "refusedProcessor";
+    static final String BROKEN_ROUTE_PROBE_INTERVAL = "brokenRouteProbeInterval";
+    static final String DELAY_WARNING_AFTER = "delayWarningAfter";
 
     static final String DEFAULT_QUEUE = "xoauth2-relay";
 
@@ -133,6 +135,8 @@ record RelayConfig(String queueName, Optional<String> journalUrl, List<Route> in
         Optional<Path> brokerFile = node.string(BROKER_FILE).map(Path::of);
         boolean unauthenticated = node.choice(UNAUTHENTICATED, Boolean.FALSE, Map.of("refuse", Boolean.FALSE, "allow", Boolean.TRUE));
         String refusedProcessor = node.string(REFUSED_PROCESSOR, "error");
+        Duration probeInterval = node.duration(BROKEN_ROUTE_PROBE_INTERVAL, Duration.ofMinutes(5), Duration.ofSeconds(1));
+        Duration delayWarning = node.duration(DELAY_WARNING_AFTER, Duration.ofHours(4));
         brokerFile.filter(f -> !Files.isReadable(f)).ifPresent(f -> node.problem(BROKER_FILE, "'" + f + "' cannot be read"));
 
         SmtpSettings smtp = new SmtpSettings(connectTimeout, readTimeout, Optional.empty(), Optional.empty(), "PKCS12", maxAuthLine,
@@ -141,7 +145,7 @@ record RelayConfig(String queueName, Optional<String> journalUrl, List<Route> in
             smtp = smtp.withTrustStore(trustStore.get(), trustStorePassword, trustStoreType);
         }
         RelaySettings delivery = new RelaySettings(schedule, slowRetry, noRoute, nullSender, rewrite, backOff, backOffMax,
-            connectionWait);
+            connectionWait, probeInterval, delayWarning);
         return new RelayConfig(queueName, journalUrl, inline, file, postfix, poll, tokenFile, delivery, bounceProcessor, threads, smtp,
             idleRefresh, upkeep, maxAge, brokerFile, unauthenticated, refusedProcessor);
     }
@@ -197,6 +201,8 @@ record RelayConfig(String queueName, Optional<String> journalUrl, List<Route> in
         d.put(BROKER_FILE, "");
         d.put(UNAUTHENTICATED, "refuse");
         d.put(REFUSED_PROCESSOR, "error");
+        d.put(BROKEN_ROUTE_PROBE_INTERVAL, "5m");
+        d.put(DELAY_WARNING_AFTER, "4h");
         return Map.copyOf(d);
     }
 }

@@ -212,7 +212,7 @@ public final class XOAuth2Relay extends GenericMailet {
     private Running build(RelayConfig config, RouteSource routes, TokenSources tokens, SmtpConnector connector)
             throws MessagingException {
         RelayDelivery delivery = new RelayDelivery(routes, tokens, connector, config.delivery(),
-            new MailetBounces(getMailetContext(), config.bounceProcessor()), clock);
+            new MailetBounces(getMailetContext(), config.bounceProcessor(), config.smtp().defaultHelo()), clock);
         warnAboutSendAs(routes.current().routes(), config.delivery().rewriteSender());
         MailQueueName name = MailQueueName.of(config.queueName());
         MailQueue queue = queueFactory.getQueue(name).map(q -> (MailQueue) q).orElseGet(() -> queueFactory.createQueue(name));

@@ -113,6 +113,15 @@
  *   route's account (sender not owned by the submitter, submitter not in the route's {@code submitters=}, nobody
  *   authenticated): with {@code errorMessage}, {@code delivery-error} and {@code org.jamespack.relay.refused} saying why;
  *   logged at WARN. The samples use a processor that keeps it in a repository without bouncing</td></tr>
+ * <tr><td>{@code brokenRouteProbeInterval}</td><td>duration (at least 1s)</td><td>{@code 5m}</td><td>a route whose credential
+ *   is broken (its token source says CREDENTIAL_BROKEN) or whose smarthost refuses AUTH for a reason a new token does not cure
+ *   pauses as a whole: its mail stays queued without token or connection, and one message probes the route this often (after a
+ *   refused AUTH with a freshly refreshed token: one token endpoint call and one AUTH per probe); a probe that gets through
+ *   resumes the route. An operator's reset (WebAdmin) resumes the route at once</td></tr>
+ * <tr><td>{@code delayWarningAfter}</td><td>duration</td><td>{@code 4h}</td><td>mail held that long for a credential problem
+ *   (a paused route, a broken credential, an AUTH refused by policy) gets one delay warning to its sender (RFC 3464
+ *   {@code Action: delayed}, {@code Status: 4.7.0}); remembered in the mail's {@code org.jamespack.relay.delay-warned}
+ *   attribute, so a restart (journal) sends no second one; {@code 0s} turns it off</td></tr>
  * </table>
  * Token settings read by the token registry from this element: {@code saslXoauth2Config}, {@code tokenRefreshWindow},
  * {@code tokenConnectTimeout}, {@code tokenReadTimeout}, {@code brokerTimeout} (see {@code org.jamespack.relay.token}).

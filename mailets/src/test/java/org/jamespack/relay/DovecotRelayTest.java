@@ -259,4 +259,33 @@ class DovecotRelayTest {
         assertThat(sink.getReceivedMessages()).isEmpty();
         assertThat(relay.delivery().unhealthy()).isEmpty();
     }
+
+    @Test
+    void deliveryShouldPauseTheRouteAndExplainDovecotsChallengeWhenEvenAFreshTokenIsRefused() throws Exception {
+        DovecotSubmission dovecot = dovecot();
+        // every token this source gets comes from another issuer: Dovecot refuses the fresh one too
+        MockServerTokenSource tokens = new MockServerTokenSource(ACCOUNT, tokenEndpoint("other"), t -> { });
+        tokenSources.put("tenant-a", tokens);
+        startRelay(dovecot, "xoauth2");
+
+        relay.service(mail("m1"));
+        await("re-queued", () -> queued().stream().anyMatch(v -> v.getMail().getAttribute(RelayDelivery.ATTEMPTS).isPresent()));
+        relay.service(mail("m2"));
+        await("m2 held", () -> queued().stream().anyMatch(v -> v.getMail().getName().equals("m2")
+            && v.getMail().getAttribute(RelayDelivery.FIRST_FAILURE).isPresent()));
+
+        assertThat(dovecot.authReplies()).as("m1: refused, refreshed once, refused again; m2 held without AUTH")
+            .containsExactly("334 eyJzdGF0dXMiOiI0MDEiLCJzY2hlbWVzIjoiYmVhcmVyIiwic2NvcGUiOiJtYWlsIn0=",
+                "535 5.7.8 Authentication failed.", "334 eyJzdGF0dXMiOiI0MDEiLCJzY2hlbWVzIjoiYmVhcmVyIiwic2NvcGUiOiJtYWlsIn0=",
+                "535 5.7.8 Authentication failed.");
+        assertThat(tokens.fetches()).isEqualTo(2);
+        org.jamespack.relay.ops.RouteReport report = relay.view().routeReports(false).get(0);
+        assertThat(report.pausedSince()).isPresent();
+        assertThat(report.health().reason()).startsWith("paused since ")
+            .contains("535 5.7.8", "challenge {\"status\":\"401\",\"schemes\":\"bearer\",\"scope\":\"mail\"}",
+                "diagnosis: [challenge-401]");
+        assertThat(report.diagnosis()).first(org.assertj.core.api.InstanceOfAssertFactories.STRING).startsWith("[challenge-401] ")
+            .contains("scope mail");
+        assertThat(sink.getReceivedMessages()).isEmpty();
+    }
 }

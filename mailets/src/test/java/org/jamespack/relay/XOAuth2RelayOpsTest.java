@@ -73,7 +73,12 @@ class XOAuth2RelayOpsTest {
             assertThat(reports).extracting(RouteReport::senderKey).containsExactly("a.example", "b.example");
             RouteReport a = reports.get(0);
             assertThat(a.health().state()).isEqualTo(RouteHealth.State.UNHEALTHY);
-            assertThat(a.health().reason()).isEqualTo("credential broken: invalid_grant");
+            assertThat(a.health().reason()).isEqualTo("credential broken: invalid_grant — diagnosis: [invalid_grant] The refresh"
+                + " token is no longer valid (expired, revoked, or issued to another client or tenant). Run 'token init' again to"
+                + " get a new one.");
+            assertThat(a.diagnosis()).containsExactly("[invalid_grant] The refresh token is no longer valid (expired, revoked, or"
+                + " issued to another client or tenant). Run 'token init' again to get a new one.");
+            assertThat(reports.get(1).diagnosis()).isEmpty();
             assertThat(a.credential()).isEqualTo("oauth=tenant-a");
             assertThat(a.queued()).hasValue(0);
             assertThat(reports.get(1).credential()).isEqualTo("password");

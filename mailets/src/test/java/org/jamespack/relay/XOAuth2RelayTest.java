@@ -456,12 +456,16 @@ class XOAuth2RelayTest {
         relay.service(mail("m1", "alice@a.example", "rcpt@dest.example"));
 
         await("re-queued", this::requeued);
-        assertThat(queued().get(0).getNextDelivery().orElseThrow()).isAfter(ZonedDateTime.now().plusMinutes(59));
+        // the route is paused as a whole: the mail comes back for the next probe (brokenRouteProbeInterval, 5 minutes)
+        assertThat(queued().get(0).getNextDelivery().orElseThrow()).isAfter(ZonedDateTime.now().plusMinutes(4))
+            .isBefore(ZonedDateTime.now().plusMinutes(5).plusSeconds(1));
         assertThat(relay.delivery().unhealthy()).containsKey("relay@a.example");
         assertThat(frontA.connections()).isZero();
         assertThat(context.getSentMails()).isEmpty();
         assertThat(logs.list).anyMatch(e -> e.getLevel().toString().equals("ERROR")
-            && e.getFormattedMessage().contains("RELAY CREDENTIAL BROKEN") && e.getFormattedMessage().contains("invalid_grant"));
+            && e.getFormattedMessage().contains("RELAY CREDENTIAL BROKEN") && e.getFormattedMessage().contains("invalid_grant")
+            && e.getFormattedMessage().contains("diagnosis: [AADSTS700082]"));
+        assertThat(logs.list).filteredOn(e -> e.getFormattedMessage().startsWith("RELAY ROUTE PAUSED")).hasSize(1);
     }
 
     @Test

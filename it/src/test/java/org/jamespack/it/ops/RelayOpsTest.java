@@ -207,7 +207,11 @@ class RelayOpsTest {
         sendMail("second");
         await("the deferral", () -> metrics.counter("jamespack.relay.deferred." + ROUTE) >= 1);
         await("the queued count", () -> route().path("queued").asLong() == 1);
-        assertThat(route().path("healthReason").asText()).startsWith("credential broken: ");
+        // the route is paused as a whole (its mail held, one probe per interval), and says what to do
+        assertThat(route().path("healthReason").asText()).startsWith("paused since ").contains("credential broken: ",
+            "diagnosis: [AADSTS700082]");
+        assertThat(route().path("pausedSince").isTextual()).isTrue();
+        assertThat(route().path("diagnosis").get(0).asText()).startsWith("[AADSTS700082] ");
         assertThat(outside.greenMail.getReceivedMessages()).hasSize(1);
         assertThat(metrics.counter("jamespack.relay.bounced." + ROUTE)).isZero();
 

@@ -2,6 +2,7 @@ package org.jamespack.relay.cli;
 
 import java.io.PrintStream;
 
+import org.jamespack.relay.diagnosis.Diagnosis;
 import org.jamespack.relay.token.TokenOutcome;
 
 import net.jcip.annotations.Immutable;

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import org.jamespack.foundation.Secret;
+import org.jamespack.relay.diagnosis.Diagnosis;
 import org.jamespack.relay.route.Mechanism;
 import org.jamespack.relay.route.Route;
 import org.jamespack.relay.route.RouteTable;

@@ -1,9 +1,14 @@
 package org.jamespack.relay.delivery;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 
 import javax.mail.MessagingException;
+import javax.mail.internet.MimeMessage;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.lifecycle.api.LifecycleUtil;
@@ -22,7 +27,8 @@ import net.jcip.annotations.ThreadSafe;
  * configured, a copy holding only the failed recipients goes there with the attributes James'
  * {@code DSNBounce} reads ({@code delivery-error}, {@code delivery-error-code}); without one,
  * {@code MailetContext.bounce} sends James' own notice. Mail with the null sender is not bounced
- * (a bounce of a bounce), only logged. Thread-safe.
+ * (a bounce of a bounce), only logged. Delay warnings ({@link DelayNotice}) go from the null sender to the
+ * sender through {@code MailetContext.sendMail}. Thread-safe.
  */
 @ThreadSafe
 public final class MailetBounces implements Bounces {
@@ -35,10 +41,20 @@ public final class MailetBounces implements Bounces {
 
     private final MailetContext context;
     private final Optional<String> bounceProcessor;
+    private final Optional<String> reportingMta;
 
-    public MailetBounces(MailetContext context, Optional<String> bounceProcessor) {
+    /**
+     * @param reportingMta this server's name for the {@code Reporting-MTA} of delay warnings (the relay's HELO name),
+     *                     or empty for the system's host name
+     */
+    public MailetBounces(MailetContext context, Optional<String> bounceProcessor, Optional<String> reportingMta) {
         this.context = context;
         this.bounceProcessor = bounceProcessor;
+        this.reportingMta = reportingMta;
+    }
+
+    public MailetBounces(MailetContext context, Optional<String> bounceProcessor) {
+        this(context, bounceProcessor, Optional.empty());
     }
 
     @Override
@@ -68,6 +84,36 @@ public final class MailetBounces implements Bounces {
             if (copy != null) {
                 LifecycleUtil.dispose(copy);
             }
+        }
+    }
+
+    @Override
+    public void delayed(Mail mail, Collection<MailAddress> recipients, String reason, Optional<Instant> retryUntil) {
+        if (!mail.hasSender()) {
+            LOGGER.info("mail {} has the null sender: no delay warning for {} ({})", mail.getName(), recipients, reason);
+            return;
+        }
+        MailAddress sender = mail.getMaybeSender().get();
+        String reportingMta = this.reportingMta.orElseGet(MailetBounces::localHostName);
+        try {
+            MailAddress postmaster = context.getPostmaster();
+            String from = postmaster == null ? "MAILER-DAEMON@" + reportingMta : postmaster.asString();
+            MimeMessage warning = DelayNotice.build(reportingMta, from, mail, recipients, reason, retryUntil, Instant.now());
+            // from the null sender (RFC 3464 §2: a DSN is never answered by another DSN), to the original sender only
+            context.sendMail(MailAddress.nullSender(), List.of(sender), warning);
+            LOGGER.info("mail {}: delay warning sent to {} for {}", mail.getName(), sender.asString(), recipients);
+        } catch (MessagingException e) {
+            LOGGER.error("mail {}: the delay warning to {} for {} could not be sent: {}", mail.getName(), sender.asString(),
+                recipients, reason, e);
+        }
+    }
+
+    /** This host's name as the system says it, for {@code Reporting-MTA} when the relay has no HELO name. */
+    static String localHostName() {
+        try {
+            return InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
         }
     }
 

@@ -22,6 +22,7 @@ import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.jamespack.foundation.Secret;
 import org.jamespack.foundation.tls.TrustAnchors;
+import org.jamespack.relay.diagnosis.Diagnosis;
 import org.jamespack.relay.graph.GraphClient;
 import org.jamespack.relay.graph.GraphTransport;
 import org.jamespack.relay.route.Route;
@@ -55,6 +56,13 @@ import net.jcip.annotations.ThreadSafe;
  * failures bounce only at the end of the retry schedule; permanent refusals bounce at once for
  * the recipients concerned. A refused token is refreshed once and retried at once. No token or
  * password is logged: routes print their password redacted, and failures hold server replies.
+ *
+ * <p>A route whose token source is CREDENTIAL_BROKEN, or whose smarthost refuses AUTH for a reason
+ * a new token does not cure, pauses as a whole ({@link RouteGate#pause}): its other messages go back
+ * to the queue until the next probe without a token or connection, and one probe per
+ * {@code probeInterval} finds out whether an operator fixed it. Mail held that way (or failing on its
+ * credential) for {@code delayWarningAfter} gets one delay warning ({@link Bounces#delayed}), marked
+ * in {@link #DELAY_WARNED}. Failures are logged with their plain-language diagnosis.
  */
 @ThreadSafe
 public final class RelayDelivery implements AutoCloseable {
@@ -65,6 +73,11 @@ public final class RelayDelivery implements AutoCloseable {
     public static final AttributeName FIRST_FAILURE = AttributeName.of("org.jamespack.relay.first-failure");
     /** The last failure, for operators (String, no secret). */
     public static final AttributeName LAST_ERROR = AttributeName.of("org.jamespack.relay.last-error");
+    /**
+     * When the sender was sent the delay warning (Long, epoch milliseconds): it travels with the mail through the queue
+     * and the journal, so that the warning goes once, restarts included.
+     */
+    public static final AttributeName DELAY_WARNED = AttributeName.of("org.jamespack.relay.delay-warned");
 
     private static final Logger LOGGER = LoggerFactory.getLogger(RelayDelivery.class);
 
@@ -75,6 +88,7 @@ public final class RelayDelivery implements AutoCloseable {
     private final Bounces bounces;
     private final Clock clock;
     private final ConcurrentMap<String, RouteGate> gates = new ConcurrentHashMap<>();
+    private final Holds holds;
     private final GraphDelivery graph;
 
     public RelayDelivery(RouteSource routes, TokenSources tokens, SmtpConnector connector, RelaySettings settings, Bounces bounces,
@@ -85,6 +99,7 @@ public final class RelayDelivery implements AutoCloseable {
         this.settings = settings;
         this.bounces = bounces;
         this.clock = clock;
+        this.holds = new Holds(settings.delayWarningAfter(), bounces);
         // Graph routes share the mailet's time-outs and trust store with the smarthosts
         SmtpSettings smtp = connector.settings();
         this.graph = new GraphDelivery(new GraphTransport(new GraphClient(smtp.connectTimeout(), smtp.readTimeout(),
@@ -104,7 +119,7 @@ public final class RelayDelivery implements AutoCloseable {
     public RouteGate gate(Route route) {
         String key = route.account() + "|" + route.smarthost() + "|" + route.limits();
         return gates.computeIfAbsent(key, k -> new RouteGate(route.account(), route.limits(), settings.backOffBase(),
-            settings.backOffMax()));
+            settings.backOffMax(), settings.probeInterval()));
     }
 
     /** Gates that are unhealthy now (credential or policy failures), for health checks. */
@@ -129,6 +144,25 @@ public final class RelayDelivery implements AutoCloseable {
         }
         Route route = found.get();
         RouteGate gate = gate(route);
+        RouteGate.Entry entry = gate.enter(now);
+        if (entry instanceof RouteGate.Entry.Wait held) {
+            return holds.hold(mail, pending, route, held, now);
+        }
+        if (entry instanceof RouteGate.Entry.Probe probe) {
+            LOGGER.info("route of {} via {} paused since {}: mail {} probes it", route.account(), route.smarthost(),
+                gate.pausedSince().orElse(now), mail.getName());
+            try {
+                return attempt(mail, pending, route, gate, probe.refreshFirst(), now);
+            } finally {
+                gate.endProbe();
+            }
+        }
+        return attempt(mail, pending, route, gate, false, now);
+    }
+
+    /** One delivery attempt through {@code gate}; {@code freshToken}: a paused route's probe after a refused AUTH. */
+    private DeliveryOutcome attempt(Mail mail, List<MailAddress> pending, Route route, RouteGate gate, boolean freshToken,
+                                    Instant now) {
         Optional<Duration> wait = gate.admit(pending.size(), now);
         if (wait.isPresent()) {
             LOGGER.debug("mail {} waits {} for the limits or back-off of {}", mail.getName(), wait.get(), route.account());
@@ -139,7 +173,7 @@ public final class RelayDelivery implements AutoCloseable {
         if (route.usesToken()) {
             source = tokens.forRoute(route);
             if (source.isEmpty()) {
-                gate.markUnhealthy("no token source for oauth=" + route.oauth().get());
+                pauseRoute(route, gate, "no token source for oauth=" + route.oauth().get(), now, false);
                 return retry(mail, pending, FailureKind.CREDENTIAL_BROKEN, "route " + route.key() + " (" + route.origin()
                     + "): no token source for oauth=" + route.oauth().get(), now, Optional.of(gate));
             }
@@ -162,7 +196,7 @@ public final class RelayDelivery implements AutoCloseable {
             }
         };
         TokenConnect.Result connected = TokenConnect.connect(route, source, (as, credential) -> acquire(gate, as, credential, now),
-            steps);
+            steps, freshToken);
         if (connected instanceof TokenConnect.NoToken noToken) {
             return tokenFailure(mail, pending, route, gate, noToken.failure(), now);
         }
@@ -174,6 +208,10 @@ public final class RelayDelivery implements AutoCloseable {
         }
 
         RelayConnection connection = ((TokenConnect.Connected) connected).connection();
+        if (gate.pausedSince().isPresent()) {
+            LOGGER.info("route of {} via {} resumes: the smarthost took its credential again", route.account(), route.smarthost());
+        }
+        gate.resume();
         byte[] bytes;
         try {
             bytes = bytes(mail);
@@ -290,6 +328,10 @@ public final class RelayDelivery implements AutoCloseable {
         if (FailureClassifier.shouldBackOff(f.reply())) {
             gate.backOff(now);
         }
+        if (f.phase() == Phase.AUTH && (kind == FailureKind.CREDENTIAL_BROKEN || kind == FailureKind.POLICY)) {
+            // a refusal no new token cures (or one already refused after a refresh): the whole route waits for a probe
+            pauseRoute(route, gate, f.toString(), now, kind == FailureKind.CREDENTIAL_BROKEN);
+        }
         if (kind == FailureKind.PERMANENT) {
             // a permanent refusal before any recipient was named (e.g. 554 5.2.252 at MAIL): every recipient
             bounces.bounce(mail, pending, "Remote mail server " + route.smarthost() + " told me: " + f.reply(), f.reply().code());
@@ -302,7 +344,25 @@ public final class RelayDelivery implements AutoCloseable {
     private DeliveryOutcome tokenFailure(Mail mail, List<MailAddress> pending, Route route, RouteGate gate, TokenOutcome.Failure failure,
                                          Instant now) {
         FailureKind kind = failure.kind() == TokenOutcome.Kind.CREDENTIAL_BROKEN ? FailureKind.CREDENTIAL_BROKEN : FailureKind.TRANSIENT;
+        if (kind == FailureKind.CREDENTIAL_BROKEN) {
+            pauseRoute(route, gate, "no token for " + route.account() + ": " + failure.detail(), now, false);
+        }
         return retry(mail, pending, kind, "no token for " + route.account() + ": " + failure.detail(), now, Optional.of(gate));
+    }
+
+    private void pauseRoute(Route route, RouteGate gate, String reason, Instant now, boolean refreshFirst) {
+        boolean already = gate.pausedSince().isPresent();
+        gate.pause(reason, now, refreshFirst);
+        if (!already) {
+            LOGGER.error("RELAY ROUTE PAUSED: the route of {} via {} waits for an operator; its mail stays queued and one message"
+                + " probes it every {}: {}{}", route.account(), route.smarthost(), settings.probeInterval(), reason, advice(reason));
+        }
+    }
+
+    /** The plain-language diagnosis of {@code detail} for a log line, or "". */
+    private static String advice(String detail) {
+        String summary = Diagnosis.summary(detail);
+        return summary.isEmpty() ? "" : " — diagnosis: " + summary;
     }
 
     private DeliveryOutcome retry(Mail mail, List<MailAddress> pending, FailureKind kind, String detail, Instant now,
@@ -323,9 +383,10 @@ public final class RelayDelivery implements AutoCloseable {
         switch (kind) {
             case CREDENTIAL_BROKEN: {
                 gate.ifPresent(g -> g.markUnhealthy(detail));
-                Duration delay = max(next.orElse(settings.schedule().lastInterval()), settings.slowRetry());
+                Duration delay = untilProbe(gate, now).orElse(max(next.orElse(settings.schedule().lastInterval()), settings.slowRetry()));
                 LOGGER.error("RELAY CREDENTIAL BROKEN: mail {} from {} stays queued (attempt {}, next in {}); an operator must "
-                    + "fix the account: {}", mail.getName(), sender(mail), attempts, delay, detail);
+                    + "fix the account: {}{}", mail.getName(), sender(mail), attempts, delay, detail, advice(detail));
+                holds.warnIfLong(mail, pending, detail, Optional.empty(), now);
                 return new DeliveryOutcome.Requeue(delay, detail);
             }
             case POLICY: {
@@ -333,9 +394,11 @@ public final class RelayDelivery implements AutoCloseable {
                 if (next.isEmpty()) {
                     return giveUp(mail, pending, detail, elapsed);
                 }
-                Duration delay = max(next.get(), settings.slowRetry());
-                LOGGER.error("RELAY REFUSED BY POLICY: mail {} from {} stays queued (attempt {}, next in {}): {}", mail.getName(),
-                    sender(mail), attempts, delay, detail);
+                Duration delay = untilProbe(gate, now).orElse(max(next.get(), settings.slowRetry()));
+                LOGGER.error("RELAY REFUSED BY POLICY: mail {} from {} stays queued (attempt {}, next in {}): {}{}", mail.getName(),
+                    sender(mail), attempts, delay, detail, advice(detail));
+                holds.warnIfLong(mail, pending, detail, Optional.of(Instant.ofEpochMilli(first).plus(settings.schedule().lastCutoff())),
+                    now);
                 return new DeliveryOutcome.Requeue(delay, detail);
             }
             default: {
@@ -347,6 +410,14 @@ public final class RelayDelivery implements AutoCloseable {
                 return new DeliveryOutcome.Requeue(next.get(), detail);
             }
         }
+    }
+
+    /**
+     * For a paused route, the time until its next probe: a refused message comes back with the others, so that whichever
+     * is first probes and, once the route resumes, they all go out.
+     */
+    private static Optional<Duration> untilProbe(Optional<RouteGate> gate, Instant now) {
+        return gate.flatMap(RouteGate::nextProbe).map(t -> t.isAfter(now) ? Duration.between(now, t) : Duration.ZERO);
     }
 
     private DeliveryOutcome giveUp(Mail mail, List<MailAddress> pending, String detail, Duration elapsed) {

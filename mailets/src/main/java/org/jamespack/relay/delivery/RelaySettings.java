@@ -16,10 +16,14 @@ import net.jcip.annotations.Immutable;
  * @param backOffBase     first pause of a route after a 4xx
  * @param backOffMax      longest pause of a route after repeated 4xx
  * @param connectionWait  how long a delivery thread waits for a connection of a busy route before re-queueing
+ * @param probeInterval   how long a route paused for its credential (or a refused AUTH) waits between probes
+ * @param delayWarningAfter how long mail held for a credential problem waits before its sender gets a delay warning
+ *                        (once); zero: never
  */
 @Immutable
 public record RelaySettings(RetrySchedule schedule, Duration slowRetry, Policy noRoute, Policy nullSender, boolean rewriteSender,
-                            Duration backOffBase, Duration backOffMax, Duration connectionWait) {
+                            Duration backOffBase, Duration backOffMax, Duration connectionWait, Duration probeInterval,
+                            Duration delayWarningAfter) {
 
     public RelaySettings {
         Objects.requireNonNull(schedule, "schedule");
@@ -29,10 +33,22 @@ public record RelaySettings(RetrySchedule schedule, Duration slowRetry, Policy n
         Objects.requireNonNull(backOffBase, "backOffBase");
         Objects.requireNonNull(backOffMax, "backOffMax");
         Objects.requireNonNull(connectionWait, "connectionWait");
+        Objects.requireNonNull(probeInterval, "probeInterval");
+        Objects.requireNonNull(delayWarningAfter, "delayWarningAfter");
+        if (probeInterval.isNegative() || probeInterval.isZero()) {
+            throw new IllegalArgumentException("probeInterval must be positive: " + probeInterval);
+        }
+    }
+
+    /** A copy with another probe interval and delay-warning hold (tests). */
+    public RelaySettings withHolds(Duration probeInterval, Duration delayWarningAfter) {
+        return new RelaySettings(schedule, slowRetry, noRoute, nullSender, rewriteSender, backOffBase, backOffMax, connectionWait,
+            probeInterval, delayWarningAfter);
     }
 
     public static RelaySettings defaults() {
         return new RelaySettings(RetrySchedule.parse(RetrySchedule.DEFAULT), Duration.ofHours(1), Policy.PASS_THROUGH,
-            Policy.PASS_THROUGH, false, Duration.ofMinutes(1), Duration.ofMinutes(30), Duration.ofSeconds(30));
+            Policy.PASS_THROUGH, false, Duration.ofMinutes(1), Duration.ofMinutes(30), Duration.ofSeconds(30), Duration.ofMinutes(5),
+            Duration.ofHours(4));
     }
 }

@@ -16,7 +16,16 @@ import net.jcip.annotations.ThreadSafe;
 /**
  * Per-mailbox state shared by the delivery threads: sending limits (messages per rolling minute,
  * recipients per rolling day, connections at once), back-off after 4xx replies, idle
- * connections kept for the next message, and health. Thread-safe (one monitor).
+ * connections kept for the next message, health, and the route-wide pause. Thread-safe (one monitor).
+ *
+ * <p>The pause: once the route's credential is broken or its smarthost refuses AUTH for a reason a
+ * new token does not cure, another connection per queued message would only repeat the refusal
+ * (and count against the mailbox at the provider). So the route {@linkplain #pause pauses}: until
+ * the next probe is due, {@link #enter} tells every message to wait, without a token or a
+ * connection; when it is due, one message is let through as the probe while the others wait a
+ * little ({@link #PROBE_WAIT}) for its outcome. A probe that gets through {@linkplain #resume
+ * resumes} the route, and the waiting messages go out as they come back; one that is refused
+ * pauses the route for another interval.
  *
  * <p>Written by hand: the limits are a few sliding windows and a counter, and they must use the
  * relay's clock (tests) and survive without a scheduler; a rate-limiting library would add a
@@ -27,11 +36,44 @@ public final class RouteGate {
 
     static final Duration MINUTE = Duration.ofMinutes(1);
     static final Duration DAY = Duration.ofDays(1);
+    /** How long messages wait while a probe is under way (at most the probe interval): its outcome comes soon. */
+    static final Duration PROBE_WAIT = Duration.ofSeconds(10);
+
+    /** What {@link #enter} tells a message of the route. */
+    public sealed interface Entry permits Entry.Open, Entry.Probe, Entry.Wait {
+
+        /** The route is not paused: deliver as usual. */
+        record Open() implements Entry {
+        }
+
+        /**
+         * The route is paused and this message is its probe: deliver it, then report with {@link #resume},
+         * {@link #pause} or at least {@link #endProbe}.
+         *
+         * @param refreshFirst the pause came from a refused AUTH: get a fresh token before the one AUTH attempt
+         */
+        record Probe(boolean refreshFirst) implements Entry {
+        }
+
+        /**
+         * The route is paused: wait {@code delay} without a token or connection.
+         *
+         * @param since  when the route was paused
+         * @param reason why (a failure detail, no secret)
+         */
+        record Wait(Duration delay, Instant since, String reason) implements Entry {
+        }
+    }
+
+    /** A paused route: why, since when, when the next probe is due, whether one runs. */
+    private record Pause(String reason, Instant since, Instant nextProbe, boolean probing, boolean refreshFirst) {
+    }
 
     private final String account;
     private final SendingLimits limits;
     private final Duration backOffBase;
     private final Duration backOffMax;
+    private final Duration probeInterval;
 
     @GuardedBy("this") private final Deque<Instant> messages = new ArrayDeque<>();
     @GuardedBy("this") private final Deque<long[]> recipients = new ArrayDeque<>();
@@ -41,12 +83,71 @@ public final class RouteGate {
     @GuardedBy("this") private Instant pausedUntil = Instant.MIN;
     @GuardedBy("this") private int backOffLevel;
     @GuardedBy("this") private Optional<String> unhealthy = Optional.empty();
+    @GuardedBy("this") private Optional<Pause> pause = Optional.empty();
 
-    public RouteGate(String account, SendingLimits limits, Duration backOffBase, Duration backOffMax) {
+    /**
+     * @param probeInterval how long a paused route waits between probes (positive)
+     */
+    public RouteGate(String account, SendingLimits limits, Duration backOffBase, Duration backOffMax, Duration probeInterval) {
         this.account = account;
         this.limits = limits;
         this.backOffBase = backOffBase;
         this.backOffMax = backOffMax;
+        this.probeInterval = probeInterval;
+    }
+
+    public RouteGate(String account, SendingLimits limits, Duration backOffBase, Duration backOffMax) {
+        this(account, limits, backOffBase, backOffMax, Duration.ofMinutes(5));
+    }
+
+    /** Whether a message may go on now, must wait for the paused route, or is the paused route's probe. */
+    public synchronized Entry enter(Instant now) {
+        if (pause.isEmpty()) {
+            return new Entry.Open();
+        }
+        Pause p = pause.get();
+        if (p.probing()) {
+            Duration wait = PROBE_WAIT.compareTo(probeInterval) < 0 ? PROBE_WAIT : probeInterval;
+            return new Entry.Wait(wait, p.since(), p.reason());
+        }
+        if (now.isBefore(p.nextProbe())) {
+            return new Entry.Wait(Duration.between(now, p.nextProbe()), p.since(), p.reason());
+        }
+        // the next probe after this one is an interval away whatever this one comes to
+        pause = Optional.of(new Pause(p.reason(), p.since(), now.plus(probeInterval), true, p.refreshFirst()));
+        return new Entry.Probe(p.refreshFirst());
+    }
+
+    /**
+     * Pauses the whole route (or keeps it paused) for {@code reason}: the next probe in one interval.
+     *
+     * @param refreshFirst the smarthost refused AUTH: probes get a fresh token first
+     */
+    public synchronized void pause(String reason, Instant now, boolean refreshFirst) {
+        Instant since = pause.map(Pause::since).orElse(now);
+        pause = Optional.of(new Pause(reason, since, now.plus(probeInterval), false, refreshFirst));
+        unhealthy = Optional.of(reason);
+    }
+
+    /** A probe (or any delivery) got through the credential: the route is open again. */
+    public synchronized void resume() {
+        pause = Optional.empty();
+    }
+
+    /** The probe is over without a verdict on the credential (a network failure, a limit): the route stays paused. */
+    public synchronized void endProbe() {
+        pause.filter(Pause::probing).ifPresent(p ->
+            pause = Optional.of(new Pause(p.reason(), p.since(), p.nextProbe(), false, p.refreshFirst())));
+    }
+
+    /** When the route was paused, if it is. */
+    public synchronized Optional<Instant> pausedSince() {
+        return pause.map(Pause::since);
+    }
+
+    /** When the paused route's next probe is due, if it is paused. */
+    public synchronized Optional<Instant> nextProbe() {
+        return pause.map(Pause::nextProbe);
     }
 
     public String account() {
@@ -121,10 +222,11 @@ public final class RouteGate {
         }
     }
 
-    /** A message went through: the back-off starts from the base again and the route is healthy. */
+    /** A message went through: the back-off starts from the base again and the route is healthy and not paused. */
     public synchronized void succeeded() {
         backOffLevel = 0;
         unhealthy = Optional.empty();
+        pause = Optional.empty();
     }
 
     /** Marks the route's credential or policy as broken (for health checks and logs). */
@@ -134,10 +236,12 @@ public final class RouteGate {
 
     /**
      * Forgets a credential or policy refusal without a delivery (an operator fixed the account and
-     * said so through WebAdmin); limits and back-off stay as they are.
+     * said so through WebAdmin), and ends a pause; limits and back-off stay as they are.
      */
     public synchronized void forgetRefusal() {
         unhealthy = Optional.empty();
+        // the operator says the account works again: the route resumes (a first refusal would pause it again)
+        pause = Optional.empty();
     }
 
     /** Why the route is unhealthy, if it is. */

@@ -16,7 +16,8 @@ import spark.Service;
 /**
  * WebAdmin's view of the relay: {@code GET /xoauth2-relay/routes} lists every route of every
  * relay mailet as JSON (sender key, smarthost, account, credential reference, health and reason,
- * token expiry, last refresh, last failure, refresh token age, endpoint calls, queued mail).
+ * token expiry, last refresh, last failure, refresh token age, endpoint calls, queued mail, since when a
+ * route is paused and its next probe, and the plain-language diagnosis of its last failure).
  * {@code POST /xoauth2-relay/accounts/{account}/reset} is the operator's "fixed it" (204; 404 for an
  * account no route uses): see {@link RelayView#resetAccount}; mail waiting in the relay's queue is
  * then sent at its next retry, or at once after James' own
@@ -75,14 +76,16 @@ public final class RelayWebAdminRoutes implements Routes {
     public record RouteDto(String mailet, String queue, String senderKey, String smarthost, String account, String credential,
                            String origin, String health, String healthReason, @Nullable String tokenExpiry,
                            @Nullable String lastRefresh, @Nullable String lastFailureKind, @Nullable String lastFailure,
-                           @Nullable String refreshTokenAge, long endpointCalls, @Nullable Long queued) {
+                           @Nullable String refreshTokenAge, long endpointCalls, @Nullable Long queued,
+                           @Nullable String pausedSince, @Nullable String nextProbe, List<String> diagnosis) {
 
         static RouteDto of(RouteReport r) {
             return new RouteDto(r.mailet(), r.queue(), r.senderKey(), r.smarthost(), r.account(), r.credential(), r.origin(),
                 r.health().state().name(), r.health().reason(), r.tokenExpiry().map(Object::toString).orElse(null),
                 r.lastRefresh().map(Object::toString).orElse(null), r.lastFailureKind().map(Enum::name).orElse(null),
                 r.lastFailure().orElse(null), r.refreshTokenAge().map(Object::toString).orElse(null), r.endpointCalls(),
-                r.queued().isPresent() ? r.queued().getAsLong() : null);
+                r.queued().isPresent() ? r.queued().getAsLong() : null, r.pausedSince().map(Object::toString).orElse(null),
+                r.nextProbe().map(Object::toString).orElse(null), r.diagnosis());
         }
     }
 }

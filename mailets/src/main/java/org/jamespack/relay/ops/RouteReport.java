@@ -2,6 +2,7 @@ package org.jamespack.relay.ops;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -31,12 +32,18 @@ import net.jcip.annotations.Immutable;
  * @param endpointCalls   token endpoint (or broker) calls so far
  * @param queued          messages of this route waiting in the relay's queue; empty when the queue
  *                        cannot be browsed
+ * @param pausedSince     when the route was paused for its credential or a refused AUTH (its mail held, one
+ *                        probe per interval); empty when it is not paused
+ * @param nextProbe       when a paused route's next probe is due
+ * @param diagnosis       plain-language advice for the last failure, {@code [code] advice} each (the
+ *                        same as {@code token test} prints for that reply); empty when none applies
  */
 @Immutable
 public record RouteReport(String mailet, String queue, String senderKey, String smarthost, String account, String credential,
                           String origin, RouteHealth health, Optional<Instant> tokenExpiry, Optional<Instant> lastRefresh,
                           Optional<TokenOutcome.Kind> lastFailureKind, Optional<String> lastFailure,
-                          Optional<Duration> refreshTokenAge, long endpointCalls, OptionalLong queued) {
+                          Optional<Duration> refreshTokenAge, long endpointCalls, OptionalLong queued,
+                          Optional<Instant> pausedSince, Optional<Instant> nextProbe, List<String> diagnosis) {
 
     public RouteReport {
         Objects.requireNonNull(mailet, "mailet");
@@ -53,5 +60,8 @@ public record RouteReport(String mailet, String queue, String senderKey, String 
         Objects.requireNonNull(lastFailure, "lastFailure");
         Objects.requireNonNull(refreshTokenAge, "refreshTokenAge");
         Objects.requireNonNull(queued, "queued");
+        Objects.requireNonNull(pausedSince, "pausedSince");
+        Objects.requireNonNull(nextProbe, "nextProbe");
+        diagnosis = List.copyOf(diagnosis);
     }
 }

@@ -15,6 +15,8 @@ import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.mailet.Mail;
 import org.jamespack.relay.delivery.RelayDelivery;
+import org.jamespack.relay.delivery.RouteGate;
+import org.jamespack.relay.diagnosis.Diagnosis;
 import org.jamespack.relay.delivery.TokenSources;
 import org.jamespack.relay.route.Route;
 import org.jamespack.relay.route.RouteSource;
@@ -75,19 +77,44 @@ public final class RouteReports implements RelayView {
         sorted.sort(Comparator.comparing(Route::key));
         for (Route r : sorted) {
             Optional<TokenStatus> status = r.usesToken() ? tokens.forRoute(r).map(TokenSource::status) : Optional.empty();
-            Optional<String> refused = delivery.gate(r).unhealthy();
+            RouteGate gate = delivery.gate(r);
+            Optional<String> refused = gate.unhealthy();
             RouteHealth health = r.usesToken() && status.isEmpty()
                 ? new RouteHealth(RouteHealth.State.UNHEALTHY, "no token source for oauth=" + r.oauth().get())
                 : RouteHealth.of(refused, status, now, refreshTokenMaxAge);
             String credential = r.oauth().map(o -> "oauth=" + o).orElse(r.password().isPresent() ? "password" : "none");
             Optional<String> failure = status.flatMap(TokenStatus::lastFailure).or(() -> refused);
+            List<Diagnosis> advice = health.state() == RouteHealth.State.HEALTHY ? List.of()
+                : Diagnosis.explain(failure.orElse("") + " " + health.reason());
+            Optional<Instant> pausedSince = gate.pausedSince();
+            health = described(health, pausedSince, gate.nextProbe(), advice);
             out.add(new RouteReport(name, queueName, r.key(), r.smarthost(), r.account(), credential, r.origin(), health,
                 status.flatMap(TokenStatus::expiry), status.flatMap(TokenStatus::lastRefresh),
                 status.flatMap(TokenStatus::lastFailureKind), failure, status.flatMap(TokenStatus::refreshTokenAge),
                 status.map(TokenStatus::endpointCalls).orElse(0L),
-                queued == null ? OptionalLong.empty() : OptionalLong.of(queued.getOrDefault(r.key(), 0L))));
+                queued == null ? OptionalLong.empty() : OptionalLong.of(queued.getOrDefault(r.key(), 0L)), pausedSince,
+                gate.nextProbe(), advice.stream().map(Diagnosis::line).toList()));
         }
         return out;
+    }
+
+    /**
+     * The health with what an operator acts on: the pause first (a paused route is unhealthy: its mail is held), then
+     * the reason, then the diagnosis of the failure, as {@code token test} gives it for the same reply.
+     */
+    private static RouteHealth described(RouteHealth health, Optional<Instant> pausedSince, Optional<Instant> nextProbe,
+                                         List<Diagnosis> advice) {
+        String reason = health.reason();
+        RouteHealth.State state = health.state();
+        if (pausedSince.isPresent()) {
+            state = RouteHealth.State.UNHEALTHY;
+            reason = "paused since " + pausedSince.get() + ", mail held, next probe " + nextProbe.map(Object::toString).orElse("now")
+                + (reason.isEmpty() ? "" : ": " + reason);
+        }
+        if (!advice.isEmpty()) {
+            reason = reason + " — diagnosis: " + String.join("; ", advice.stream().map(Diagnosis::line).toList());
+        }
+        return new RouteHealth(state, reason);
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.jamespack.relay.smtp;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReference;
 
 import javax.security.sasl.SaslClient;
 import javax.security.sasl.SaslException;
@@ -30,16 +31,22 @@ final class BearerSaslClient implements SaslClient {
     private final boolean initialResponse;
     private byte[] response;
     private int step;
-    private String errorChallenge = "";
+    private final AtomicReference<String> errorChallenge;
 
     /**
      * @param response        the client response, built by {@link #xoauth2} or {@link #oauthBearer}; owned by this client
      * @param initialResponse whether to send it with the AUTH command
+     * @param errorChallenge  receives the server's error challenge (its JSON), for the failure report
      */
-    BearerSaslClient(String mechanism, byte[] response, boolean initialResponse) {
+    BearerSaslClient(String mechanism, byte[] response, boolean initialResponse, AtomicReference<String> errorChallenge) {
         this.mechanism = mechanism;
         this.response = response;
         this.initialResponse = initialResponse;
+        this.errorChallenge = errorChallenge;
+    }
+
+    BearerSaslClient(String mechanism, byte[] response, boolean initialResponse) {
+        this(mechanism, response, initialResponse, new AtomicReference<>(""));
     }
 
     /** XOAUTH2: {@code user=U^Aauth=Bearer T^A^A}. */
@@ -86,7 +93,7 @@ final class BearerSaslClient implements SaslClient {
         }
         if (step == 2) {
             // the server's error report, e.g. {"status":"401","schemes":"bearer","scope":"…"}; no secret in it
-            errorChallenge = new String(challenge, StandardCharsets.UTF_8);
+            errorChallenge.set(new String(challenge, StandardCharsets.UTF_8));
             return mechanism.equals("OAUTHBEARER") ? OAUTHBEARER_ERROR_ANSWER.clone() : new byte[0];
         }
         throw new SaslException(mechanism + ": unexpected challenge after the error report");
@@ -94,7 +101,7 @@ final class BearerSaslClient implements SaslClient {
 
     /** The error JSON the server sent before refusing the token, or "". */
     String errorChallenge() {
-        return errorChallenge;
+        return errorChallenge.get();
     }
 
     @Override

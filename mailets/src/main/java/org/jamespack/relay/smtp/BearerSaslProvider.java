@@ -5,6 +5,7 @@ import java.security.Provider;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 import javax.security.auth.callback.Callback;
 import javax.security.auth.callback.CallbackHandler;
@@ -38,6 +39,13 @@ public final class BearerSaslProvider extends Provider {
     public static final String MAX_AUTH_LINE = "org.jamespack.relay.sasl.maxAuthLine";
     /** Session property: the port, for OAUTHBEARER's {@code port=}. */
     public static final String PORT = "org.jamespack.relay.sasl.port";
+    /**
+     * Where the SASL client of the connection being opened on this thread writes the server's error challenge (its
+     * JSON), so that the connector can put it in the failure. A thread-local rather than a session property: one
+     * session serves every connection of a kind of route, and Angus runs the whole AUTH exchange inside
+     * {@code connect} on the caller's thread. The connector sets it before {@code connect} and removes it after.
+     */
+    static final ThreadLocal<AtomicReference<String>> CHALLENGE_SINK = new ThreadLocal<>();
 
     static final String NAME = "JamesPackRelaySasl";
 
@@ -104,7 +112,9 @@ public final class BearerSaslProvider extends Provider {
             // RFC 4954 §4: "AUTH " + mechanism + " " + base64; beyond the limit send it after the server's 334
             int line = 5 + mech.length() + 1 + ((response.length + 2) / 3) * 4;
             boolean initial = line <= maxLine;
-            return new BearerSaslClient(mech, response, initial);
+            AtomicReference<String> sink = CHALLENGE_SINK.get();
+            AtomicReference<String> challenge = sink != null ? sink : new AtomicReference<>("");
+            return new BearerSaslClient(mech, response, initial, challenge);
         }
 
         @Override

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocketFactory;
@@ -17,6 +18,7 @@ import javax.net.ssl.SSLSocketFactory;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 import org.jamespack.foundation.Secret;
 import org.jamespack.foundation.tls.TrustAnchors;
+import org.jamespack.relay.diagnosis.AuthChallenge;
 import org.jamespack.relay.route.Mechanism;
 import org.jamespack.relay.route.Route;
 import org.jamespack.relay.route.TlsMode;
@@ -108,9 +110,12 @@ public final class SmtpConnector implements AutoCloseable {
         // made here rather than by Session.getTransport: no provider look-up per connection, and the subclass's hooks
         RelayTransport transport = new RelayTransport(session, new URLName("smtp", route.host(), route.port(), null, null, null),
             slot, settings.readTimeout(), settings.dataEndTimeout());
+        // the SASL client writes the server's error challenge here (see BearerSaslProvider.CHALLENGE_SINK)
+        AtomicReference<String> challenge = new AtomicReference<>("");
         String user = route.user().orElse(null);
         String secret = credential.map(Secret::reveal).orElse(null);
         sockets.opening(slot);
+        BearerSaslProvider.CHALLENGE_SINK.set(challenge);
         try {
             transport.connect(route.host(), route.port(), user, secret);
         } catch (AuthenticationFailedException e) {
@@ -122,11 +127,13 @@ public final class SmtpConnector implements AutoCloseable {
             }
             SmtpReply reply = SmtpReply.parse(transport.getLastServerResponse());
             return new Failed(new SmtpFailure(Phase.AUTH, reply, false, route.smarthost() + " refused AUTH "
-                + route.mechanism().map(Mechanism::wireName).orElse("") + " for " + route.account() + ": " + reply));
+                + route.mechanism().map(Mechanism::wireName).orElse("") + " for " + route.account() + ": " + reply
+                + AuthChallenge.mark(challenge.get())));
         } catch (MessagingException e) {
             close(transport);
             return new Failed(connectFailure(route, transport, e));
         } finally {
+            BearerSaslProvider.CHALLENGE_SINK.remove();
             sockets.opened();
         }
         if (route.mechanism().isPresent() && !offers(transport, route.mechanism().get())) {

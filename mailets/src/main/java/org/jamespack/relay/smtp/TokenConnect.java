@@ -95,12 +95,22 @@ public final class TokenConnect {
      * @param source the route's token source; empty for routes without {@code oauth=}
      */
     public static Result connect(Route route, Optional<TokenSource> source, Opener opener, Steps steps) {
+        return connect(route, source, opener, steps, false);
+    }
+
+    /**
+     * As {@link #connect(Route, Optional, Opener, Steps)}, or with {@code freshFirst}: a refreshed token from the start
+     * and one AUTH attempt, its refusal classified as that of a refreshed token. That is how a route paused after a
+     * refused AUTH probes: one token endpoint call and one AUTH, where the usual path would spend two AUTHs.
+     */
+    public static Result connect(Route route, Optional<TokenSource> source, Opener opener, Steps steps, boolean freshFirst) {
         Optional<Secret> credential = route.password();
+        boolean refreshed = freshFirst && source.isPresent();
         Route as = route;
         if (source.isPresent()) {
-            TokenOutcome outcome = token(source.get(), false);
+            TokenOutcome outcome = token(source.get(), refreshed);
             if (outcome instanceof TokenOutcome.Failure f) {
-                return new NoToken(f, false);
+                return new NoToken(f, refreshed);
             }
             TokenOutcome.Token token = (TokenOutcome.Token) outcome;
             steps.tokenObtained(token);
@@ -112,7 +122,7 @@ public final class TokenConnect {
             return settled(lease);
         }
         SmtpFailure failure = refused.failure();
-        FailureKind kind = failure.classify(route.usesToken(), false);
+        FailureKind kind = failure.classify(route.usesToken(), refreshed);
         if (kind != FailureKind.TOKEN_STALE || source.isEmpty()) {
             return new Failed(failure, kind);
         }

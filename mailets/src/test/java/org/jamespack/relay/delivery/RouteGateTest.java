@@ -47,6 +47,45 @@ class RouteGateTest {
     }
 
     @Test
+    void enterShouldLetOneProbeThroughPerIntervalWhileThePausedRouteHoldsTheOthers() {
+        RouteGate gate = new RouteGate("a", SendingLimits.UNLIMITED, Duration.ofMinutes(1), Duration.ofMinutes(30), Duration.ofMinutes(5));
+        assertThat(gate.enter(T0)).isInstanceOf(RouteGate.Entry.Open.class);
+
+        gate.pause("535 5.7.8 refused", T0, true);
+
+        assertThat(gate.enter(T0.plusSeconds(60))).isEqualTo(new RouteGate.Entry.Wait(Duration.ofMinutes(4), T0, "535 5.7.8 refused"));
+        assertThat(gate.unhealthy()).contains("535 5.7.8 refused");
+        assertThat(gate.enter(T0.plus(Duration.ofMinutes(5)))).isEqualTo(new RouteGate.Entry.Probe(true));
+        assertThat(gate.enter(T0.plus(Duration.ofMinutes(5)).plusSeconds(1)))
+            .as("others wait a little for the probe's outcome").isEqualTo(new RouteGate.Entry.Wait(RouteGate.PROBE_WAIT, T0,
+                "535 5.7.8 refused"));
+        gate.endProbe();
+        assertThat(gate.enter(T0.plus(Duration.ofMinutes(6)))).as("a probe without verdict: the next one an interval later")
+            .isEqualTo(new RouteGate.Entry.Wait(Duration.ofMinutes(4), T0, "535 5.7.8 refused"));
+        assertThat(gate.enter(T0.plus(Duration.ofMinutes(10)))).isInstanceOf(RouteGate.Entry.Probe.class);
+        gate.pause("535 5.7.8 refused again", T0.plus(Duration.ofMinutes(10)), true);
+        assertThat(gate.pausedSince()).contains(T0);
+        assertThat(gate.nextProbe()).contains(T0.plus(Duration.ofMinutes(15)));
+
+        gate.resume();
+
+        assertThat(gate.enter(T0.plus(Duration.ofMinutes(11)))).isInstanceOf(RouteGate.Entry.Open.class);
+        assertThat(gate.pausedSince()).isEmpty();
+    }
+
+    @Test
+    void forgetRefusalShouldResumeThePausedRoute() {
+        RouteGate gate = new RouteGate("a", SendingLimits.UNLIMITED, Duration.ofMinutes(1), Duration.ofMinutes(30), Duration.ofMinutes(5));
+        gate.pause("invalid_grant", T0, false);
+
+        gate.forgetRefusal();
+
+        assertThat(gate.unhealthy()).isEmpty();
+        assertThat(gate.pausedSince()).isEmpty();
+        assertThat(gate.enter(T0.plusSeconds(1))).isInstanceOf(RouteGate.Entry.Open.class);
+    }
+
+    @Test
     void pauseForShouldHoldTheRouteForTheProvidersWaitWithoutRaisingTheBackOff() {
         RouteGate gate = new RouteGate("a", SendingLimits.UNLIMITED, Duration.ofMinutes(1), Duration.ofMinutes(5));
 

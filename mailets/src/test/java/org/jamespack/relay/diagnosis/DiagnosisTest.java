@@ -1,4 +1,4 @@
-package org.jamespack.relay.cli;
+package org.jamespack.relay.diagnosis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -95,5 +95,35 @@ class DiagnosisTest {
     void explainShouldReturnNothingWhenTheTextIsUnknown() {
         assertThat(Diagnosis.explain("250 2.0.0 OK")).isEmpty();
         assertThat(Diagnosis.explain("")).isEmpty();
+    }
+
+    @Test
+    void explainShouldReadStatusAndScopeFromTheChallengeJsonWhenTheFailureCarriesIt() {
+        String text = "AUTH: localhost:587 refused AUTH XOAUTH2 for me@gmail.com: 535 5.7.8 Username and Password not accepted."
+            + " (challenge {\"status\":\"400\",\"schemes\":\"Bearer\",\"scope\":\"https://mail.google.com/\"})";
+
+        List<Diagnosis> found = Diagnosis.explain(text);
+
+        assertThat(found.get(0).code()).isEqualTo("challenge-400");
+        assertThat(found.get(0).advice()).contains("https://mail.google.com/", "user=", "token init");
+        assertThat(Diagnosis.summary(text)).startsWith("[challenge-400] ").contains("; [google-535] ");
+    }
+
+    @Test
+    void explainShouldCallDovecotsStatus401AnInvalidToken() {
+        String text = "535 5.7.8 Authentication failed. (challenge {\"status\":\"401\",\"schemes\":\"bearer\",\"scope\":\"mail\"})";
+
+        assertThat(codes(text)).startsWith("challenge-401");
+        assertThat(Diagnosis.explain(text).get(0).advice()).contains("not valid", "scope mail");
+        assertThat(codes("535 5.7.8 x (challenge {\"status\":\"invalid_token\"})")).startsWith("challenge-401");
+        assertThat(codes("535 5.7.8 x (challenge {\"status\":\"403\",\"scope\":\"https://mail.google.com/\"})"))
+            .startsWith("challenge-403");
+    }
+
+    @Test
+    void summaryShouldBeEmptyWhenNothingApplies() {
+        assertThat(Diagnosis.summary("250 2.0.0 OK")).isEmpty();
+        assertThat(AuthChallenge.find("{\"error\":\"x\"}")).isEmpty();
+        assertThat(AuthChallenge.mark("\u0001")).isEmpty();
     }
 }

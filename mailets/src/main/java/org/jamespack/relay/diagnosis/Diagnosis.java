@@ -1,4 +1,4 @@
-package org.jamespack.relay.cli;
+package org.jamespack.relay.diagnosis;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -13,8 +13,11 @@ import net.jcip.annotations.Immutable;
 
 /**
  * Plain-language advice for the error texts users of XOAUTH2 relays meet (sasl-xoauth2's tracker,
- * Microsoft's and Google's documented replies; see {@code reference/xoauth2.md}). Immutable and
- * thread-safe; a pure function of the text, so that it is tested with real error strings.
+ * Microsoft's and Google's documented replies): what {@code token test} prints, and what the relay
+ * adds to its log line, its health check and its WebAdmin route report for the same reply. When the
+ * text holds the JSON of a {@code 334} error challenge ({@link AuthChallenge}), its status and scope
+ * give the first piece of advice. Immutable and thread-safe; a pure function of the text, so that it
+ * is tested with real error strings.
  *
  * @param code   a short stable name, e.g. {@code AADSTS700082}
  * @param advice what happened and what to do, for a person
@@ -118,6 +121,7 @@ public record Diagnosis(String code, String advice) {
     public static List<Diagnosis> explain(String text) {
         String t = text.toLowerCase(Locale.ROOT);
         List<Diagnosis> out = new ArrayList<>();
+        AuthChallenge.find(text).map(Diagnosis::ofChallenge).ifPresent(out::add);
         Set<String> families = new LinkedHashSet<>();
         for (Rule r : RULES) {
             if (!families.contains(r.family()) && r.matches().test(t)) {
@@ -126,6 +130,53 @@ public record Diagnosis(String code, String advice) {
             }
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * The advice for {@code text} on one line, {@code [code] advice; [code] advice}, for log lines and health
+     * reasons; "" when none applies.
+     */
+    public static String summary(String text) {
+        StringBuilder s = new StringBuilder();
+        for (Diagnosis d : explain(text)) {
+            s.append(s.length() == 0 ? "" : "; ").append('[').append(d.code()).append("] ").append(d.advice());
+        }
+        return s.toString();
+    }
+
+    /** This diagnosis as {@code [code] advice}. */
+    public String line() {
+        return "[" + code + "] " + advice;
+    }
+
+    /**
+     * What the status of a {@code 334} challenge means. Google sends 400 or 401 for a token it does not take, 403 for a
+     * token without the right to send; Dovecot 401; RFC 7628 servers an error code.
+     */
+    private static Diagnosis ofChallenge(AuthChallenge c) {
+        String scope = c.scope().map(s -> " (the server names the scope " + s + ")").orElse("");
+        String wants = c.scope().map(s -> "the scope " + s).orElse("the scope the server needs");
+        switch (c.status().toLowerCase(Locale.ROOT)) {
+            case "400":
+                return new Diagnosis("challenge-400", "The smarthost's token check answered status 400" + scope + ": it"
+                    + " did not take this token for this login. Usually user= is not the account the token was issued"
+                    + " for, or the token lacks " + wants + ": run 'token init' again for that account with that scope.");
+            case "401":
+            case "invalid_token":
+                return new Diagnosis("challenge-401", "The smarthost's token check answered status " + c.status() + scope
+                    + ": the token is not valid there (expired, revoked, or issued for another account or another"
+                    + " service). The relay refreshes a refused token once; if a fresh one is refused too, check that"
+                    + " user= is the account the token was issued for and that the token carries " + wants + ".");
+            case "403":
+            case "insufficient_scope":
+                return new Diagnosis("challenge-403", "The smarthost's token check answered status " + c.status() + scope
+                    + ": the token is valid but may not send mail. Run 'token init' again asking for " + wants
+                    + ", or have an admin allow the account or app to use SMTP.");
+            default:
+                return new Diagnosis("challenge", "The smarthost refused the token with status " + c.status() + scope
+                    + ". Check that user= is the account the token was issued for and that the token carries " + wants
+                    + ".");
+        }
     }
 
     private static Predicate<String> contains(String needle) {
