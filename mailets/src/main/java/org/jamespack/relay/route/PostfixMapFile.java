@@ -47,30 +47,11 @@ public final class PostfixMapFile {
 
     /** Reads {@code text}; {@code file} names it in problems. */
     public static PostfixMapFile parse(String text, String file) {
-        List<int[]> starts = new ArrayList<>();
-        List<StringBuilder> logical = new ArrayList<>();
         List<RouteProblem> problems = new ArrayList<>();
-        String[] lines = text.split("\r?\n", -1);
-        for (int i = 0; i < lines.length; i++) {
-            String line = lines[i];
-            if (line.isBlank() || line.stripLeading().startsWith("#")) {
-                continue;
-            }
-            if (Character.isWhitespace(line.charAt(0))) {
-                if (logical.isEmpty()) {
-                    problems.add(new RouteProblem(file, i + 1, "?", "continuation line (starts with white space) without an entry before it"));
-                } else {
-                    logical.get(logical.size() - 1).append(' ').append(line.strip());
-                }
-                continue;
-            }
-            starts.add(new int[] {i + 1});
-            logical.add(new StringBuilder(line.strip()));
-        }
         Map<String, Entry> entries = new LinkedHashMap<>();
-        for (int e = 0; e < logical.size(); e++) {
-            int lineNo = starts.get(e)[0];
-            String entry = logical.get(e).toString();
+        for (LogicalLines.Line logical : LogicalLines.of(text, file, problems)) {
+            int lineNo = logical.number();
+            String entry = logical.text();
             int space = 0;
             while (space < entry.length() && !Character.isWhitespace(entry.charAt(space))) {
                 space++;

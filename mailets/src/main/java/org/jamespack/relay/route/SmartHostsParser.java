@@ -60,28 +60,8 @@ public final class SmartHostsParser {
         List<Route> routes = new ArrayList<>();
         List<RouteProblem> problems = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
-        List<int[]> starts = new ArrayList<>();
-        List<StringBuilder> entries = new ArrayList<>();
-        String[] lines = text.split("\r?\n", -1);
-        for (int i = 0; i < lines.length; i++) {
-            String line = lines[i];
-            if (line.isBlank() || line.stripLeading().startsWith("#")) {
-                continue;
-            }
-            if (Character.isWhitespace(line.charAt(0))) {
-                if (entries.isEmpty()) {
-                    problems.add(new RouteProblem(file, i + 1, "?", "continuation line without an entry before it"));
-                } else {
-                    entries.get(entries.size() - 1).append(' ').append(line.strip());
-                }
-                continue;
-            }
-            starts.add(new int[] {i + 1});
-            entries.add(new StringBuilder(line));
-        }
-        for (int e = 0; e < entries.size(); e++) {
-            int lineNo = starts.get(e)[0];
-            parseEntry(entries.get(e).toString(), file, lineNo, seen, routes, problems);
+        for (LogicalLines.Line entry : LogicalLines.of(text, file, problems)) {
+            parseEntry(entry.text(), file, entry.number(), seen, routes, problems);
         }
         return new Result(routes, problems);
     }

@@ -231,4 +231,15 @@ class SmartHostsParserTest {
             p -> assertThat(p).contains("f:4", "graph-url: needs transport=graph"),
             p -> assertThat(p).contains("f:5", "transport: 'pigeon' is not smtp or graph"));
     }
+
+    @Test
+    void parseShouldReportAContinuationLineWithNoEntryBeforeItAndReadTheRest() {
+        SmartHostsParser.Result result = SmartHostsParser.parse("# routes\n   host=orphan::587\n" + SEED_LINE + "\n", "f");
+
+        assertThat(result.problems()).singleElement().satisfies(p -> {
+            assertThat(p.line()).isEqualTo(2);
+            assertThat(p.problem()).contains("continuation line");
+        });
+        assertThat(result.routes()).hasSize(1);
+    }
 }
