@@ -57,13 +57,7 @@ public final class BrokerMain {
 
     /** The launcher's body; returns the exit code instead of exiting, for the {@code token} tool and tests. */
     public static int run(String[] args, PrintStream err) {
-        if (args.length != 1 || args[0].startsWith("-")) {
-            err.println("usage: BrokerMain BROKER.xml   (serves OAuth2 tokens on a UNIX socket; see the package documentation)");
-            return EXIT_USAGE;
-        }
-        Path config = Path.of(args[0]);
-        if (!Files.isReadable(config)) {
-            err.println(config + ": cannot be read");
+        if (!usable(args, err)) {
             return EXIT_USAGE;
         }
         Iterator<BrokerTokenSources> found = ServiceLoader.load(BrokerTokenSources.class).iterator();
@@ -75,21 +69,30 @@ public final class BrokerMain {
         return run(args, err, found.next());
     }
 
+    /** Whether {@code args} is one readable configuration file; says why not on {@code err}. */
+    private static boolean usable(String[] args, PrintStream err) {
+        if (args.length != 1 || args[0].startsWith("-")) {
+            err.println("usage: BrokerMain BROKER.xml   (serves OAuth2 tokens on a UNIX socket; see the package documentation)");
+            return false;
+        }
+        Path config = Path.of(args[0]);
+        if (!Files.isReadable(config)) {
+            err.println(config + ": cannot be read");
+            return false;
+        }
+        return true;
+    }
+
     /**
      * As {@link #run(String[], PrintStream)}, with the token sources given (the {@code token}
      * tool's); closes {@code sources} when the broker stops.
      */
     public static int run(String[] args, PrintStream err, BrokerTokenSources sources) {
         try (sources) {
-            if (args.length != 1 || args[0].startsWith("-")) {
-                err.println("usage: BrokerMain BROKER.xml   (serves OAuth2 tokens on a UNIX socket; see the package documentation)");
+            if (!usable(args, err)) {
                 return EXIT_USAGE;
             }
             Path config = Path.of(args[0]);
-            if (!Files.isReadable(config)) {
-                err.println(config + ": cannot be read");
-                return EXIT_USAGE;
-            }
             return serveUntilStopped(config, sources.resolver(config), err);
         }
     }
