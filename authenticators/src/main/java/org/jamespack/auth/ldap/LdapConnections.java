@@ -12,6 +12,7 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 
 import org.jamespack.foundation.Secret;
+import org.jspecify.annotations.Nullable;
 
 import com.unboundid.ldap.sdk.BindRequest;
 import com.unboundid.ldap.sdk.CompareRequest;
@@ -27,8 +28,10 @@ import com.unboundid.ldap.sdk.LDAPURL;
 import com.unboundid.ldap.sdk.OperationType;
 import com.unboundid.ldap.sdk.PostConnectProcessor;
 import com.unboundid.ldap.sdk.ResultCode;
+import com.unboundid.ldap.sdk.RootDSE;
 import com.unboundid.ldap.sdk.SimpleBindRequest;
 import com.unboundid.ldap.sdk.StartTLSPostConnectProcessor;
+import com.unboundid.ldap.sdk.experimental.DraftBeheraLDAPPasswordPolicy10RequestControl;
 import com.unboundid.util.ssl.HostNameSSLSocketVerifier;
 import com.unboundid.util.ssl.JVMDefaultTrustManager;
 import com.unboundid.util.ssl.SSLSocketVerifier;
@@ -52,6 +55,8 @@ final class LdapConnections implements AutoCloseable {
 
     private final LDAPConnectionPool searchPool;
     private final LDAPConnectionPool bindPool;
+    /** Whether the directory may honour the ppolicy request control; null until its root DSE was read. */
+    private volatile @Nullable Boolean policyControlMayMatter;
 
     private LdapConnections(LDAPConnectionPool searchPool, LDAPConnectionPool bindPool) {
         this.searchPool = searchPool;
@@ -112,6 +117,32 @@ final class LdapConnections implements AutoCloseable {
         LDAPConnectionPool bind = pool(servers, null, settings, startTls, "jamespack-ldap-bind",
             EnumSet.noneOf(OperationType.class));
         return new LdapConnections(search, bind);
+    }
+
+    /**
+     * Whether a user bind should carry the password-policy request control: false only when the
+     * directory's root DSE lists its supported controls and this one is not among them (Active
+     * Directory, directories without a ppolicy overlay, UnboundID's in-memory server), where the
+     * control is ignored and only costs both ends its encoding. An unreadable root DSE, or one
+     * that lists no controls, counts as "may honour it": the control is sent, since leaving it
+     * out where it matters would let a must-change account in and show a locked one as a wrong
+     * password. Read once, at the first user bind after the directory answered.
+     */
+    boolean policyControlMayMatter() {
+        Boolean known = policyControlMayMatter;
+        if (known != null) {
+            return known;
+        }
+        try {
+            RootDSE root = searchPool.getRootDSE();
+            boolean matters = root == null || !root.hasAttribute("supportedControl")
+                || root.supportsControl(DraftBeheraLDAPPasswordPolicy10RequestControl.PASSWORD_POLICY_REQUEST_OID);
+            policyControlMayMatter = matters;
+            return matters;
+        } catch (LDAPException e) {
+            // the directory did not answer: send the control now and look again next time
+            return true;
+        }
     }
 
     /** The pool bound as the service account: searches, reads, Compare operations. */

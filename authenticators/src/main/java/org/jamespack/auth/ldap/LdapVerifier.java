@@ -2,6 +2,7 @@ package org.jamespack.auth.ldap;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -261,7 +262,7 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
     private Verdict bindAsUser(String dn, Secret password) {
         byte[] pw = password.utf8();
         try {
-            Control[] controls = settings.passwordPolicyControl()
+            Control[] controls = settings.passwordPolicyControl() && Objects.requireNonNull(connections).policyControlMayMatter()
                 ? new Control[] {new DraftBeheraLDAPPasswordPolicy10RequestControl()}
                 : new Control[0];
             return BindVerdicts.afterBind(connections.bind(new SimpleBindRequest(dn, pw, controls)), dn);

@@ -28,7 +28,7 @@
  * <tr><td>{@code poolSize}</td><td>integer 1..1000</td><td>8</td><td>connections in each of the two pools (search, user binds), all opened at start; size it to the logins checked at once (James' protocol threads): a login that finds no free connection waits for one, which is what shows in p99</td></tr>
  * <tr><td>{@code maxFailoverConnectionAge}</td><td>duration</td><td>5m</td><td>how long a connection to a later URL lives before the first is tried again</td></tr>
  * <tr><td>{@code healthCheckInterval}</td><td>duration</td><td>30s</td><td>how often idle pooled connections are checked (read of the root DSE)</td></tr>
- * <tr><td>{@code passwordPolicyControl}</td><td>boolean</td><td>true</td><td>send the ppolicy request control on user binds, so a locked account is DISABLED, not a wrong password</td></tr>
+ * <tr><td>{@code passwordPolicyControl}</td><td>boolean</td><td>true</td><td>send the ppolicy request control on user binds, so a locked account is DISABLED, not a wrong password; left out when the directory's root DSE lists its supported controls without it (Active Directory, no ppolicy overlay), where it would only be ignored</td></tr>
  * <tr><td>{@code maxBcryptCost}</td><td>integer 4..31</td><td>12</td><td>compare mode: a stored bcrypt value of higher cost is REJECTED uncomputed</td></tr>
  * <tr><td>{@code maxShaCryptRounds}</td><td>integer</td><td>250000</td><td>compare mode: highest SHA-crypt {@code rounds=} ({@code $5$}, {@code $6$})</td></tr>
  * <tr><td>{@code maxPbkdf2Iterations}</td><td>integer</td><td>250000</td><td>compare mode: highest PBKDF2 work, iterations times output blocks (389-DS's 256-byte legacy key from SHA-256 counts 8 blocks)</td></tr>
