@@ -155,34 +155,7 @@ final class LdapConnections implements AutoCloseable {
      * (the directory restarted); the connection is released whatever identity it now has.
      */
     LDAPResult bind(SimpleBindRequest request) throws LDAPException {
-        LDAPConnection connection = bindPool.getConnection();
-        try {
-            LDAPResult result = connection.bind(request);
-            bindPool.releaseConnection(connection);
-            return result;
-        } catch (LDAPException e) {
-            if (e.getResultCode().isConnectionUsable()) {
-                bindPool.releaseConnection(connection);
-                throw e;
-            }
-            if (e.getResultCode() == ResultCode.TIMEOUT) {
-                // a time-out is not a stale connection: the directory is working on this bind (a
-                // costly stored hash, say) and a second try would only double the wait and its CPU
-                bindPool.releaseDefunctConnection(connection);
-                throw e;
-            }
-            // a pooled connection may have gone stale (directory restarted): one try on a new
-            // connection, not on the next pooled one, which is likely stale too
-            LDAPConnection fresh = bindPool.replaceDefunctConnection(connection);
-            try {
-                LDAPResult result = fresh.bind(request);
-                bindPool.releaseConnection(fresh);
-                return result;
-            } catch (LDAPException again) {
-                release(bindPool, fresh, again);
-                throw again;
-            }
-        }
+        return onceMoreIfStale(bindPool, connection -> connection.bind(request));
     }
 
     /**
@@ -191,27 +164,46 @@ final class LdapConnections implements AutoCloseable {
      * stored hash, as it does for a bind.
      */
     CompareResult compare(CompareRequest request) throws LDAPException {
-        LDAPConnection connection = searchPool.getConnection();
+        return onceMoreIfStale(searchPool, connection -> connection.compare(request));
+    }
+
+    /** One operation on a pooled connection. */
+    @FunctionalInterface
+    private interface Operation<R> {
+        R on(LDAPConnection connection) throws LDAPException;
+    }
+
+    /**
+     * Runs {@code operation} on a connection of {@code pool}; when the connection turned out
+     * unusable (not after a time-out), once more on a new connection. The pools' own retry is off
+     * for binds and Compares because it counts a time-out as unusable.
+     */
+    private static <R> R onceMoreIfStale(LDAPConnectionPool pool, Operation<R> operation) throws LDAPException {
+        LDAPConnection connection = pool.getConnection();
         try {
-            CompareResult result = connection.compare(request);
-            searchPool.releaseConnection(connection);
+            R result = operation.on(connection);
+            pool.releaseConnection(connection);
             return result;
         } catch (LDAPException e) {
             if (e.getResultCode().isConnectionUsable()) {
-                searchPool.releaseConnection(connection);
+                pool.releaseConnection(connection);
                 throw e;
             }
             if (e.getResultCode() == ResultCode.TIMEOUT) {
-                searchPool.releaseDefunctConnection(connection);
+                // a time-out is not a stale connection: the directory is working on this operation (a
+                // costly stored hash, say) and a second try would only double the wait and its CPU
+                pool.releaseDefunctConnection(connection);
                 throw e;
             }
-            LDAPConnection fresh = searchPool.replaceDefunctConnection(connection);
+            // a pooled connection may have gone stale (directory restarted): one try on a new
+            // connection, not on the next pooled one, which is likely stale too
+            LDAPConnection fresh = pool.replaceDefunctConnection(connection);
             try {
-                CompareResult result = fresh.compare(request);
-                searchPool.releaseConnection(fresh);
+                R result = operation.on(fresh);
+                pool.releaseConnection(fresh);
                 return result;
             } catch (LDAPException again) {
-                release(searchPool, fresh, again);
+                release(pool, fresh, again);
                 throw again;
             }
         }
