@@ -235,6 +235,7 @@ public final class XOAuth2Relay extends GenericMailet {
             built.worker().start(scheduler.get(), config.deliveryThreads());
             new TokenUpkeep(getMailetName(), built.routes(), built.tokens(), metrics).start(scheduler.get(),
                 config.tokenIdleRefresh(), config.tokenUpkeep());
+            sweepIdleConnections(scheduler.get(), built.delivery(), config.smtp().idleTimeout());
         }
         Optional<CredentialBroker> broker = Optional.empty();
         if (config.brokerFile().isPresent()) {
@@ -249,6 +250,25 @@ public final class XOAuth2Relay extends GenericMailet {
         }
         return new Running(config, built.routes(), built.tokens(), built.connector(), built.delivery(), built.worker(),
             built.view(), scheduler, broker);
+    }
+
+    /**
+     * Closes idle connections whose {@code idleTimeout} is over, checked every tenth of it (at least every second, at
+     * most every 10 s), as Postfix's connection cache does with its time limit: none is kept past it waiting for a
+     * message that may not come. Nothing to sweep with {@code idleTimeout=0} (no connection is kept).
+     */
+    private void sweepIdleConnections(Scheduler scheduler, RelayDelivery delivery, java.time.Duration idleTimeout) {
+        if (idleTimeout.isZero()) {
+            return;
+        }
+        long every = Math.min(10_000, Math.max(1_000, idleTimeout.toMillis() / 10));
+        scheduler.schedulePeriodically(() -> {
+            try {
+                delivery.closeExpiredIdle(clock.instant());
+            } catch (RuntimeException e) {
+                LOGGER.warn("XOAuth2Relay {}: closing idle connections failed", getMailetName(), e);
+            }
+        }, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** The {@code <mailet>} element's children; James hands its own attributes over as "[@match]", "[@class]". */

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -197,6 +198,38 @@ class XOAuth2RelayTest {
 
     private boolean requeued() {
         return queued().stream().anyMatch(v -> v.getMail().getAttribute(RelayDelivery.ATTEMPTS).isPresent());
+    }
+
+    @Test
+    void idleConnectionShouldBeClosedWithQuitOnceItsIdleTimeoutIsOverWithoutWaitingForAnotherMessage() throws Exception {
+        SmtpFront frontA = front(SmtpFront.Mode.STARTTLS, smarthostA);
+        tokenSources.put("tenant-a", source("relay@a.example", accountA));
+        startRelay("a.example: host=localhost::" + frontA.port() + " helo=relay.test user=relay@a.example oauth=tenant-a",
+            "idleTimeout", "1s");
+
+        relay.service(mail("m1", "alice@a.example", "rcpt1@dest.example"));
+
+        await("delivery", () -> smarthostA.getReceivedMessages().length == 1);
+        await("QUIT on the idle connection", () -> frontA.commands().contains("QUIT"));
+        assertThat(frontA.connections()).isEqualTo(1);
+        assertThat(relay.delivery().closeExpiredIdle(Instant.now().plus(Duration.ofHours(1))))
+            .as("nothing left open to close").isZero();
+    }
+
+    @Test
+    void zeroIdleTimeoutShouldEndEachConnectionRightAfterItsMessage() throws Exception {
+        SmtpFront frontA = front(SmtpFront.Mode.STARTTLS, smarthostA);
+        tokenSources.put("tenant-a", source("relay@a.example", accountA));
+        startRelay("a.example: host=localhost::" + frontA.port() + " helo=relay.test user=relay@a.example oauth=tenant-a",
+            "idleTimeout", "0ms");
+
+        relay.service(mail("m1", "alice@a.example", "rcpt1@dest.example"));
+        await("delivery and QUIT", () -> smarthostA.getReceivedMessages().length == 1 && frontA.commands().contains("QUIT"));
+        relay.service(mail("m2", "alice@a.example", "rcpt2@dest.example"));
+        await("second delivery and QUIT", () -> smarthostA.getReceivedMessages().length == 2
+            && frontA.commands().stream().filter("QUIT"::equals).count() == 2);
+
+        assertThat(frontA.connections()).isEqualTo(2);
     }
 
     @Test

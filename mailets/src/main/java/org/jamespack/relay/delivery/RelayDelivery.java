@@ -225,7 +225,8 @@ public final class RelayDelivery implements AutoCloseable {
         List<String> rcpts = new ArrayList<>();
         pending.forEach(a -> rcpts.add(a.asString()));
         SendResult result = connection.send(mail.hasSender() ? from : "", rcpts, bytes, rewrite, DsnRequests.of(mail));
-        gate.release(connection, connection.mayKeep());
+        // idleTimeout=0: a connection per message, closed as soon as it has done its work
+        gate.release(connection, connection.mayKeep() && !connector.settings().idleTimeout().isZero());
         return settle(mail, pending, route, gate, result, now);
     }
 
@@ -476,6 +477,15 @@ public final class RelayDelivery implements AutoCloseable {
         return a.host().equalsIgnoreCase(b.host()) && a.port() == b.port() && a.tls() == b.tls() && a.helo().equals(b.helo())
             && a.user().equals(b.user()) && a.mechanism().equals(b.mechanism()) && a.oauth().equals(b.oauth())
             && a.password().equals(b.password());
+    }
+
+    /** Closes the idle connections of every route that waited {@code idleTimeout} or longer; how many. */
+    public int closeExpiredIdle(Instant now) {
+        int closed = 0;
+        for (RouteGate gate : gates.values()) {
+            closed += gate.closeIdleOlderThan(now, connector.settings().idleTimeout());
+        }
+        return closed;
     }
 
     /** Closes idle connections of every route. */

@@ -3,8 +3,10 @@ package org.jamespack.relay.delivery;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Optional;
 
 import org.jamespack.relay.route.SendingLimits;
@@ -310,6 +312,28 @@ public final class RouteGate {
         if (open >= limits.maxConnections() && idle.isEmpty()) {
             wait(millis);
         }
+    }
+
+    /**
+     * Closes the idle connections that waited {@code idleTimeout} or longer (each with its QUIT), off the path of any
+     * message: a smarthost is told the session is over instead of timing it out, and the next message after a quiet
+     * spell does not first close the connection left over from the last one.
+     *
+     * @return how many were closed
+     */
+    public int closeIdleOlderThan(Instant now, Duration idleTimeout) {
+        List<RelayConnection> expired = new ArrayList<>();
+        synchronized (this) {
+            for (Iterator<RelayConnection> it = idle.iterator(); it.hasNext(); ) {
+                RelayConnection c = it.next();
+                if (Duration.between(c.lastUsed(), now).compareTo(idleTimeout) >= 0) {
+                    it.remove();
+                    expired.add(c);
+                }
+            }
+        }
+        expired.forEach(c -> release(c, false));
+        return expired.size();
     }
 
     /** Closes every idle connection. */
