@@ -83,7 +83,7 @@
  * <tr><td>{@code deliveryThreads}</td><td>1..64</td><td>{@code 4}</td><td>worker threads</td></tr>
  * <tr><td>{@code connectTimeout}</td><td>duration</td><td>{@code 30s}</td><td>TCP connect time-out</td></tr>
  * <tr><td>{@code readTimeout}</td><td>duration</td><td>{@code 2m}</td><td>time-out per SMTP reply</td></tr>
- * <tr><td>{@code idleTimeout}</td><td>duration</td><td>{@code 60s}</td><td>how long an idle connection waits for the next message</td></tr>
+ * <tr><td>{@code idleTimeout}</td><td>duration</td><td>{@code 60s}</td><td>how long an idle connection waits for the next message; then it is closed with QUIT; {@code 0ms}: a connection per message</td></tr>
  * <tr><td>{@code dataEndTimeout}</td><td>duration</td><td>{@code 10m}</td><td>wait for the reply to a message's final
  *   {@code .} (RFC 5321 4.5.3.2.6); giving up there means sending the message again, likely a duplicate</td></tr>
  * <tr><td>{@code connectionWait}</td><td>duration</td><td>{@code 30s}</td><td>wait for a busy route's connection before re-queueing</td></tr>

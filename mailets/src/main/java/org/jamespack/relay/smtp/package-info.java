@@ -22,7 +22,7 @@
  * <tr><td>{@code trustStorePassword}</td><td>secret</td><td>none</td><td>its password</td></tr>
  * <tr><td>{@code trustStoreType}</td><td>{@code PKCS12|JKS}</td><td>{@code PKCS12}</td><td>its type</td></tr>
  * <tr><td>{@code maxAuthLine}</td><td>int</td><td>{@code 12288} (RFC 4954)</td><td>longest AUTH line with the initial response; else two-step</td></tr>
- * <tr><td>{@code idleTimeout}</td><td>duration</td><td>{@code 60s}</td><td>idle connection kept for the next message</td></tr>
+ * <tr><td>{@code idleTimeout}</td><td>duration</td><td>{@code 60s}</td><td>idle connection kept for the next message, closed with QUIT when this is over; {@code 0ms}: none kept</td></tr>
  * <tr><td>{@code dataEndTimeout}</td><td>duration</td><td>{@code 10m} (RFC 5321 4.5.3.2.6)</td><td>wait for the reply to the
  *   final {@code .}</td></tr>
  * <tr><td>{@code helo}</td><td>name</td><td>local host name</td><td>EHLO name for routes without {@code helo=}</td></tr>

@@ -52,6 +52,7 @@ public final class SmtpFront implements AutoCloseable {
     private volatile java.util.function.Predicate<String> acceptedToken;
     private final List<String> extensions = new CopyOnWriteArrayList<>();
     private volatile long dataEndPauseMillis;
+    private final Timeline timeline = new Timeline();
 
     public SmtpFront(Mode mode, SSLContext tls, int backendPort) throws IOException {
         this.mode = mode;
@@ -143,12 +144,18 @@ public final class SmtpFront implements AutoCloseable {
         return connections.get();
     }
 
+    /** Where this front's connections spent their time, as the front saw it (for benchmarks). */
+    public Timeline timeline() {
+        return timeline;
+    }
+
     private void acceptLoop() {
         while (!server.isClosed()) {
             try {
                 Socket s = server.accept();
                 connections.incrementAndGet();
-                threads.submit(() -> serve(s));
+                Timeline.Marks marks = timeline.accepted();
+                threads.submit(() -> serve(s, marks));
             } catch (IOException e) {
                 return;
             }
@@ -171,7 +178,7 @@ public final class SmtpFront implements AutoCloseable {
         }
     }
 
-    private void serve(Socket client) {
+    private void serve(Socket client, Timeline.Marks marks) {
         java.util.concurrent.Future<Backend> opening = mode == Mode.PLAIN_ONLY ? null : threads.submit(this::backend);
         try (Socket c = client) {
             c.setSoTimeout(30_000);
@@ -191,13 +198,16 @@ public final class SmtpFront implements AutoCloseable {
                     commands.add(line);
                     String upper = line.toUpperCase();
                     if (upper.startsWith("EHLO")) {
+                        marks.mark(Timeline.Step.EHLO);
                         write(out, mode == Mode.STARTTLS ? "250-front.test\r\n250-STARTTLS\r\n250 8BITMIME\r\n"
                             : "250-front.test\r\n250-AUTH PLAIN LOGIN XOAUTH2\r\n250 8BITMIME\r\n");
                     } else if (upper.startsWith("STARTTLS") && mode == Mode.STARTTLS) {
+                        marks.mark(Timeline.Step.STARTTLS);
                         write(out, "220 2.0.0 Ready to start TLS\r\n");
                         SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(c, "localhost", c.getPort(), true);
                         ssl.setUseClientMode(false);
                         ssl.startHandshake();
+                        marks.mark(Timeline.Step.TLS_DONE);
                         secured = ssl;
                         break;
                     } else if (upper.startsWith("QUIT")) {
@@ -208,10 +218,11 @@ public final class SmtpFront implements AutoCloseable {
                     }
                 }
             }
-            pipe(secured, mode == Mode.IMPLICIT, opened(opening));
+            pipe(secured, mode == Mode.IMPLICIT, opened(opening), marks);
         } catch (IOException e) {
             // the client went away; nothing to clean up beyond the socket
         } finally {
+            timeline.closed(marks);
             if (opening != null) {
                 opening.cancel(false);
                 try {
@@ -236,7 +247,7 @@ public final class SmtpFront implements AutoCloseable {
         }
     }
 
-    private void pipe(Socket client, boolean forwardGreeting, Backend opened) throws IOException {
+    private void pipe(Socket client, boolean forwardGreeting, Backend opened, Timeline.Marks marks) throws IOException {
         try (Socket backend = opened.socket()) {
             InputStream bin = backend.getInputStream();
             OutputStream bout = backend.getOutputStream();
@@ -267,6 +278,7 @@ public final class SmtpFront implements AutoCloseable {
                 }
                 if (inData) {
                     if (line.equals(".")) {
+                        marks.mark(Timeline.Step.DATA_END);
                         inData = false;
                         pauseBeforeDataEnd();
                     }
@@ -278,11 +290,19 @@ public final class SmtpFront implements AutoCloseable {
                     // answered here in one write: GreenMail writes its two EHLO lines apart, and without TCP_NODELAY on its side
                     // the second waits for a delayed ACK (40 ms), a stall a real smarthost does not have; GreenMail needs no
                     // HELO before MAIL, and the front knows the AUTH mechanisms it offers
+                    marks.mark(Timeline.Step.EHLO_TLS);
                     commands.add(line);
                     synchronized (cout) {
                         write(cout, ehloReply());
                     }
                     continue;
+                }
+                if (upper.startsWith("AUTH ")) {
+                    marks.mark(Timeline.Step.AUTH);
+                } else if (upper.startsWith("MAIL ")) {
+                    marks.mark(Timeline.Step.MAIL);
+                } else if (upper.startsWith("QUIT")) {
+                    marks.mark(Timeline.Step.QUIT);
                 }
                 if (acceptedToken != null && line.toUpperCase().startsWith("AUTH ")) {
                     commands.add(authCommand(line));
