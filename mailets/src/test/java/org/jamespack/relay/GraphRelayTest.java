@@ -282,13 +282,24 @@ class GraphRelayTest {
 
         await("re-queued", this::requeued);
         assertThat(lastError()).contains("POLICY", "403", "ErrorAccessDenied", "Mail.Send");
-        assertThat(queued().get(0).getNextDelivery().orElseThrow()).isAfter(ZonedDateTime.now().plusMinutes(59));
+        // the same for every message of the route: it pauses as a whole, and the mail comes back with the next probe
+        assertThat(queued().get(0).getNextDelivery().orElseThrow())
+            .isBetween(ZonedDateTime.now().plusMinutes(4), ZonedDateTime.now().plusMinutes(6));
         assertThat(relay.delivery().unhealthy()).containsKey("relay@a.example");
         assertThat(context.getSentMails()).isEmpty();
         synchronized (logs) {
             assertThat(logs.list).anyMatch(e -> e.getLevel().toString().equals("ERROR")
                 && e.getFormattedMessage().contains("RELAY REFUSED BY POLICY") && e.getFormattedMessage().contains("Mail.Send"));
+            assertThat(logs.list).anyMatch(e -> e.getFormattedMessage().startsWith("RELAY ROUTE PAUSED")
+                && e.getFormattedMessage().contains("Mail.Send"));
         }
+        int requests = graph.requests().size();
+
+        relay.service(mail("m2", "relay@a.example", "rcpt2@dest.example"));
+
+        await("the second message held too", () -> queued().size() == 2 && queued().stream().allMatch(
+            v -> v.getNextDelivery().isPresent()));
+        assertThat(graph.requests()).as("a paused route asks Graph nothing until its probe").hasSize(requests);
     }
 
     @Test

@@ -44,6 +44,8 @@ import org.jamespack.relay.route.RouteSource;
 import org.jamespack.relay.route.SmartHostsParser;
 import org.jamespack.relay.smtp.SmtpConnector;
 import org.jamespack.relay.smtp.SmtpSettings;
+import org.jamespack.relay.testing.GraphOAuth;
+import org.jamespack.relay.testing.GraphStandIn;
 import org.jamespack.relay.testing.MockServerTokenSource;
 import org.jamespack.relay.testing.SmtpFront;
 import org.jamespack.relay.testing.TestCa;
@@ -290,6 +292,56 @@ class RoutePauseTest {
         assertThat(smarthost.getReceivedMessages()).hasSize(3);
         assertThat(queue).isEmpty();
         assertThat(context.getSentMails()).as("no bounce, only the three warnings").hasSize(3);
+    }
+
+    @Test
+    void aGraphRouteWithABrokenCredentialShouldPauseAsAWholeAndDrainWhenFixed() throws Exception {
+        MockServerTokenSource good;
+        MockOAuth2Server graphOAuth = GraphOAuth.start();
+        try (GraphStandIn graph = new GraphStandIn(ca.serverContext(), GraphOAuth.tokenCheck(graphOAuth), Optional.empty())) {
+            graph.grantSendAs("relay@a.example", SENDER);
+            good = new MockServerTokenSource("relay@a.example", URI.create(graphOAuth.tokenEndpointUrl(GraphOAuth.GRAPH).toString()),
+                t -> { });
+            AtomicInteger asked = new AtomicInteger();
+            AtomicBoolean fixed = new AtomicBoolean();
+            TokenSource source = new TokenSource() {
+                @Override
+                public TokenOutcome token(boolean forceRefresh) {
+                    asked.incrementAndGet();
+                    return fixed.get() ? good.token(forceRefresh)
+                        : new TokenOutcome.Failure(TokenOutcome.Kind.CREDENTIAL_BROKEN, "token endpoint answered HTTP 401: "
+                            + "invalid_client (AADSTS7000215: Invalid client secret provided.)");
+                }
+
+                @Override
+                public String account() {
+                    return "relay@a.example";
+                }
+            };
+            List<Route> routes = SmartHostsParser.parse("a.example: transport=graph graph-url=" + graph.baseUrl()
+                + " user=relay@a.example oauth=graph-a\n", "test routes").routes();
+            RelayDelivery delivery = new RelayDelivery(new RouteSource(routes, List.of(), Duration.ofSeconds(10), clock),
+                route -> Optional.of(source), connector, RelaySettings.defaults().withHolds(INTERVAL, Duration.ofHours(4)),
+                new MailetBounces(context, Optional.of("bounces"), Optional.of("relay.test")), clock);
+            Instant t0 = clock.instant();
+            enqueue(3);
+
+            runUntil(delivery, t0.plus(Duration.ofHours(1)).plusSeconds(1));
+
+            assertThat(asked.get()).as("one token request, then one per probe, not one per message").isEqualTo(1 + 12);
+            assertThat(graph.requests()).isEmpty();
+            assertThat(logs.list).anyMatch(e -> e.getFormattedMessage().startsWith("RELAY ROUTE PAUSED")
+                && e.getFormattedMessage().contains("AADSTS7000215"));
+
+            fixed.set(true);
+            runUntil(delivery, clock.instant().plus(INTERVAL).plusSeconds(1));
+
+            assertThat(graph.received()).hasSize(3);
+            assertThat(queue).isEmpty();
+            assertThat(context.getSentMails()).as("no bounce").isEmpty();
+        } finally {
+            graphOAuth.shutdown();
+        }
     }
 
     private static Route route(RelayDelivery delivery) {

@@ -27,7 +27,8 @@ import net.jcip.annotations.ThreadSafe;
  *
  * <p>Graph delivers to every recipient or to none, so there is no partial outcome. A {@code Retry-After} (429, 503)
  * sets the message's next attempt and pauses the route as long; other 429 and 5xx answers pause the route with the
- * usual back-off.
+ * usual back-off. A failure that is the same for every message of the route (no token, a token refused after a refresh,
+ * 403 without Mail.Send, 404 for the mailbox) pauses the route as a whole, one probe per interval, as for SMTP.
  */
 @ThreadSafe
 final class GraphDelivery {
@@ -41,16 +42,24 @@ final class GraphDelivery {
                               Optional<RouteGate> gate);
     }
 
+    /** The relay's route-wide pause ({@code RelayDelivery}'s): one probe per interval until the account works again. */
+    @FunctionalInterface
+    interface Pause {
+        void pause(Route route, RouteGate gate, String reason, Instant now, boolean refreshFirst);
+    }
+
     private final GraphTransport transport;
     private final Bounces bounces;
     private final Duration slotWait;
     private final Retry retry;
+    private final Pause pause;
 
-    GraphDelivery(GraphTransport transport, Bounces bounces, Duration slotWait, Retry retry) {
+    GraphDelivery(GraphTransport transport, Bounces bounces, Duration slotWait, Retry retry, Pause pause) {
         this.transport = transport;
         this.bounces = bounces;
         this.slotWait = slotWait;
         this.retry = retry;
+        this.pause = pause;
     }
 
     /**
@@ -110,8 +119,14 @@ final class GraphDelivery {
             }
             case TOKEN_STALE:
                 // the transport refreshes once itself; a stale token left over means the refreshed one was refused too
+                pause.pause(route, gate, failed.explanation(), now, true);
                 return retry.retry(mail, pending, FailureKind.CREDENTIAL_BROKEN, failed.explanation(), now, Optional.of(gate));
             default:
+                if (failed.kind() == FailureKind.CREDENTIAL_BROKEN || failed.kind() == FailureKind.POLICY) {
+                    // no token, a token refused after a refresh, no Mail.Send, no such mailbox: the same for every message
+                    // of the route, which waits as a whole for one probe per interval, as an SMTP route does
+                    pause.pause(route, gate, failed.explanation(), now, failed.status() == 401);
+                }
                 return retry.retry(mail, pending, failed.kind(), failed.explanation(), now, Optional.of(gate));
         }
     }

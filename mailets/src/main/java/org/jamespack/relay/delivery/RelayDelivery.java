@@ -104,7 +104,7 @@ public final class RelayDelivery implements AutoCloseable {
         SmtpSettings smtp = connector.settings();
         this.graph = new GraphDelivery(new GraphTransport(new GraphClient(smtp.connectTimeout(), smtp.readTimeout(),
             Optional.of(TrustAnchors.trustStoreContext(smtp.trustStore(), smtp.trustStorePassword(), smtp.trustStoreType())), clock)),
-            bounces, settings.connectionWait(), this::retry);
+            bounces, settings.connectionWait(), this::retry, this::pauseRoute);
     }
 
     /** The route for {@code mail}'s sender now; for the null sender only with the {@code default-route} policy. */
