@@ -15,9 +15,9 @@ import com.unboundid.ldap.sdk.SearchResultEntry;
 import net.jcip.annotations.ThreadSafe;
 
 /**
- * Rebind mode's login-to-DN cache: the entry a search found for a login (its DN and the
- * attributes the search read: the username, {@code accountStatus}, {@code nsAccountLock}), so
- * that the next login of the same name binds that DN at once instead of searching first.
+ * The login-to-DN cache: the entry a search found for a login (its DN and the attributes the search read: the
+ * username, {@code accountStatus}, {@code nsAccountLock}; never a stored hash), so that the next login of the same
+ * name binds that DN at once (rebind mode) or reads the entry afresh there (compare mode) instead of searching.
  *
  * <p>Thread-safe (Caffeine). Bounded by {@code dnCacheSize} (W-TinyLFU eviction), entries expire
  * {@code dnCacheTtl} after the search that found them. It holds no password and no verdict: every

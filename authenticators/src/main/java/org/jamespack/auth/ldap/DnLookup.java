@@ -104,6 +104,25 @@ final class DnLookup {
         }
     }
 
+    /**
+     * The entry at {@code dn} read afresh, if it still matches the login (the login attributes, {@code objectClass} and
+     * {@code filter}): a base-scope search, one operation as {@link #find} is, but a direct read for the directory
+     * (no index, no subtree). Null when the entry is gone or no longer answers for the login: then {@link #find} decides.
+     */
+    @Nullable SearchResultEntry reread(String dn, String login) throws LDAPException {
+        SearchRequest request = new SearchRequest(dn, SearchScope.BASE, DereferencePolicy.NEVER, 1,
+            (int) Math.max(1L, settings.responseTimeout().toSeconds()), false, loginFilter(login), searchAttributes);
+        try {
+            SearchResult result = searchPool.search(request);
+            return result.getEntryCount() == 1 ? result.getSearchEntries().get(0) : null;
+        } catch (LDAPSearchException e) {
+            if (e.getResultCode() == ResultCode.NO_SUCH_OBJECT) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
     /** The entries the login names; at most two are fetched, two meaning "ambiguous". */
     Match find(String login) throws LDAPException {
         SearchRequest request = new SearchRequest(settings.baseDn(), SearchScope.SUB, DereferencePolicy.NEVER, 2,

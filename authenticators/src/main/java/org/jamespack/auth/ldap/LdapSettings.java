@@ -278,7 +278,7 @@ public record LdapSettings(
 
     /** Whether rebind mode binds a cached DN before searching (see {@link #dnCacheTtl}). */
     public boolean dnCacheEnabled() {
-        return mode == Mode.REBIND && dnTemplate.isEmpty() && !dnCacheTtl.isZero();
+        return (mode == Mode.REBIND || mode == Mode.COMPARE) && dnTemplate.isEmpty() && !dnCacheTtl.isZero();
     }
 
     /** A builder with the documented defaults. */

@@ -75,7 +75,7 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
     private final Optional<DN> dummyDn;
     private final MailHostRule mailHosts;
     private final AtomicBoolean closed = new AtomicBoolean();
-    /** Rebind mode's login-to-DN cache; null when off (compare modes, dnTemplate, dnCacheTtl 0). */
+    /** The login-to-DN cache of rebind and compare mode; null when off (compare-by-operation, dnTemplate, dnCacheTtl 0). */
     private final @Nullable DnCache dnCache;
 
     private LdapVerifier(LdapSettings settings, @Nullable LdapConnections connections, Ticker ticker) {
@@ -187,6 +187,17 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
         long epoch = 0;
         if (dnCache != null) {
             SearchResultEntry cached = dnCache.get(attempt.login());
+            if (cached != null && settings.mode() == LdapSettings.Mode.COMPARE) {
+                // the entry is read afresh at its DN (password, account state, membership: nothing comes from the cache);
+                // gone, renamed or no longer the login's: searched below as if never cached
+                SearchResultEntry fresh = lookup.reread(cached.getDN(), attempt.login());
+                if (fresh != null) {
+                    Verdict checked = compare.locally(fresh, attempt.password());
+                    return checked.isAccepted() ? settled(checked, fresh, attempt, fresh.getDN()) : checked;
+                }
+                dnCache.drop(attempt.login());
+                cached = null;
+            }
             if (cached != null) {
                 Verdict bound = bindAsUser(cached.getDN(), attempt.password());
                 if (bound.isAccepted()) {
@@ -205,7 +216,7 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
         }
         DnLookup.Match match = lookup.find(attempt.login());
         if (dnCache != null && match.single()) {
-            dnCache.put(attempt.login(), match.entries().get(0), epoch);
+            dnCache.put(attempt.login(), withoutPassword(match.entries().get(0)), epoch);
         }
         if (rejectedDn != null && match.entries().size() == 1 && match.references().isEmpty()
             && DnLookup.sameDn(rejectedDn, match.entries().get(0).getDN())) {
@@ -247,6 +258,16 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
             return checked;
         }
         return settled(checked, entry, attempt, entry.getDN());
+    }
+
+    /** The entry as the DN cache keeps it: never a stored password hash (compare mode reads one with every login). */
+    private SearchResultEntry withoutPassword(SearchResultEntry entry) {
+        if (!entry.hasAttribute(settings.passwordAttribute())) {
+            return entry;
+        }
+        com.unboundid.ldap.sdk.Entry copy = entry.duplicate();
+        copy.removeAttribute(settings.passwordAttribute());
+        return new SearchResultEntry(copy, entry.getControls());
     }
 
     /**
@@ -313,6 +334,11 @@ public final class LdapVerifier implements CredentialVerifier, UserDirectory {
         if (dnCache != null) {
             dnCache.forgetAll();
         }
+    }
+
+    /** What the DN cache holds for {@code login}; null when nothing or when it is off. For tests. */
+    @Nullable SearchResultEntry dnCacheEntry(String login) {
+        return dnCache == null ? null : dnCache.get(login);
     }
 
     /** Logins the DN cache holds now; 0 when it is off. For tests. */

@@ -37,7 +37,7 @@
  * <tr><td>{@code maxArgon2Iterations}</td><td>integer</td><td>3</td><td>compare mode: highest Argon2 {@code t}</td></tr>
  * <tr><td>{@code maxArgon2Parallelism}</td><td>integer</td><td>4</td><td>compare mode: highest Argon2 {@code p}</td></tr>
  * <tr><td>{@code dummyHash}</td><td>stored value</td><td>a fixed {@code {SSHA}} value</td><td>compare mode: what an unknown user's password is checked against, so that an unknown user costs what a known one does; set it to the scheme and cost your users have (e.g. a {@code {CRYPT}$6$rounds=5000$…} of a random password); must be verifiable and within the caps</td></tr>
- * <tr><td>{@code dnCacheTtl}</td><td>duration</td><td>60s</td><td>rebind mode with a search: how long a login's DN, found by a search, is bound directly without searching first (one directory operation per login); {@code 0s} turns the DN cache off; see below</td></tr>
+ * <tr><td>{@code dnCacheTtl}</td><td>duration</td><td>60s</td><td>rebind and compare mode with a search: how long a login's DN, found by a search, is used directly (rebind: bound without searching first, one directory operation per login; compare: the entry read afresh at that DN by a base-scope search instead of a subtree search); {@code 0s} turns the DN cache off; see below</td></tr>
  * <tr><td>{@code dnCacheSize}</td><td>integer 1..10000000</td><td>10000</td><td>the most logins the DN cache holds (least useful evicted first)</td></tr>
  * <tr><td>{@code mailHostAttribute}</td><td>attribute</td><td>mailHost</td><td>the attribute that names the host holding the user's mailbox (qmail-ldap clustering); read only with {@code localHosts}</td></tr>
  * <tr><td>{@code localHosts}</td><td>list of host names</td><td>none (off)</td><td>this server's names (qmail-ldap's {@code control/me} and its aliases); when set, a right password whose entry names another host is ACCEPTED naming that host, and IMAP and POP3 send the client there (see below)</td></tr>
@@ -56,6 +56,15 @@
  * {@code dnCacheTtl} late; ppolicy locks are not (they come with the bind). The verdict cache's
  * invalidation (WebAdmin, {@code CachingVerifier#invalidate}) drops the user's cached DN too, by
  * login or by canonical username. {@code dnCacheTtl=0s} restores search-then-bind for every login.
+ *
+ * <p>In <b>compare mode</b> the cache holds the DN only as a place to look (never the stored hash: it is dropped from
+ * what is cached): a login seen before is read afresh at its cached DN with a base-scope search that carries the login
+ * filter, {@code objectClass} and {@code filter}. It is still one search per login, but a direct read for the
+ * directory instead of an index look-up under {@code baseDn}; the password hash, {@code accountStatus},
+ * {@code nsAccountLock} and the login's match are read with every login, so nothing is seen late. An entry that is
+ * gone or no longer answers for the login (renamed, moved, its address given to another entry) is searched for under
+ * {@code baseDn} as if never cached. What it costs: a second entry that starts to answer for the same login is seen
+ * (as an ambiguous login) only after {@code dnCacheTtl} or an invalidation.
  *
  * <p><b>Stored-hash cost caps</b> (compare mode). A stored value is data, and OpenLDAP's default
  * ACL lets a user write their own {@code userPassword}: one value such as {@code $2b$31$} or an
