@@ -232,21 +232,9 @@ class RoutePauseTest {
         URI endpoint = oauth.tokenEndpointUrl("relay").uri();
         MockServerTokenSource good = new MockServerTokenSource("relay@a.example", endpoint,
             t -> smarthost.setUser("relay@a.example", "relay@a.example", t));
-        TokenSource source = new TokenSource() {
-            @Override
-            public TokenOutcome token(boolean forceRefresh) {
-                asked.incrementAndGet();
-                return fixed.get() ? good.token(forceRefresh)
-                    : new TokenOutcome.Failure(TokenOutcome.Kind.CREDENTIAL_BROKEN, "token endpoint"
-                        + " https://login.microsoftonline.com/common/oauth2/v2.0/token answered HTTP 400: invalid_grant"
-                        + " (AADSTS700082: The refresh token has expired due to inactivity.)");
-            }
-
-            @Override
-            public String account() {
-                return "relay@a.example";
-            }
-        };
+        TokenSource source = brokenUntilFixed(good, fixed, asked, "token endpoint"
+            + " https://login.microsoftonline.com/common/oauth2/v2.0/token answered HTTP 400: invalid_grant"
+            + " (AADSTS700082: The refresh token has expired due to inactivity.)");
         RelayDelivery delivery = delivery(source);
         Instant t0 = clock.instant();
         enqueue(3);
@@ -304,20 +292,8 @@ class RoutePauseTest {
                 t -> { });
             AtomicInteger asked = new AtomicInteger();
             AtomicBoolean fixed = new AtomicBoolean();
-            TokenSource source = new TokenSource() {
-                @Override
-                public TokenOutcome token(boolean forceRefresh) {
-                    asked.incrementAndGet();
-                    return fixed.get() ? good.token(forceRefresh)
-                        : new TokenOutcome.Failure(TokenOutcome.Kind.CREDENTIAL_BROKEN, "token endpoint answered HTTP 401: "
-                            + "invalid_client (AADSTS7000215: Invalid client secret provided.)");
-                }
-
-                @Override
-                public String account() {
-                    return "relay@a.example";
-                }
-            };
+            TokenSource source = brokenUntilFixed(good, fixed, asked, "token endpoint answered HTTP 401: "
+                + "invalid_client (AADSTS7000215: Invalid client secret provided.)");
             List<Route> routes = SmartHostsParser.parse("a.example: transport=graph graph-url=" + graph.baseUrl()
                 + " user=relay@a.example oauth=graph-a\n", "test routes").routes();
             RelayDelivery delivery = new RelayDelivery(new RouteSource(routes, List.of(), Duration.ofSeconds(10), clock),
@@ -342,6 +318,22 @@ class RoutePauseTest {
         } finally {
             graphOAuth.shutdown();
         }
+    }
+
+    /** A token source that fails with {@code failure} (CREDENTIAL_BROKEN) until {@code fixed}, then is {@code good}; counts calls. */
+    private static TokenSource brokenUntilFixed(TokenSource good, AtomicBoolean fixed, AtomicInteger asked, String failure) {
+        return new TokenSource() {
+            @Override
+            public TokenOutcome token(boolean forceRefresh) {
+                asked.incrementAndGet();
+                return fixed.get() ? good.token(forceRefresh) : new TokenOutcome.Failure(TokenOutcome.Kind.CREDENTIAL_BROKEN, failure);
+            }
+
+            @Override
+            public String account() {
+                return "relay@a.example";
+            }
+        };
     }
 
     private static Route route(RelayDelivery delivery) {

@@ -90,18 +90,7 @@ final class DnLookup {
         if (!restricted()) {
             return searchPool.getEntry(dn, searchAttributes);
         }
-        SearchRequest request = new SearchRequest(dn, SearchScope.BASE, DereferencePolicy.NEVER, 1,
-            (int) Math.max(1L, settings.responseTimeout().toSeconds()), false,
-            restrict(Filter.createPresenceFilter("objectClass")), searchAttributes);
-        try {
-            SearchResult result = searchPool.search(request);
-            return result.getEntryCount() == 1 ? result.getSearchEntries().get(0) : null;
-        } catch (LDAPSearchException e) {
-            if (e.getResultCode() == ResultCode.NO_SUCH_OBJECT) {
-                return null;
-            }
-            throw e;
-        }
+        return readAt(dn, restrict(Filter.createPresenceFilter("objectClass")));
     }
 
     /**
@@ -110,8 +99,13 @@ final class DnLookup {
      * (no index, no subtree). Null when the entry is gone or no longer answers for the login: then {@link #find} decides.
      */
     @Nullable SearchResultEntry reread(String dn, String login) throws LDAPException {
+        return readAt(dn, loginFilter(login));
+    }
+
+    /** The entry at {@code dn} if it matches {@code filter} (a base-scope search); null when it does not or is gone. */
+    private @Nullable SearchResultEntry readAt(String dn, Filter filter) throws LDAPException {
         SearchRequest request = new SearchRequest(dn, SearchScope.BASE, DereferencePolicy.NEVER, 1,
-            (int) Math.max(1L, settings.responseTimeout().toSeconds()), false, loginFilter(login), searchAttributes);
+            (int) Math.max(1L, settings.responseTimeout().toSeconds()), false, filter, searchAttributes);
         try {
             SearchResult result = searchPool.search(request);
             return result.getEntryCount() == 1 ? result.getSearchEntries().get(0) : null;
