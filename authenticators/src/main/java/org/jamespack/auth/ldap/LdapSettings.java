@@ -276,7 +276,7 @@ public record LdapSettings(
         return !localHosts.isEmpty();
     }
 
-    /** Whether rebind mode binds a cached DN before searching (see {@link #dnCacheTtl}). */
+    /** Whether a login's DN is cached (see {@link #dnCacheTtl}): rebind mode binds it, compare mode reads the entry there. */
     public boolean dnCacheEnabled() {
         return (mode == Mode.REBIND || mode == Mode.COMPARE) && dnTemplate.isEmpty() && !dnCacheTtl.isZero();
     }
