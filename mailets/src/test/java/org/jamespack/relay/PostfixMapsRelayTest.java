@@ -25,15 +25,12 @@ import org.jamespack.foundation.config.ConfigException;
 import org.jamespack.relay.testing.SmtpFront;
 import org.jamespack.relay.testing.TestCa;
 import org.jamespack.testing.TestPorts;
+import org.jamespack.testing.LogCapture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 
@@ -53,14 +50,12 @@ class PostfixMapsRelayTest {
     private SmtpFront front;
     private MemoryMailQueueFactory queues;
     private XOAuth2Relay relay;
-    private ListAppender<ILoggingEvent> logs;
+    private LogCapture logs;
     private TestCa ca;
 
     @BeforeEach
     void setUp() throws Exception {
-        logs = new ListAppender<>();
-        logs.start();
-        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(logs);
+        logs = LogCapture.root();
         ca = TestCa.create("localhost");
         smarthost = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
         smarthost.start();
@@ -79,10 +74,8 @@ class PostfixMapsRelayTest {
             c.close();
         }
         smarthost.stop();
-        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
-        for (ILoggingEvent e : logs.list) {
-            assertThat(e.getFormattedMessage()).as("log line must not contain a token").doesNotContain("access-token-of-");
-        }
+        logs.close();
+        logs.assertNoSecret(List.of("access-token-of-"));
     }
 
     /** A token file as sasl-xoauth2 leaves it after a refresh, and the smarthost's account that takes its token. */

@@ -51,17 +51,14 @@ import org.jamespack.relay.testing.SmtpFront;
 import org.jamespack.relay.testing.TestCa;
 import org.jamespack.relay.token.TokenOutcome;
 import org.jamespack.relay.token.TokenSource;
+import org.jamespack.testing.LogCapture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
@@ -88,7 +85,7 @@ class RoutePauseTest {
     private SmtpConnector connector;
     private FakeMailContext context;
     private TestClock clock;
-    private ListAppender<ILoggingEvent> logs;
+    private LogCapture logs;
     private final List<Queued> queue = new ArrayList<>();
 
     private record Queued(Mail mail, Instant due) {
@@ -115,14 +112,12 @@ class RoutePauseTest {
             "PKCS12"));
         context = FakeMailContext.defaultContext();
         clock = new TestClock(Instant.parse("2026-12-06T08:00:00Z"));
-        logs = new ListAppender<>();
-        logs.start();
-        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(logs);
+        logs = LogCapture.root();
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
+        logs.close();
         connector.close();
         if (front != null) {
             front.close();
@@ -192,7 +187,7 @@ class RoutePauseTest {
         assertThat(authAttempts()).isEqualTo(2);
         assertThat(source.fetches()).isEqualTo(2);
         assertThat(front.errorAnswers()).hasSize(2);
-        assertThat(logs.list).filteredOn(e -> e.getFormattedMessage().startsWith("RELAY ROUTE PAUSED")).singleElement()
+        assertThat(logs.events()).filteredOn(e -> e.getFormattedMessage().startsWith("RELAY ROUTE PAUSED")).singleElement()
             .satisfies(e -> assertThat(e.getFormattedMessage()).contains("535 5.7.8", "challenge {\"status\":\"401\"",
                 "diagnosis: [challenge-401]"));
 
@@ -243,7 +238,7 @@ class RoutePauseTest {
 
         assertThat(asked.get()).as("one token request, then one per probe").isEqualTo(1 + 12);
         assertThat(front.connections()).isZero();
-        assertThat(logs.list).anyMatch(e -> e.getFormattedMessage().startsWith("RELAY ROUTE PAUSED")
+        assertThat(logs.events()).anyMatch(e -> e.getFormattedMessage().startsWith("RELAY ROUTE PAUSED")
             && e.getFormattedMessage().contains("diagnosis: [AADSTS700082]"));
         assertThat(delayWarnings()).isEmpty();
 
@@ -306,7 +301,7 @@ class RoutePauseTest {
 
             assertThat(asked.get()).as("one token request, then one per probe, not one per message").isEqualTo(1 + 12);
             assertThat(graph.requests()).isEmpty();
-            assertThat(logs.list).anyMatch(e -> e.getFormattedMessage().startsWith("RELAY ROUTE PAUSED")
+            assertThat(logs.events()).anyMatch(e -> e.getFormattedMessage().startsWith("RELAY ROUTE PAUSED")
                 && e.getFormattedMessage().contains("AADSTS7000215"));
 
             fixed.set(true);

@@ -34,18 +34,15 @@ import org.jamespack.relay.testing.SmtpFront;
 import org.jamespack.relay.testing.TestCa;
 import org.jamespack.relay.token.TokenOutcome;
 import org.jamespack.relay.token.TokenSource;
+import org.jamespack.testing.LogCapture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.spi.ThrowableProxyUtil;
-import ch.qos.logback.core.read.ListAppender;
 import com.icegreen.greenmail.user.GreenMailUser;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
@@ -66,7 +63,7 @@ class XOAuth2RelayTest {
     private final List<AutoCloseable> closing = new ArrayList<>();
     private final Map<String, TokenSource> tokenSources = new ConcurrentHashMap<>();
     private final List<MockServerTokenSource> mockSources = new ArrayList<>();
-    private ListAppender<ILoggingEvent> logs;
+    private LogCapture logs;
     private GreenMail smarthostA;
     private GreenMail smarthostB;
     private GreenMailUser accountA;
@@ -89,9 +86,7 @@ class XOAuth2RelayTest {
 
     @BeforeEach
     void setUp() {
-        logs = new ListAppender<>();
-        logs.start();
-        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(logs);
+        logs = LogCapture.root();
         smarthostA = greenMail();
         smarthostB = greenMail();
         accountA = smarthostA.setUser("relay@a.example", "relay@a.example", "no-token-yet");
@@ -111,16 +106,10 @@ class XOAuth2RelayTest {
         }
         smarthostA.stop();
         smarthostB.stop();
-        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
-        List<String> tokens = new ArrayList<>();
-        mockSources.forEach(s -> tokens.addAll(s.issued()));
-        for (ILoggingEvent e : logs.list) {
-            String text = e.getFormattedMessage() + (e.getThrowableProxy() == null ? "" : ThrowableProxyUtil.asString(e.getThrowableProxy()));
-            for (String t : tokens) {
-                assertThat(text).as("log line must not contain a token").doesNotContain(t);
-            }
-            assertThat(text).doesNotContain("test-secret");
-        }
+        logs.close();
+        List<String> secrets = new ArrayList<>(List.of("test-secret"));
+        mockSources.forEach(s -> secrets.addAll(s.issued()));
+        logs.assertNoSecret(secrets);
     }
 
     private static GreenMail greenMail() {
@@ -258,7 +247,7 @@ class XOAuth2RelayTest {
         assertThat(smarthostB.getReceivedMessages()[0].getSubject()).isEqualTo("relay test m3");
         await("empty queue", () -> queued().isEmpty());
         assertThat(context.getSentMails()).isEmpty();
-        assertThat(logs.list).anyMatch(e -> e.getLevel().toString().equals("WARN")
+        assertThat(logs.events()).anyMatch(e -> e.getLevel().toString().equals("WARN")
             && e.getFormattedMessage().contains("route 'a.example'") && e.getFormattedMessage().contains("Send As permission"));
     }
 
@@ -495,10 +484,10 @@ class XOAuth2RelayTest {
         assertThat(relay.delivery().unhealthy()).containsKey("relay@a.example");
         assertThat(frontA.connections()).isZero();
         assertThat(context.getSentMails()).isEmpty();
-        assertThat(logs.list).anyMatch(e -> e.getLevel().toString().equals("ERROR")
+        assertThat(logs.events()).anyMatch(e -> e.getLevel().toString().equals("ERROR")
             && e.getFormattedMessage().contains("RELAY CREDENTIAL BROKEN") && e.getFormattedMessage().contains("invalid_grant")
             && e.getFormattedMessage().contains("diagnosis: [AADSTS700082]"));
-        assertThat(logs.list).filteredOn(e -> e.getFormattedMessage().startsWith("RELAY ROUTE PAUSED")).hasSize(1);
+        assertThat(logs.events()).filteredOn(e -> e.getFormattedMessage().startsWith("RELAY ROUTE PAUSED")).hasSize(1);
     }
 
     @Test
@@ -531,7 +520,7 @@ class XOAuth2RelayTest {
 
         await("delivery", () -> smarthostA.getReceivedMessages().length == 1);
         assertThat(frontA.commands()).contains("EHLO cms");
-        assertThat(logs.list).anyMatch(e -> e.getLevel().toString().equals("ERROR")
+        assertThat(logs.events()).anyMatch(e -> e.getLevel().toString().equals("ERROR")
             && e.getFormattedMessage().contains(file + ":3: route 'broken.example': host: is required"));
     }
 
@@ -559,7 +548,7 @@ class XOAuth2RelayTest {
 
         await("delivery", () -> smarthostB.getReceivedMessages().length == 1);
         assertThat(frontB.commands()).contains("AUTH PLAIN").doesNotContain("AUTH LOGIN");
-        assertThat(logs.list).noneMatch(e -> e.getFormattedMessage().contains("s3cret-Passw0rd"));
+        assertThat(logs.events()).noneMatch(e -> e.getFormattedMessage().contains("s3cret-Passw0rd"));
     }
 
     @Test
@@ -613,7 +602,7 @@ class XOAuth2RelayTest {
         assertThat(local.getState()).isEqualTo("relay-refused");
         assertThat(local.getErrorMessage()).contains("not submitted by an authenticated user");
         assertThat(queue().getSize()).isZero();
-        assertThat(logs.list).anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN
+        assertThat(logs.events()).anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN
             && e.getFormattedMessage().contains("refused to send") && e.getFormattedMessage().contains("mail forged"));
     }
 

@@ -27,6 +27,7 @@ import org.jamespack.auth.kopano.standin.KopanoStandIn;
 import org.jamespack.auth.kopano.standin.KopanoStandIn.BadErrorCode;
 import org.jamespack.auth.kopano.standin.KopanoStandIn.Flavour;
 import org.jamespack.auth.kopano.standin.KopanoStandIn.Outage;
+import org.jamespack.testing.LogCapture;
 import org.jamespack.testing.TestPorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,7 +53,7 @@ class KopanoVerifierTest {
     void setUp() throws IOException {
         standIn = KopanoStandIn.start();
         standIn.addUser("alice", PASSWORD);
-        logs = new LogCapture("org.jamespack.auth.kopano");
+        logs = new LogCapture("org.jamespack.auth.kopano", Level.DEBUG);
     }
 
     @AfterEach

@@ -24,16 +24,13 @@ import org.jamespack.relay.testing.MockServerTokenSource;
 import org.jamespack.relay.testing.TestCa;
 import org.jamespack.relay.token.TokenOutcome;
 import org.jamespack.relay.token.TokenSource;
+import org.jamespack.testing.LogCapture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
 
 /**
@@ -50,7 +47,7 @@ class GraphTransportTest {
     private GraphTransport transport;
     private GraphEndpoint endpoint;
     private final List<MockServerTokenSource> sources = new ArrayList<>();
-    private ListAppender<ILoggingEvent> logs;
+    private LogCapture logs;
 
     @BeforeAll
     static void startServers() throws Exception {
@@ -74,9 +71,7 @@ class GraphTransportTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        logs = new ListAppender<>();
-        logs.start();
-        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(logs);
+        logs = LogCapture.root();
         graph = new GraphStandIn(ca.serverContext(), GraphOAuth.tokenCheck(oauth), Optional.empty());
         endpoint = new GraphEndpoint(graph.baseUrl());
         transport = new GraphTransport(new GraphClient(Duration.ofSeconds(5), Duration.ofSeconds(10), Optional.of(trust),
@@ -86,14 +81,10 @@ class GraphTransportTest {
     @AfterEach
     void tearDown() {
         graph.close();
-        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
-        for (ILoggingEvent e : logs.list) {
-            for (MockServerTokenSource s : sources) {
-                for (String t : s.issued()) {
-                    assertThat(e.getFormattedMessage()).as("log line must not contain a token").doesNotContain(t);
-                }
-            }
-        }
+        logs.close();
+        List<String> tokens = new ArrayList<>();
+        sources.forEach(s -> tokens.addAll(s.issued()));
+        logs.assertNoSecret(tokens);
     }
 
     private MockServerTokenSource tokens(String issuer) {

@@ -15,9 +15,12 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
+import org.jamespack.testing.LogCapture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import ch.qos.logback.classic.Level;
 
 /**
  * The broker client against small UNIX-socket servers: one that behaves as cloud_mdir_sync's
@@ -179,12 +182,12 @@ class BrokerTokenSourceTest {
         broker = new Broker(socket, line -> "user=mallory@example.org\u0001auth=Bearer tok-SECRET-9\u0001\u0001");
         BrokerTokenSource source = source(socket, "alice@example.org");
 
-        try (LogCapture logs = new LogCapture()) {
+        try (LogCapture logs = new LogCapture("org.jamespack", Level.TRACE)) {
             TokenOutcome outcome = source.token(false);
 
             assertThat(outcome).isInstanceOfSatisfying(TokenOutcome.Failure.class,
                 f -> assertThat(f.kind()).isEqualTo(TokenOutcome.Kind.CREDENTIAL_BROKEN));
-            assertThat(logs.text() + outcome + source.status() + source).contains("mallory").doesNotContain("tok-SECRET");
+            assertThat(logs.all() + outcome + source.status() + source).contains("mallory").doesNotContain("tok-SECRET");
             assertThat(source.status().endpointCalls()).isEqualTo(1);
         }
     }

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.jamespack.foundation.Secret;
 import org.jamespack.relay.token.TokenEndpointStandIn.Reply;
+import org.jamespack.testing.LogCapture;
 import org.jamespack.testing.TestPorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.nimbusds.oauth2.sdk.util.JSONObjectUtils;
+
+import ch.qos.logback.classic.Level;
 
 /**
  * Caching, refresh window, single-flight, rotation and failure handling against a loopback token
@@ -140,14 +143,14 @@ class RefreshingTokenSourceTest {
         Path file = tokenFile("refresh-R1");
         Path pointedAt = dir.resolveSibling(dir.getFileName() + "-not-to-be-created");
         Files.createSymbolicLink(dir.resolve(ACCOUNT + ".lock"), pointedAt);
-        try (LogCapture logs = new LogCapture()) {
+        try (LogCapture logs = new LogCapture("org.jamespack", Level.TRACE)) {
             RefreshingTokenSource source = fileSource(file);
 
             assertThat(token(source.token(false))).as("the refresh still happens, unlocked").isEqualTo("access-1");
 
             assertThat(pointedAt).doesNotExist();
             assertThat(Files.isSymbolicLink(dir.resolve(ACCOUNT + ".lock"))).isTrue();
-            assertThat(logs.text()).contains("cannot lock");
+            assertThat(logs.all()).contains("cannot lock");
         }
     }
 
@@ -411,7 +414,7 @@ class RefreshingTokenSourceTest {
 
     @Test
     void nothingShouldPrintATokenOrSecretWhenRefreshingSucceedingAndFailing() throws Exception {
-        try (LogCapture logs = new LogCapture()) {
+        try (LogCapture logs = new LogCapture("org.jamespack", Level.TRACE)) {
             endpoint.replies(n -> switch (n) {
                 case 1 -> Reply.token("access-TOPSECRET-1", 3600, "refresh-TOPSECRET-2");
                 case 2 -> Reply.error(503, "server_error");
@@ -427,7 +430,7 @@ class RefreshingTokenSourceTest {
             printed.add(source);
             printed.add(TokenFile.read(file));
 
-            String all = logs.text() + "\n" + printed;
+            String all = logs.all() + "\n" + printed;
             assertThat(all).contains("invalid_grant").contains(ACCOUNT)
                 .doesNotContain("TOPSECRET").doesNotContain("client-secret-S3");
         }
@@ -438,7 +441,7 @@ class RefreshingTokenSourceTest {
         // Some endpoints quote the refresh token or client secret they refuse; the detail goes to logs and WebAdmin.
         endpoint.replies(n -> new Reply(400, "{\"error\":\"invalid_grant\",\"error_description\":"
             + "\"refresh token refresh-R1 of client-1 (secret client-secret-S3) is revoked\"}"));
-        try (LogCapture logs = new LogCapture()) {
+        try (LogCapture logs = new LogCapture("org.jamespack", Level.TRACE)) {
             RefreshingTokenSource source = memorySource(Duration.ofMinutes(10));
 
             TokenOutcome outcome = source.token(false);
@@ -447,7 +450,7 @@ class RefreshingTokenSourceTest {
                 assertThat(f.kind()).isEqualTo(TokenOutcome.Kind.CREDENTIAL_BROKEN);
                 assertThat(f.detail()).contains("invalid_grant", "is revoked", "client-1");
             });
-            String all = logs.text() + "\n" + outcome + "\n" + source.status();
+            String all = logs.all() + "\n" + outcome + "\n" + source.status();
             assertThat(all).doesNotContain("refresh-R1").doesNotContain("client-secret-S3");
         }
     }
@@ -461,7 +464,7 @@ class RefreshingTokenSourceTest {
             String padding = "p".repeat(offset);
             endpoint.replies(n -> new Reply(400, "{\"error\":\"invalid_grant\",\"error_description\":\"" + padding + refresh
                 + " is revoked\"}"));
-            try (LogCapture logs = new LogCapture()) {
+            try (LogCapture logs = new LogCapture("org.jamespack", Level.TRACE)) {
                 RefreshTokenGrantCall grant = new RefreshTokenGrantCall(EndpointSettings.of(endpoint.uri()), "client-1",
                     Optional.of(Secret.of("client-secret-S3")), Optional.empty(), clock);
                 RefreshingTokenSource source = RefreshingTokenSource.inMemory(ACCOUNT, "test", grant,
@@ -476,7 +479,7 @@ class RefreshingTokenSourceTest {
                             assertThat(f.detail()).as("the marker stands where the secret was").contains(padding + "[redacted]");
                         }
                     });
-                String all = logs.text() + "\n" + outcome + "\n" + source.status();
+                String all = logs.all() + "\n" + outcome + "\n" + source.status();
                 assertThat(all).as("offset " + offset).doesNotContain("M.R3_").doesNotContain("HEADofThe")
                     .doesNotContain("TAILofThe").doesNotContain("0123456789");
             }
